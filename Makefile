@@ -1,0 +1,107 @@
+# corelab: build, install, test, and run the workshop.
+#
+#   make workshop   set up and open the workshop (kernelspec + Jupyter on notebooks/, or HTML handouts)
+#   make test       everything CI runs: vet, gofmt, generated code, Go tests (+race), kernel install,
+#                   Jupyter client tests, notebook execution, browser test
+#
+# Tools: Go (see go.mod); for the Python and browser phases a Python with jupyter_client, nbclient,
+# nbconvert, jupyter_kernel_test, notebook, jupyter-console, pytest, pexpect (Debian 12 packages: see .ci/run),
+# Node + npm and a Chromium at $(CHROMIUM).
+
+GO       ?= go
+PYTHON   ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
+NPM      ?= npm
+CHROMIUM ?= /usr/bin/chromium
+PREFIX   ?= $(HOME)/.local
+JUPYTER  ?= jupyter
+
+BIN      := bin/corelab
+PHASE    := scripts/phase.sh
+
+# The Python and browser tests run against a kernelspec installed into a throw-away HOME, so they never see
+# (or touch) the kernels of the person running them. Go keeps its real caches.
+TEST_HOME := $(CURDIR)/.build/home
+TEST_ENV  := HOME=$(TEST_HOME) \
+	JUPYTER_DATA_DIR=$(TEST_HOME)/.local/share/jupyter \
+	JUPYTER_CONFIG_DIR=$(TEST_HOME)/.jupyter \
+	JUPYTER_RUNTIME_DIR=$(TEST_HOME)/.local/share/jupyter/runtime \
+	GOCACHE=$(shell $(GO) env GOCACHE) GOMODCACHE=$(shell $(GO) env GOMODCACHE) GOPATH=$(shell $(GO) env GOPATH) \
+	CORELAB_BIN=$(CURDIR)/$(BIN) CORELAB_TEST_HOME=$(TEST_HOME) CHROMIUM=$(CHROMIUM) \
+	PYDEVD_DISABLE_FILE_VALIDATION=1
+PYTEST    := env $(TEST_ENV) $(PYTHON) -m pytest -ra --timeout=600
+
+.PHONY: all build install test check vet fmt generated unit race kernelspec pytest notebooks browser \
+	screenshot bench workshop handouts clean
+
+all: build
+
+## build: the corelab binary at bin/corelab
+build:
+	scripts/install.sh build $(BIN)
+
+## install: the binary at $(PREFIX)/bin/corelab and a user kernelspec pointing at it
+install:
+	scripts/install.sh all $(PREFIX)/bin/corelab --user
+
+## test: the full suite, phase by phase, each with its wall time
+test: check unit race kernelspec pytest notebooks browser
+
+check: vet fmt generated
+
+vet:
+	@$(PHASE) vet $(GO) vet ./...
+
+fmt:
+	@$(PHASE) gofmt scripts/check-gofmt.sh
+
+generated:
+	@$(PHASE) generated scripts/check-generated.sh
+
+unit:
+	@$(PHASE) unit $(GO) test ./...
+
+race:
+	@$(PHASE) race $(GO) test -race ./kernel/... ./runtime/...
+
+kernelspec: build
+	@rm -rf $(TEST_HOME) && mkdir -p $(TEST_HOME)
+	@$(PHASE) kernelspec env $(TEST_ENV) scripts/install.sh kernelspec $(CURDIR)/$(BIN) --user
+	@$(TEST_ENV) $(PYTHON) -m jupyter_client.kernelspecapp list
+
+pytest: kernelspec
+	@$(PHASE) pytest $(PYTEST) tests --ignore=tests/test_notebooks.py
+
+notebooks: kernelspec
+	@$(PHASE) notebooks $(PYTEST) tests/test_notebooks.py
+
+browser: kernelspec tests/browser/node_modules
+	@$(PHASE) browser env $(TEST_ENV) node tests/browser/run.mjs
+
+tests/browser/node_modules: tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+## screenshot: rerun the browser test and keep one screenshot as docs/screenshot.png (for the README)
+screenshot: kernelspec tests/browser/node_modules
+	env $(TEST_ENV) CORELAB_SCREENSHOT=$(CURDIR)/docs/screenshot.png node tests/browser/run.mjs
+
+## bench: Go benchmarks (speed targets of the evaluator, the GIL, the wire format)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## workshop: install the kernel and open the notebooks in Jupyter; without Jupyter, write HTML handouts
+workshop: install
+	@if command -v $(JUPYTER) >/dev/null 2>&1 && $(JUPYTER) notebook --version >/dev/null 2>&1; then \
+		echo "workshop: starting Jupyter on notebooks/ (Ctrl-C to stop)"; \
+		$(JUPYTER) notebook --notebook-dir=notebooks; \
+	else \
+		echo "workshop: no Jupyter found; executing the notebooks into handouts/ instead"; \
+		$(MAKE) --no-print-directory handouts; \
+	fi
+
+## handouts: execute every notebook headlessly and write HTML handouts to handouts/
+handouts: build
+	$(BIN) run notebooks/*.ipynb --html handouts/
+
+clean:
+	rm -rf bin .build handouts tests/browser/screenshots

@@ -1,0 +1,304 @@
+package evalproc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"syscall"
+)
+
+// Host is what a Backend running in the child can ask of the kernel side.
+// Both methods are safe for concurrent use.
+type Host interface {
+	// Display publishes a display_data (or, with update, update_display_data)
+	// bundle, ordered after everything printed before it.
+	Display(data, meta map[string]any, displayID string, update bool)
+	// Input asks the frontend for a line of text (input_request on the stdin
+	// channel) on behalf of the running cell. It fails when no cell is
+	// running, when the frontend does not allow stdin, or on interrupt.
+	Input(prompt string, password bool) (string, error)
+}
+
+// Backend runs cells in the child process. Serve calls Execute, Complete and
+// Inspect from one goroutine, one at a time; Interrupt from another.
+type Backend interface {
+	// Execute runs one cell. It writes the cell's output to os.Stdout and
+	// os.Stderr (the child's captured fd 1 and 2) or through Host.Display.
+	// ctx is cancelled when the cell is interrupted.
+	Execute(ctx context.Context, code string) Outcome
+	// Complete returns completion matches for code at cursor (a rune offset),
+	// and the rune range [start, end) they replace.
+	Complete(code string, cursor int) (matches []string, start, end int)
+	// Inspect returns a MIME bundle describing the name at cursor.
+	Inspect(code string, cursor, detail int) (data map[string]any, found bool)
+	// Interrupt stops the running cell as soon as possible (KeyboardInterrupt).
+	Interrupt()
+}
+
+// Outcome is how a cell ended, as the Backend reports it.
+type Outcome struct {
+	Status     string         // "ok" or "error"
+	Result     map[string]any // execute_result bundle of the trailing expression, or nil
+	ResultMeta map[string]any // its metadata
+	Error      *Error         // set when Status is "error"
+}
+
+// Env variables the supervisor passes to the child.
+const (
+	envMemLimit = "CORELAB_EVAL_MEMORY" // bytes; address-space and GC limit of the child
+	envMaxStack = "CORELAB_EVAL_STACK"  // bytes; per-goroutine stack limit
+)
+
+// Serve runs the child side of the protocol on fds 3 (requests) and 4
+// (events) until the kernel says quit or closes the pipe. newBackend is
+// called once with the Host the backend may use. Serve applies the child's
+// resource limits first, so that runaway recursion or allocation end in a
+// clean, reportable Go fatal error instead of swapping the machine.
+func Serve(newBackend func(Host) (Backend, error)) error {
+	applyLimits()
+	// Ctrl-C in a terminal reaches the whole process group; the kernel
+	// forwards interrupts itself, as frames.
+	signal.Ignore(os.Interrupt)
+
+	reqs := os.NewFile(3, "corelab-requests")
+	evs := os.NewFile(4, "corelab-events")
+	if reqs == nil || evs == nil {
+		return errors.New("evalproc: fds 3 and 4 are not open; run me through evalproc.Start")
+	}
+	s := &server{
+		ev:      &frameWriter{w: evs},
+		work:    make(chan func(), 16),
+		waiting: make(map[uint64]chan inputReply),
+	}
+	b, err := newBackend(s)
+	if err != nil {
+		return fmt.Errorf("evalproc: start backend: %w", err)
+	}
+	s.b = b
+	go s.worker()
+	if err := s.send(kReady, &readyEv{PID: os.Getpid(), GoVersion: runtime.Version()}); err != nil {
+		return err
+	}
+	return s.readLoop(newFrameReader(reqs))
+}
+
+type server struct {
+	b  Backend
+	ev *frameWriter
+
+	sendMu sync.Mutex
+	sync   uint64
+
+	work chan func() // owned by worker; closed by readLoop when the kernel is gone
+
+	mu         sync.Mutex
+	cellID     uint64 // running cell, 0 if none
+	allowStdin bool
+	cancel     context.CancelFunc
+	nextInput  uint64
+	waiting    map[uint64]chan inputReply
+}
+
+// send writes sync markers on stdout and stderr, then the event frame.
+// The sync field of v (every event has one) is filled in here.
+func (s *server) send(kind byte, v any) error {
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
+	s.sync++
+	setSync(v, s.sync)
+	m := marker(s.sync)
+	os.Stdout.Write(m)
+	os.Stderr.Write(m)
+	return s.ev.write(kind, v)
+}
+
+func setSync(v any, n uint64) {
+	switch e := v.(type) {
+	case *readyEv:
+		e.Sync = n
+	case *displayEv:
+		e.Sync = n
+	case *doneEv:
+		e.Sync = n
+	case *completeEv:
+		e.Sync = n
+	case *inspectEv:
+		e.Sync = n
+	case *inputEv:
+		e.Sync = n
+	default:
+		panic(fmt.Sprintf("evalproc: unknown event %T", v))
+	}
+}
+
+func (s *server) worker() {
+	for fn := range s.work {
+		fn()
+	}
+}
+
+func (s *server) readLoop(fr *frameReader) error {
+	defer close(s.work)
+	for {
+		kind, payload, err := fr.read()
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return fmt.Errorf("evalproc: read request: %w", err)
+		}
+		switch kind {
+		case kExecute:
+			var r execReq
+			if err := json.Unmarshal(payload, &r); err != nil {
+				return fmt.Errorf("evalproc: decode execute: %w", err)
+			}
+			s.work <- func() { s.execute(r) }
+		case kComplete:
+			var r codeReq
+			if err := json.Unmarshal(payload, &r); err != nil {
+				return fmt.Errorf("evalproc: decode complete: %w", err)
+			}
+			s.work <- func() {
+				m, start, end := s.b.Complete(r.Code, r.Cursor)
+				if m == nil {
+					m = []string{}
+				}
+				s.send(kCompleteReply, &completeEv{ID: r.ID, Matches: m, Start: start, End: end})
+			}
+		case kInspect:
+			var r codeReq
+			if err := json.Unmarshal(payload, &r); err != nil {
+				return fmt.Errorf("evalproc: decode inspect: %w", err)
+			}
+			s.work <- func() {
+				data, found := s.b.Inspect(r.Code, r.Cursor, r.Detail)
+				s.send(kInspectReply, &inspectEv{ID: r.ID, Found: found, Data: data})
+			}
+		case kInputReply:
+			var r inputReply
+			if err := json.Unmarshal(payload, &r); err != nil {
+				return fmt.Errorf("evalproc: decode input reply: %w", err)
+			}
+			s.mu.Lock()
+			ch := s.waiting[r.ID]
+			delete(s.waiting, r.ID)
+			s.mu.Unlock()
+			if ch != nil {
+				ch <- r
+			}
+		case kInterrupt:
+			s.interrupt()
+		case kQuit:
+			return nil
+		default:
+			return fmt.Errorf("evalproc: unknown request kind %q", kind)
+		}
+	}
+}
+
+func (s *server) execute(r execReq) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.mu.Lock()
+	s.cellID, s.allowStdin, s.cancel = r.ID, r.AllowStdin, cancel
+	s.mu.Unlock()
+
+	out := s.runCell(ctx, r.Code)
+
+	s.mu.Lock()
+	s.cellID, s.allowStdin, s.cancel = 0, false, nil
+	s.mu.Unlock()
+	cancel()
+	s.send(kDone, &doneEv{ID: r.ID, Status: out.Status, Result: out.Result, ResultMeta: out.ResultMeta, Error: out.Error})
+}
+
+// runCell calls the backend, turning a panic that escaped it into the cell's
+// error rather than the end of the process.
+func (s *server) runCell(ctx context.Context, code string) (out Outcome) {
+	defer func() {
+		if v := recover(); v != nil {
+			out = Outcome{Status: "error", Error: &Error{
+				Name:      "InternalError",
+				Value:     fmt.Sprint(v),
+				Traceback: []string{fmt.Sprintf("InternalError: %v", v), string(debug.Stack())},
+			}}
+		}
+	}()
+	out = s.b.Execute(ctx, code)
+	if out.Status == "" {
+		out.Status = "ok"
+		if out.Error != nil {
+			out.Status = "error"
+		}
+	}
+	return out
+}
+
+func (s *server) interrupt() {
+	s.mu.Lock()
+	cancel := s.cancel
+	waiting := s.waiting
+	s.waiting = make(map[uint64]chan inputReply)
+	s.mu.Unlock()
+	for _, ch := range waiting {
+		ch <- inputReply{Err: "interrupted"}
+	}
+	if cancel != nil {
+		cancel()
+	}
+	s.b.Interrupt()
+}
+
+// Display implements Host.
+func (s *server) Display(data, meta map[string]any, displayID string, update bool) {
+	s.send(kDisplay, &displayEv{Data: data, Metadata: meta, DisplayID: displayID, Update: update})
+}
+
+// ErrNoStdin is returned by Host.Input when the frontend cannot answer.
+var ErrNoStdin = errors.New("input: this frontend does not support input requests")
+
+// Input implements Host.
+func (s *server) Input(prompt string, password bool) (string, error) {
+	s.mu.Lock()
+	if s.cellID == 0 || !s.allowStdin {
+		s.mu.Unlock()
+		return "", ErrNoStdin
+	}
+	s.nextInput++
+	id := s.nextInput
+	ch := make(chan inputReply, 1)
+	s.waiting[id] = ch
+	s.mu.Unlock()
+	if err := s.send(kInputRequest, &inputEv{ID: id, Prompt: prompt, Password: password}); err != nil {
+		return "", err
+	}
+	r := <-ch
+	if r.Err != "" {
+		return "", errors.New("input: " + r.Err)
+	}
+	return r.Value, nil
+}
+
+// applyLimits sets the child's memory and stack limits from the environment.
+func applyLimits() {
+	if v, err := strconv.ParseInt(os.Getenv(envMaxStack), 10, 64); err == nil && v > 0 {
+		debug.SetMaxStack(int(v))
+	}
+	if v, err := strconv.ParseInt(os.Getenv(envMemLimit), 10, 64); err == nil && v > 0 {
+		// The GC works hard before the hard limit is reached...
+		debug.SetMemoryLimit(v * 3 / 4)
+		// ...and the address-space limit turns a runaway allocation into
+		// "fatal error: runtime: out of memory" instead of the OOM killer.
+		// Go reserves address space well beyond its heap, so leave headroom.
+		lim := &syscall.Rlimit{Cur: uint64(v) + 2<<30, Max: uint64(v) + 2<<30}
+		syscall.Setrlimit(syscall.RLIMIT_AS, lim)
+	}
+}

@@ -1,0 +1,71 @@
+// Package evalproc runs the notebook's evaluator in a child process and
+// talks to it over pipes, so that a Go fatal error in a cell (stack
+// overflow, concurrent map writes, out of memory) costs the notebook's state
+// but never the process that owns the Jupyter sockets (or the `corelab run`
+// that executes a notebook).
+//
+// # Supervisor (kernel side)
+//
+//	p, err := evalproc.Start(ctx, evalproc.Options{})   // runs `<this binary> evaluator`
+//	defer p.Close()
+//	rep, err := p.Execute(ctx, `fmt.Println("hi")`, func(o evalproc.Output) { ... })
+//	rep, err = p.Run(ctx, evalproc.Cell{Code: src, AllowStdin: true, OnOutput: f, OnInput: ask})
+//	matches, start, end, err := p.Complete(ctx, code, cursor)
+//	data, found, err := p.Inspect(ctx, code, cursor, detail)
+//	p.Interrupt()          // KeyboardInterrupt in the running cell; any goroutine, any time
+//	p.InterruptHard()      // the same, and kill+replace the child if the cell ignores it
+//	err = p.Restart(ctx)   // fresh child, state lost
+//
+// Execute/Run, Complete, Inspect and Restart are serialised (one request at
+// a time); Interrupt, InterruptHard and Close may be called concurrently
+// with them. Cancelling Run's ctx interrupts the cell; a cell still running
+// Options.InterruptGrace after that is killed with its process.
+//
+// A Reply has Status "ok" or "error", the trailing expression's MIME bundle
+// in Result (execute_result), and an *Error (ename, evalue, traceback) for
+// errors. When the child dies during a cell, Run returns the crash as the
+// cell's error (ename "FatalError"; the first lines of the Go runtime's
+// report and the failing goroutine, trimmed; a hint for stack overflow, OOM
+// and concurrent map writes; and the sentence [StateLost]) with
+// Reply.Restarted set, and a fresh child is already starting. Run returns a
+// non-nil error only when the Proc is closed or no child can be started.
+//
+// # Output
+//
+// OnOutput receives, in order and from one goroutine at a time, everything
+// the cell shows: Output{Stream: "stdout"|"stderr", Text} for bytes written
+// to the child's fd 1 and fd 2 (interpreted fmt.Print*, os.Stdout, compiled
+// code, the Go runtime), and Output{Display} for display_data and
+// update_display_data. All output is delivered before Run returns. Text is
+// never split inside a UTF-8 character. Each cell may print at most
+// Options.OutputLimit bytes (2 MiB by default); the rest is dropped after a
+// one-line notice.
+//
+// Output printed after a cell ended — by goroutines the cell started — goes
+// to the OnOutput of the last cell that ran, until the next cell starts (as
+// ipykernel attributes it to the last executing request). A crash between
+// cells is reported the same way, as stderr text, and the next cell runs in
+// a fresh child.
+//
+// # Child side
+//
+// `corelab evaluator` calls Serve with a Backend (package kernel/evaluator
+// has the real one). Serve applies the resource limits the supervisor
+// passes in the environment (debug.SetMaxStack, debug.SetMemoryLimit and
+// RLIMIT_AS, so runaway recursion and allocation end in a clean Go fatal
+// error), ignores SIGINT (the supervisor forwards interrupts as frames; the
+// child has its own process group) and serves requests until the pipe
+// closes. Host gives the Backend display output and input requests.
+//
+// # Pipe protocol
+//
+// Requests go down the child's fd 3, events come up its fd 4, as frames: a
+// 4-byte big-endian length, a kind byte, a JSON payload. Stream output is
+// not framed: it is the child's own fd 1 and fd 2, so nothing the child
+// prints, however it prints it, is lost or re-encoded. To keep it in order
+// with events, the child writes a sync marker (a short byte sequence with
+// a sequence number that printable output never contains) to fd 1 and fd 2
+// before each event frame, and the supervisor delivers an event only after
+// it has read that marker from both pipes. A cell's round trip is one
+// request frame, two marker writes and one event frame.
+package evalproc

@@ -1,0 +1,140 @@
+package evalproc
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Error is a cell's error in Jupyter's terms (ename, evalue, traceback).
+type Error struct {
+	Name      string   `json:"ename"`
+	Value     string   `json:"evalue"`
+	Traceback []string `json:"traceback"`
+}
+
+// Error implements error.
+func (e *Error) Error() string { return e.Name + ": " + e.Value }
+
+// StateLost is the sentence every crash report ends with.
+const StateLost = "The evaluator process died and a fresh one was started: the notebook's state was lost " +
+	"(variables, functions and imports from earlier cells are gone). Re-run the cells you need."
+
+// fatalLooks reports whether a line of stderr starts a Go runtime crash report.
+func fatalLooks(line string) bool {
+	for _, p := range []string{"fatal error: ", "panic: ", "runtime: goroutine stack exceeds", "runtime: out of memory", "unexpected fault address", "SIGSEGV", "SIGBUS", "fatal: morestack"} {
+		if strings.HasPrefix(line, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxFrameLines bounds how much of the failing goroutine's stack is shown.
+const maxFrameLines = 16
+
+// crashError turns the Go runtime's report (the child's last stderr) and its
+// exit status into the cell's error: the report's first lines, the goroutine
+// that failed trimmed to a few frames, and the plain statement that the
+// notebook's state was lost.
+func crashError(report, exit string) *Error {
+	lines := strings.Split(strings.ReplaceAll(report, "\r\n", "\n"), "\n")
+	// Start at the first line that looks like the start of the crash.
+	start := -1
+	for i, l := range lines {
+		if fatalLooks(l) {
+			start = i
+			break
+		}
+	}
+	var value string
+	var tb []string
+	if start < 0 {
+		value = "the evaluator process exited (" + exit + ")"
+		// Show the tail of whatever it printed last, if anything.
+		var tail []string
+		for _, l := range lines {
+			if strings.TrimSpace(l) != "" {
+				tail = append(tail, l)
+			}
+		}
+		if len(tail) > 10 {
+			tail = tail[len(tail)-10:]
+		}
+		tb = append(tb, tail...)
+	} else {
+		lines = lines[start:]
+		value = pickValue(lines)
+		tb = append(tb, trimReport(lines)...)
+	}
+	hint := ""
+	switch {
+	case strings.Contains(value, "stack overflow") || strings.Contains(report, "stack exceeds"):
+		hint = "Hint: a recursion without a (reachable) base case grows the stack until Go gives up."
+	case strings.Contains(value, "out of memory"):
+		hint = "Hint: the cell allocated more memory than the evaluator's limit."
+	case strings.Contains(value, "concurrent map"):
+		hint = "Hint: maps are not safe for concurrent use; guard them with a sync.Mutex or use one goroutine per map."
+	}
+	out := []string{"FatalError: " + value}
+	out = append(out, tb...)
+	if hint != "" {
+		out = append(out, "", hint)
+	}
+	out = append(out, "", StateLost)
+	return &Error{Name: "FatalError", Value: value + " — " + "the notebook's state was lost", Traceback: []string{strings.Join(out, "\n")}}
+}
+
+// pickValue finds the one-line description of the crash.
+func pickValue(lines []string) string {
+	for _, l := range lines {
+		if strings.HasPrefix(l, "fatal error: ") {
+			return strings.TrimPrefix(l, "fatal error: ")
+		}
+	}
+	for _, l := range lines {
+		if strings.HasPrefix(l, "panic: ") {
+			return strings.TrimSpace(l)
+		}
+	}
+	return strings.TrimSpace(lines[0])
+}
+
+// trimReport keeps the report's header and the first goroutine block, with at
+// most maxFrameLines lines of frames; the other goroutines are counted.
+func trimReport(lines []string) []string {
+	var out []string
+	i := 0
+	for ; i < len(lines) && !strings.HasPrefix(lines[i], "goroutine "); i++ {
+		if strings.TrimSpace(lines[i]) != "" && len(out) < 8 {
+			out = append(out, lines[i])
+		}
+	}
+	if i == len(lines) {
+		return out
+	}
+	out = append(out, "", lines[i])
+	i++
+	frames := 0
+	more := 0
+	for ; i < len(lines) && strings.TrimSpace(lines[i]) != ""; i++ {
+		if frames < maxFrameLines {
+			out = append(out, lines[i])
+			frames++
+		} else {
+			more++
+		}
+	}
+	if more > 0 {
+		out = append(out, fmt.Sprintf("\t... %d more lines of this goroutine's stack", more/2+more%2))
+	}
+	others := 0
+	for ; i < len(lines); i++ {
+		if strings.HasPrefix(lines[i], "goroutine ") {
+			others++
+		}
+	}
+	if others > 0 {
+		out = append(out, fmt.Sprintf("(%d other goroutines not shown)", others))
+	}
+	return out
+}

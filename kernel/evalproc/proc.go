@@ -1,0 +1,819 @@
+package evalproc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Options configure the supervisor. The zero value starts the running
+// binary as `<exe> evaluator` with the default limits.
+type Options struct {
+	Path string   // executable; "" means os.Executable()
+	Args []string // arguments after the path; nil means ["evaluator"]
+	Env  []string // extra environment for the child (KEY=VALUE)
+	Dir  string   // working directory; "" means the current one
+
+	// MemoryLimit bounds the child's memory in bytes (GC limit, and an
+	// address-space limit with headroom). 0 means half the machine's RAM,
+	// at most 8 GiB; negative means no limit.
+	MemoryLimit int64
+	// MaxStack bounds one goroutine's stack in the child. 0 means 256 MiB.
+	MaxStack int64
+	// OutputLimit caps the stream bytes one cell may print before the rest
+	// is dropped with a notice. 0 means 2 MiB; negative means no cap.
+	OutputLimit int
+	// InterruptGrace is how long a cell may keep running after an
+	// interrupt before the child is killed and replaced. 0 means 5 s.
+	InterruptGrace time.Duration
+	// Log receives supervisor diagnostics; nil means log.Default().
+	Log *log.Logger
+}
+
+// Output is one piece of a cell's output, in the order it was produced.
+// Exactly one of Stream or Display is set.
+type Output struct {
+	Stream  string // "stdout" or "stderr" for printed text
+	Text    string
+	Display *Display
+}
+
+// Display is a display_data (or update_display_data when Update) bundle.
+type Display struct {
+	Data      map[string]any
+	Metadata  map[string]any
+	DisplayID string
+	Update    bool
+}
+
+// Reply is how a cell ended.
+type Reply struct {
+	Status     string         // "ok" or "error"
+	Result     map[string]any // execute_result bundle of the trailing expression, or nil
+	ResultMeta map[string]any
+	Error      *Error // set when Status is "error"
+	// Restarted is true when the evaluator died during the cell (a Go fatal
+	// error, or no response to an interrupt) and was replaced by a fresh
+	// one: the notebook's state is lost, and Error says so.
+	Restarted bool
+}
+
+// Cell is one execution request.
+type Cell struct {
+	Code       string
+	Silent     bool
+	AllowStdin bool
+	// OnOutput receives the cell's output, in order, from one goroutine at
+	// a time. It keeps receiving output printed after the cell ended (by
+	// goroutines the cell started) until the next cell starts.
+	OnOutput func(Output)
+	// OnInput answers an input request (prompt, password); nil refuses.
+	OnInput func(prompt string, password bool) (string, error)
+}
+
+// ErrClosed is returned by calls on a closed Proc.
+var ErrClosed = errors.New("evalproc: closed")
+
+// Proc supervises one evaluator child process, replacing it when it dies.
+// Execute, Complete, Inspect and Restart are serialised; Interrupt and Close
+// may be called at any time from any goroutine.
+type Proc struct {
+	opts Options
+	log  *log.Logger
+
+	calls sync.Mutex // serialises requests to the child
+
+	mu       sync.Mutex
+	c        *child
+	closed   bool
+	nextID   uint64
+	out      func(Output) // the last cell's output handler
+	in       func(string, bool) (string, error)
+	limit    int // stream bytes the current cell may still print
+	dropped  int
+	restarts int
+}
+
+// Start starts the first evaluator child and waits until it is ready.
+func Start(ctx context.Context, opts Options) (*Proc, error) {
+	if opts.Path == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("evalproc: find executable: %w", err)
+		}
+		opts.Path = exe
+	}
+	if opts.Args == nil {
+		opts.Args = []string{"evaluator"}
+	}
+	if opts.MemoryLimit == 0 {
+		opts.MemoryLimit = defaultMemoryLimit()
+	}
+	if opts.MaxStack == 0 {
+		opts.MaxStack = 256 << 20
+	}
+	if opts.OutputLimit == 0 {
+		opts.OutputLimit = 2 << 20
+	}
+	if opts.InterruptGrace == 0 {
+		opts.InterruptGrace = 5 * time.Second
+	}
+	p := &Proc{opts: opts, log: opts.Log}
+	if p.log == nil {
+		p.log = log.Default()
+	}
+	c, err := p.spawn()
+	if err != nil {
+		return nil, err
+	}
+	p.c = c
+	if err := c.waitReady(ctx); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+func defaultMemoryLimit() int64 {
+	var si syscall.Sysinfo_t
+	if err := syscall.Sysinfo(&si); err != nil {
+		return 4 << 30
+	}
+	half := int64(si.Totalram) * int64(si.Unit) / 2
+	if half > 8<<30 {
+		half = 8 << 30
+	}
+	return half
+}
+
+// Pid returns the process id of the current child (0 if none).
+func (p *Proc) Pid() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.c == nil || p.c.cmd.Process == nil {
+		return 0
+	}
+	return p.c.cmd.Process.Pid
+}
+
+// Restarts returns how many times the child was replaced.
+func (p *Proc) Restarts() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.restarts
+}
+
+// current returns the live child, waiting until it is ready.
+func (p *Proc) current(ctx context.Context) (*child, error) {
+	p.mu.Lock()
+	c, closed := p.c, p.closed
+	p.mu.Unlock()
+	if closed || c == nil {
+		return nil, ErrClosed
+	}
+	if err := c.waitReady(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (p *Proc) id() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.nextID++
+	return p.nextID
+}
+
+// Execute runs code with no stdin; see Run.
+func (p *Proc) Execute(ctx context.Context, code string, onOutput func(Output)) (Reply, error) {
+	return p.Run(ctx, Cell{Code: code, OnOutput: onOutput})
+}
+
+// Run executes a cell and returns how it ended. Output is delivered to
+// cell.OnOutput before Run returns. Cancelling ctx interrupts the cell (the
+// reply then says KeyboardInterrupt). If the child dies during the cell, the
+// reply is the crash as the cell's error with Restarted set, and a fresh
+// child is started. The error result is only for a closed Proc or a child
+// that cannot be started.
+func (p *Proc) Run(ctx context.Context, cell Cell) (Reply, error) {
+	p.calls.Lock()
+	defer p.calls.Unlock()
+	c, err := p.current(ctx)
+	if err != nil {
+		return Reply{}, err
+	}
+	id := p.id()
+	ch := c.expect(id)
+	p.mu.Lock()
+	p.out, p.in = cell.OnOutput, cell.OnInput
+	p.limit, p.dropped = p.opts.OutputLimit, 0
+	p.mu.Unlock()
+	if err := c.req.write(kExecute, &execReq{ID: id, Code: cell.Code, Silent: cell.Silent, AllowStdin: cell.AllowStdin && cell.OnInput != nil}); err != nil {
+		p.log.Printf("evalproc: send execute: %v", err)
+	}
+	done := ctx.Done()
+	var grace <-chan time.Time
+	for {
+		select {
+		case payload := <-ch:
+			var ev doneEv
+			if err := json.Unmarshal(payload, &ev); err != nil {
+				return Reply{}, fmt.Errorf("evalproc: decode reply: %w", err)
+			}
+			return Reply{Status: ev.Status, Result: ev.Result, ResultMeta: ev.ResultMeta, Error: ev.Error}, nil
+		case <-c.exited:
+			select {
+			case payload := <-ch: // the reply made it out before the exit
+				var ev doneEv
+				if json.Unmarshal(payload, &ev) == nil {
+					return Reply{Status: ev.Status, Result: ev.Result, ResultMeta: ev.ResultMeta, Error: ev.Error}, nil
+				}
+			default:
+			}
+			return Reply{Status: "error", Error: c.crash(), Restarted: true}, nil
+		case <-done:
+			done = nil
+			p.Interrupt()
+			grace = time.After(p.opts.InterruptGrace)
+		case <-grace:
+			grace = nil
+			p.log.Printf("evalproc: cell ignored the interrupt for %v; killing the evaluator", p.opts.InterruptGrace)
+			c.kill("the cell did not stop within " + p.opts.InterruptGrace.String() + " of the interrupt")
+		}
+	}
+}
+
+// Interrupt asks the running cell to stop (KeyboardInterrupt). It is a no-op
+// when nothing runs. A cell that ignores it for Options.InterruptGrace after
+// a context cancellation is killed with its process.
+func (p *Proc) Interrupt() {
+	p.mu.Lock()
+	c := p.c
+	p.mu.Unlock()
+	if c != nil {
+		c.req.write(kInterrupt, struct{}{})
+	}
+}
+
+// InterruptHard is Interrupt followed, if the running cell has not finished
+// within Options.InterruptGrace, by killing and replacing the child.
+func (p *Proc) InterruptHard() {
+	p.Interrupt()
+	p.mu.Lock()
+	c := p.c
+	p.mu.Unlock()
+	if c == nil {
+		return
+	}
+	busy := c.busy()
+	if !busy {
+		return
+	}
+	go func() { // ends after the grace period at the latest
+		select {
+		case <-c.exited:
+		case <-time.After(p.opts.InterruptGrace):
+			if c.busy() {
+				c.kill("the cell did not stop within " + p.opts.InterruptGrace.String() + " of the interrupt")
+			}
+		}
+	}()
+}
+
+// Complete asks the evaluator for completions of code at cursor (a rune
+// offset); matches replace the runes [start, end).
+func (p *Proc) Complete(ctx context.Context, code string, cursor int) (matches []string, start, end int, err error) {
+	var ev completeEv
+	if err := p.call(ctx, kComplete, &codeReq{Code: code, Cursor: cursor}, &ev); err != nil {
+		return nil, cursor, cursor, err
+	}
+	return ev.Matches, ev.Start, ev.End, nil
+}
+
+// Inspect asks the evaluator about the name at cursor; data is a MIME bundle.
+func (p *Proc) Inspect(ctx context.Context, code string, cursor, detail int) (data map[string]any, found bool, err error) {
+	var ev inspectEv
+	if err := p.call(ctx, kInspect, &codeReq{Code: code, Cursor: cursor, Detail: detail}, &ev); err != nil {
+		return nil, false, err
+	}
+	return ev.Data, ev.Found, nil
+}
+
+func (p *Proc) call(ctx context.Context, kind byte, req *codeReq, ev any) error {
+	p.calls.Lock()
+	defer p.calls.Unlock()
+	c, err := p.current(ctx)
+	if err != nil {
+		return err
+	}
+	req.ID = p.id()
+	ch := c.expect(req.ID)
+	defer c.forget(req.ID)
+	if err := c.req.write(kind, req); err != nil {
+		return fmt.Errorf("evalproc: send request: %w", err)
+	}
+	select {
+	case payload := <-ch:
+		return json.Unmarshal(payload, ev)
+	case <-c.exited:
+		return errors.New("evalproc: the evaluator died")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Restart replaces the child with a fresh one (the notebook's state is
+// lost) and waits until it is ready.
+func (p *Proc) Restart(ctx context.Context) error {
+	p.calls.Lock()
+	defer p.calls.Unlock()
+	p.mu.Lock()
+	old := p.c
+	p.mu.Unlock()
+	if old != nil {
+		old.quiet.Store(true)
+		old.stop()
+		<-old.exited // onExit spawns the replacement
+	}
+	c, err := p.current(ctx)
+	if err != nil {
+		return err
+	}
+	_ = c
+	return nil
+}
+
+// Close stops the child and releases everything. It waits for the child to
+// exit (killing it after a short grace period).
+func (p *Proc) Close() error {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil
+	}
+	p.closed = true
+	c := p.c
+	p.mu.Unlock()
+	if c != nil {
+		c.quiet.Store(true)
+		c.stop()
+		<-c.exited
+	}
+	return nil
+}
+
+// emit delivers output to the current (or last) cell's handler, applying
+// the per-cell output cap to stream text. Called from pump goroutines only.
+func (p *Proc) emit(o Output) {
+	p.mu.Lock()
+	out := p.out
+	if o.Stream != "" && p.opts.OutputLimit > 0 {
+		if p.limit <= 0 {
+			p.dropped += len(o.Text)
+			p.mu.Unlock()
+			return
+		}
+		if len(o.Text) > p.limit {
+			cut := p.limit
+			for cut > 0 && cut < len(o.Text) && o.Text[cut]&0xC0 == 0x80 {
+				cut-- // keep whole UTF-8 characters
+			}
+			p.dropped += len(o.Text) - cut
+			o.Text = o.Text[:cut] + fmt.Sprintf("\n[corelab: this cell's output passed %s; the rest is not shown]\n", sizeString(p.opts.OutputLimit))
+			p.limit = 0
+		} else {
+			p.limit -= len(o.Text)
+		}
+	}
+	p.mu.Unlock()
+	if out != nil {
+		out(o)
+	}
+}
+
+func sizeString(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.Itoa(n>>20) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.Itoa(n>>10) + " KiB"
+	}
+	return strconv.Itoa(n) + " bytes"
+}
+
+// onExit runs (on the exiting child's pump goroutine) after a child exited
+// and all its output was delivered: it reports a crash that happened
+// between cells and starts the replacement.
+func (p *Proc) onExit(c *child) {
+	p.mu.Lock()
+	if p.c != c {
+		p.mu.Unlock()
+		return
+	}
+	closed := p.closed
+	if !closed {
+		p.restarts++
+		nc, err := p.spawn()
+		if err != nil {
+			p.log.Printf("evalproc: start a fresh evaluator: %v", err)
+			p.c = nil
+			p.closed = true
+		} else {
+			p.c = nc
+		}
+	}
+	idle := !c.busy()
+	p.mu.Unlock()
+	if !closed && idle && !c.quiet.Load() {
+		e := c.crash()
+		p.emit(Output{Stream: "stderr", Text: "\n" + strings.Join(e.Traceback, "\n") + "\n"})
+	}
+}
+
+// spawn starts a child process and its pump; it does not wait for ready.
+func (p *Proc) spawn() (*child, error) {
+	reqR, reqW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	evR, evW, err := os.Pipe()
+	if err != nil {
+		reqR.Close()
+		reqW.Close()
+		return nil, err
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(p.opts.Path, p.opts.Args...)
+	cmd.Dir = p.opts.Dir
+	cmd.Env = append(os.Environ(), p.opts.Env...)
+	if p.opts.MemoryLimit > 0 {
+		cmd.Env = append(cmd.Env, envMemLimit+"="+strconv.FormatInt(p.opts.MemoryLimit, 10))
+	}
+	cmd.Env = append(cmd.Env, envMaxStack+"="+strconv.FormatInt(p.opts.MaxStack, 10), "GOTRACEBACK=single")
+	cmd.Stdin = nil
+	cmd.Stdout = outW
+	cmd.Stderr = errW
+	cmd.ExtraFiles = []*os.File{reqR, evW} // fds 3 and 4
+	// Its own process group: a terminal's Ctrl-C goes to the kernel only,
+	// which turns it into an interrupt frame.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		for _, f := range []*os.File{reqR, reqW, evR, evW, outR, outW, errR, errW} {
+			f.Close()
+		}
+		return nil, fmt.Errorf("evalproc: start %s: %w", p.opts.Path, err)
+	}
+	for _, f := range []*os.File{reqR, evW, outW, errW} {
+		f.Close()
+	}
+	c := &child{
+		p:       p,
+		cmd:     cmd,
+		req:     &frameWriter{w: reqW},
+		reqFile: reqW,
+		ready:   make(chan struct{}),
+		exited:  make(chan struct{}),
+		waiters: make(map[uint64]chan []byte),
+	}
+	go c.pump(outR, errR, evR) // ends when the child's pipes close
+	return c, nil
+}
+
+// child is one evaluator process.
+type child struct {
+	p       *Proc
+	cmd     *exec.Cmd
+	req     *frameWriter
+	reqFile *os.File
+
+	ready    chan struct{} // closed on the ready event or on exit
+	readyErr error
+	exited   chan struct{} // closed after exit, with all output delivered
+
+	quiet atomic.Bool // an intended stop: no crash report
+
+	mu       sync.Mutex
+	waiters  map[uint64]chan []byte
+	running  uint64 // id of the executing cell, if any
+	killNote string // why we killed it, for the report
+	report   string // the Go runtime's crash report, if one was seen
+	errTail  []byte // last stderr bytes, for reports of odd exits
+	exitDesc string
+}
+
+func (c *child) waitReady(ctx context.Context) error {
+	select {
+	case <-c.ready:
+		return c.readyErr
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *child) expect(id uint64) chan []byte {
+	ch := make(chan []byte, 1)
+	c.mu.Lock()
+	c.waiters[id] = ch
+	c.running = id
+	c.mu.Unlock()
+	return ch
+}
+
+func (c *child) forget(id uint64) {
+	c.mu.Lock()
+	delete(c.waiters, id)
+	if c.running == id {
+		c.running = 0
+	}
+	c.mu.Unlock()
+}
+
+func (c *child) busy() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.running != 0
+}
+
+// stop asks the child to quit and kills it if it has not after a second.
+func (c *child) stop() {
+	c.req.write(kQuit, struct{}{})
+	c.reqFile.Close()
+	go func() { // ends when the child exits or after the kill
+		select {
+		case <-c.exited:
+		case <-time.After(time.Second):
+			c.cmd.Process.Kill()
+		}
+	}()
+}
+
+func (c *child) kill(why string) {
+	c.mu.Lock()
+	c.killNote = why
+	c.mu.Unlock()
+	c.cmd.Process.Kill()
+}
+
+// crash describes how the child died, for a cell's error.
+func (c *child) crash() *Error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.killNote != "" {
+		return &Error{Name: "FatalError", Value: c.killNote + " — the notebook's state was lost", Traceback: []string{
+			"FatalError: " + c.killNote + "; the evaluator process was killed.\n\n" + StateLost}}
+	}
+	report := c.report
+	if report == "" {
+		report = string(c.errTail)
+	}
+	return crashError(report, c.exitDesc)
+}
+
+// chunk is a piece of what one of the child's pipes carried.
+type chunk struct {
+	stream string // "stdout" / "stderr"; "" for an event
+	text   string
+	mark   uint64 // a sync marker (text is empty)
+	isMark bool
+	eof    bool
+	kind   byte // event kind
+	body   []byte
+	sync   uint64
+}
+
+// pump reads the child's three output pipes and delivers their contents in
+// order: an event is delivered once both stdout and stderr have passed its
+// sync marker. It owns the readers and ends after the child has exited.
+func (c *child) pump(outR, errR, evR *os.File) {
+	ch := make(chan chunk, 64)
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() { defer wg.Done(); readStream(outR, "stdout", ch) }()
+	go func() { defer wg.Done(); readStream(errR, "stderr", ch) }()
+	go func() { defer wg.Done(); readEvents(evR, ch) }()
+	go func() { wg.Wait(); close(ch) }()
+
+	var seenOut, seenErr uint64
+	var held []chunk
+	var capture *strings.Builder // stderr held back because it looks like a crash report
+	var captureT <-chan time.Time
+	deliver := func(ev chunk) { c.event(ev) }
+	release := func() {
+		for len(held) > 0 && held[0].sync <= seenOut && held[0].sync <= seenErr {
+			deliver(held[0])
+			held = held[1:]
+		}
+	}
+	for {
+		select {
+		case k, ok := <-ch:
+			if !ok {
+				goto exited
+			}
+			switch {
+			case k.eof && k.stream == "stdout":
+				seenOut = ^uint64(0)
+				release()
+			case k.eof && k.stream == "stderr":
+				seenErr = ^uint64(0)
+				release()
+			case k.eof:
+			case k.isMark && k.stream == "stdout":
+				seenOut = k.mark
+				release()
+			case k.isMark:
+				seenErr = k.mark
+				release()
+			case k.stream == "stdout":
+				c.p.emit(Output{Stream: "stdout", Text: k.text})
+			case k.stream == "stderr":
+				c.keepTail(k.text)
+				if capture == nil {
+					if i := crashStart(k.text); i >= 0 {
+						if i > 0 {
+							c.p.emit(Output{Stream: "stderr", Text: k.text[:i]})
+						}
+						capture = &strings.Builder{}
+						capture.WriteString(k.text[i:])
+						captureT = time.After(1500 * time.Millisecond)
+						continue
+					}
+					c.p.emit(Output{Stream: "stderr", Text: k.text})
+				} else if capture.Len() < 1<<20 {
+					capture.WriteString(k.text)
+				}
+			default:
+				held = append(held, k)
+				release()
+			}
+		case <-captureT:
+			// Still alive: it was not a crash after all.
+			captureT = nil
+			c.p.emit(Output{Stream: "stderr", Text: capture.String()})
+			capture = nil
+		}
+	}
+exited:
+	for _, k := range held {
+		deliver(k)
+	}
+	err := c.cmd.Wait()
+	c.mu.Lock()
+	if capture != nil {
+		c.report = capture.String()
+	}
+	c.exitDesc = "exit status 0"
+	if err != nil {
+		c.exitDesc = err.Error()
+	}
+	c.mu.Unlock()
+	select {
+	case <-c.ready:
+	default:
+		c.readyErr = fmt.Errorf("evalproc: the evaluator exited before it was ready (%s): %s", c.exitDesc, strings.TrimSpace(string(c.errTail)))
+		close(c.ready)
+	}
+	// Replace the child before anyone waiting on exited looks again.
+	c.p.onExit(c)
+	close(c.exited)
+}
+
+// crashStart returns the offset of a line in text that starts a Go runtime
+// crash report, or -1.
+func crashStart(text string) int {
+	off := 0
+	for off <= len(text) {
+		line := text[off:]
+		if i := strings.IndexByte(line, '\n'); i >= 0 {
+			line = line[:i]
+		}
+		if fatalLooks(line) {
+			return off
+		}
+		i := strings.IndexByte(text[off:], '\n')
+		if i < 0 {
+			break
+		}
+		off += i + 1
+	}
+	return -1
+}
+
+func (c *child) keepTail(s string) {
+	const max = 64 << 10
+	c.mu.Lock()
+	c.errTail = append(c.errTail, s...)
+	if len(c.errTail) > max {
+		c.errTail = append([]byte(nil), c.errTail[len(c.errTail)-max:]...)
+	}
+	c.mu.Unlock()
+}
+
+// event handles one event frame, in order with the output around it.
+func (c *child) event(k chunk) {
+	switch k.kind {
+	case kReady:
+		select {
+		case <-c.ready:
+		default:
+			close(c.ready)
+		}
+	case kDisplay:
+		var ev displayEv
+		if err := json.Unmarshal(k.body, &ev); err != nil {
+			c.p.log.Printf("evalproc: bad display event: %v", err)
+			return
+		}
+		c.p.emit(Output{Display: &Display{Data: ev.Data, Metadata: ev.Metadata, DisplayID: ev.DisplayID, Update: ev.Update}})
+	case kDone, kCompleteReply, kInspectReply:
+		var head struct {
+			ID uint64 `json:"id"`
+		}
+		json.Unmarshal(k.body, &head)
+		c.mu.Lock()
+		ch := c.waiters[head.ID]
+		delete(c.waiters, head.ID)
+		if c.running == head.ID {
+			c.running = 0
+		}
+		c.mu.Unlock()
+		if ch != nil {
+			ch <- k.body
+		}
+	case kInputRequest:
+		var ev inputEv
+		if err := json.Unmarshal(k.body, &ev); err != nil {
+			return
+		}
+		c.p.mu.Lock()
+		in := c.p.in
+		c.p.mu.Unlock()
+		go func() { // ends when the frontend answers (or the kernel gives up)
+			r := inputReply{ID: ev.ID}
+			if in == nil {
+				r.Err = ErrNoStdin.Error()
+			} else if v, err := in(ev.Prompt, ev.Password); err != nil {
+				r.Err = err.Error()
+			} else {
+				r.Value = v
+			}
+			c.req.write(kInputReply, &r)
+		}()
+	default:
+		c.p.log.Printf("evalproc: unknown event kind %q", k.kind)
+	}
+}
+
+func readStream(r io.ReadCloser, name string, ch chan<- chunk) {
+	defer r.Close()
+	var sc markerScanner
+	buf := make([]byte, 64<<10)
+	text := func(b []byte) { ch <- chunk{stream: name, text: string(b)} }
+	mark := func(n uint64) { ch <- chunk{stream: name, isMark: true, mark: n} }
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			sc.feed(buf[:n], text, mark)
+		}
+		if err != nil {
+			sc.flush(text)
+			ch <- chunk{stream: name, eof: true}
+			return
+		}
+	}
+}
+
+func readEvents(r io.ReadCloser, ch chan<- chunk) {
+	defer r.Close()
+	fr := newFrameReader(r)
+	for {
+		kind, body, err := fr.read()
+		if err != nil {
+			ch <- chunk{eof: true}
+			return
+		}
+		var head struct {
+			Sync uint64 `json:"sync"`
+		}
+		json.Unmarshal(body, &head)
+		ch <- chunk{kind: kind, body: body, sync: head.Sync}
+	}
+}

@@ -1,0 +1,168 @@
+package evaluator
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+)
+
+// A magic is a line starting with % at the top of a cell. Magic lines are
+// blanked (not removed) before the rest of the cell is evaluated, so error
+// line numbers stay the cell's own.
+type magicSpec struct {
+	name, args, help string
+	run              func(b *Backend, arg string) error
+}
+
+var magicTable []magicSpec
+
+func init() {
+	magicTable = []magicSpec{
+		{"mode", "gil|isolates|free|processes", "execution model for goroutines and rt.Run calls that name none", (*Backend).magicMode},
+		{"switchinterval", "DURATION", "how long a waiting goroutine lets the GIL holder run before asking it to drop the lock (like sys.setswitchinterval), e.g. 5ms", (*Backend).magicSwitch},
+		{"checkpoints", "py310|py39", "where the GIL holder may be asked to switch: function entries and loop back-edges (3.10+) or every statement (3.9)", (*Backend).magicCheckpoints},
+		{"cores", "on|off", "append a one-line core-usage summary (wall, CPU, cores used) to every cell", (*Backend).magicCores},
+		{"help", "", "list the magics", (*Backend).magicHelp},
+	}
+}
+
+// splitMagics returns the magic lines at the top of code (without the %)
+// and the code with those lines blanked.
+func splitMagics(code string) (magics []string, body string) {
+	lines := strings.SplitAfter(code, "\n")
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if t == "" {
+			continue
+		}
+		if !strings.HasPrefix(t, "%") {
+			break
+		}
+		magics = append(magics, strings.TrimPrefix(t, "%"))
+		if strings.HasSuffix(l, "\n") {
+			lines[i] = "\n"
+		} else {
+			lines[i] = ""
+		}
+	}
+	if len(magics) == 0 {
+		return nil, code
+	}
+	return magics, strings.Join(lines, "")
+}
+
+func (b *Backend) magic(line string) error {
+	name, arg, _ := strings.Cut(strings.TrimSpace(line), " ")
+	arg = strings.TrimSpace(arg)
+	for _, m := range magicTable {
+		if m.name == name {
+			return m.run(b, arg)
+		}
+	}
+	return fmt.Errorf("unknown magic %%%s; %%help lists them", name)
+}
+
+func (b *Backend) magicMode(arg string) error {
+	if arg == "" {
+		fmt.Fprintf(os.Stdout, "mode: %s\n", b.lab.mode())
+		return nil
+	}
+	switch arg {
+	case "gil", "isolates", "free", "processes":
+	default:
+		return fmt.Errorf("%%mode %s: want one of gil, isolates, free, processes", arg)
+	}
+	if err := b.lab.setMode(arg); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stdout, "mode: %s\n", arg)
+	return nil
+}
+
+func (b *Backend) magicSwitch(arg string) error {
+	if arg == "" {
+		fmt.Fprintf(os.Stdout, "switch interval: %v\n", b.lab.switchInterval())
+		return nil
+	}
+	d, err := time.ParseDuration(arg)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("%%switchinterval %s: want a positive duration such as 5ms or 100us", arg)
+	}
+	if err := b.lab.setSwitchInterval(d); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stdout, "switch interval: %v\n", d)
+	return nil
+}
+
+func (b *Backend) magicCheckpoints(arg string) error {
+	switch arg {
+	case "":
+		fmt.Fprintf(os.Stdout, "checkpoints: %s\n", b.lab.checkpoints())
+		return nil
+	case "py310", "py39":
+	default:
+		return fmt.Errorf("%%checkpoints %s: want py310 or py39", arg)
+	}
+	if err := b.lab.setCheckpoints(arg); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stdout, "checkpoints: %s\n", arg)
+	return nil
+}
+
+func (b *Backend) magicCores(arg string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch arg {
+	case "on":
+		b.cores = true
+	case "off":
+		b.cores = false
+	case "":
+	default:
+		return fmt.Errorf("%%cores %s: want on or off", arg)
+	}
+	state := "off"
+	if b.cores {
+		state = "on"
+	}
+	fmt.Fprintf(os.Stdout, "cores summary: %s\n", state)
+	return nil
+}
+
+func (b *Backend) magicHelp(string) error {
+	var sb strings.Builder
+	sb.WriteString("Magics (lines starting with % at the top of a cell):\n")
+	for _, m := range magicTable {
+		use := "%" + m.name
+		if m.args != "" {
+			use += " " + m.args
+		}
+		fmt.Fprintf(&sb, "  %-40s %s\n", use, m.help)
+	}
+	sb.WriteString("Without an argument, %mode, %switchinterval, %checkpoints and %cores show the current setting.\n")
+	sb.WriteString("Stdin: fmt.Scan reads a line from the frontend; import \"corelab/input\" for input.Line(prompt) and input.Password(prompt).\n")
+	os.Stdout.WriteString(sb.String())
+	return nil
+}
+
+// completeMagic completes a magic name on a line that starts with %.
+func completeMagic(code string, cursor int) ([]string, int, int) {
+	prefix := []rune(code)[:cursor]
+	start := strings.LastIndex(string(prefix), "%")
+	word := string(prefix)[start+1:]
+	if strings.ContainsAny(word, " \t") {
+		return nil, cursor, cursor
+	}
+	var out []string
+	for _, m := range magicTable {
+		if strings.HasPrefix(m.name, word) {
+			out = append(out, "%"+m.name)
+		}
+	}
+	sort.Strings(out)
+	return out, len([]rune(string(prefix)[:start])), cursor
+}

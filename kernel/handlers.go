@@ -1,0 +1,280 @@
+package kernel
+
+import (
+	"context"
+	"fmt"
+	goruntime "runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+
+	"corelab/kernel/evalproc"
+	"corelab/kernel/wire"
+)
+
+// ProtocolVersion is the Jupyter messaging protocol version spoken.
+const ProtocolVersion = "5.3"
+
+// dispatch answers one request, between status busy and status idle.
+func (k *Kernel) dispatch(sock zmq4.Socket, mu *sync.Mutex, m *wire.Message) {
+	k.publish(m, "status", map[string]any{"execution_state": "busy"})
+	defer k.publish(m, "status", map[string]any{"execution_state": "idle"})
+	r := func(msgType string, content any) { k.reply(sock, mu, m, msgType, content) }
+	switch t := m.Header.MsgType; t {
+	case "kernel_info_request":
+		r("kernel_info_reply", k.kernelInfo())
+	case "execute_request":
+		k.execute(m, r)
+	case "complete_request":
+		k.complete(m, r)
+	case "inspect_request":
+		k.inspect(m, r)
+	case "is_complete_request":
+		k.isComplete(m, r)
+	case "history_request":
+		k.historyReq(m, r)
+	case "comm_info_request":
+		r("comm_info_reply", map[string]any{"status": "ok", "comms": map[string]any{}})
+	case "interrupt_request":
+		k.interrupt()
+		r("interrupt_reply", map[string]any{"status": "ok"})
+	case "shutdown_request":
+		var c struct {
+			Restart bool `json:"restart"`
+		}
+		m.DecodeContent(&c)
+		content := map[string]any{"status": "ok", "restart": c.Restart}
+		r("shutdown_reply", content)
+		k.publish(m, "shutdown_reply", content)
+		k.log.Printf("shutdown requested (restart=%v)", c.Restart)
+		k.stop(c.Restart)
+	case "comm_open", "comm_msg", "comm_close":
+		// No comm targets: ignore, as the protocol allows.
+		k.log.Printf("%s ignored: no comm targets", t)
+	default:
+		k.log.Printf("unknown msg_type %q ignored", t)
+		if base, ok := strings.CutSuffix(t, "_request"); ok && base != "" {
+			r(base+"_reply", map[string]any{"status": "error", "ename": "UnknownMessageType",
+				"evalue": fmt.Sprintf("corelab does not handle %q", t), "traceback": []string{}})
+		}
+	}
+}
+
+func (k *Kernel) kernelInfo() map[string]any {
+	goVersion := strings.TrimPrefix(goruntime.Version(), "go")
+	version := k.cfg.Version
+	if version == "" {
+		version = "dev"
+	}
+	return map[string]any{
+		"status":                 "ok",
+		"protocol_version":       ProtocolVersion,
+		"implementation":         "corelab",
+		"implementation_version": version,
+		"language_info": map[string]any{
+			"name":            "go",
+			"version":         goVersion,
+			"mimetype":        "text/x-go",
+			"file_extension":  ".go",
+			"pygments_lexer":  "go",
+			"codemirror_mode": "go",
+		},
+		"banner": fmt.Sprintf("corelab %s — Go %s (yaegi) and a lab for multi-core Python questions\n"+
+			"%%help lists the magics; import rt \"corelab/runtime\" for the lab.", version, goVersion),
+		"help_links": []map[string]string{
+			{"text": "Go documentation", "url": "https://go.dev/doc/"},
+			{"text": "Go standard library", "url": "https://pkg.go.dev/std"},
+			{"text": "corelab runtime", "url": "https://pkg.go.dev/corelab/runtime"},
+		},
+		"debugger": false,
+	}
+}
+
+type executeContent struct {
+	Code            string         `json:"code"`
+	Silent          bool           `json:"silent"`
+	StoreHistory    *bool          `json:"store_history"`
+	UserExpressions map[string]any `json:"user_expressions"`
+	AllowStdin      bool           `json:"allow_stdin"`
+	StopOnError     *bool          `json:"stop_on_error"`
+}
+
+func (k *Kernel) execute(m *wire.Message, r func(string, any)) {
+	var c executeContent
+	if err := m.DecodeContent(&c); err != nil {
+		k.log.Printf("execute_request: bad content: %v", err)
+		r("execute_reply", map[string]any{"status": "error", "ename": "BadRequest", "evalue": err.Error(),
+			"traceback": []string{}, "execution_count": k.executionCount()})
+		return
+	}
+	store := !c.Silent && (c.StoreHistory == nil || *c.StoreHistory)
+	k.mu.Lock()
+	if store {
+		k.count++
+	}
+	count := k.count
+	k.mu.Unlock()
+	if !c.Silent {
+		k.publish(m, "execute_input", map[string]any{"code": c.Code, "execution_count": count})
+	}
+
+	out := newStreamer(k, m)
+	var onInput func(string, bool) (string, error)
+	if c.AllowStdin {
+		onInput = func(prompt string, password bool) (string, error) { return k.askInput(m, prompt, password) }
+	}
+	rep, err := k.proc.Run(context.Background(), evalproc.Cell{
+		Code:       c.Code,
+		Silent:     c.Silent,
+		AllowStdin: c.AllowStdin,
+		OnOutput:   out.output,
+		OnInput:    onInput,
+	})
+	out.flush()
+	if store {
+		k.history.add(count, c.Code)
+	}
+	if err != nil {
+		rep = evalproc.Reply{Status: "error", Error: &evalproc.Error{Name: "KernelError", Value: err.Error(),
+			Traceback: []string{"KernelError: " + err.Error()}}}
+	}
+	content := map[string]any{"status": rep.Status, "execution_count": count}
+	switch rep.Status {
+	case "ok":
+		if rep.Result != nil && !c.Silent {
+			meta := rep.ResultMeta
+			if meta == nil {
+				meta = map[string]any{}
+			}
+			k.publish(m, "execute_result", map[string]any{"execution_count": count, "data": rep.Result, "metadata": meta})
+		}
+		content["user_expressions"] = map[string]any{}
+		content["payload"] = []any{}
+	default:
+		e := rep.Error
+		if e == nil {
+			e = &evalproc.Error{Name: "Error", Value: "the cell failed", Traceback: []string{}}
+		}
+		if e.Traceback == nil {
+			e.Traceback = []string{}
+		}
+		content["status"] = "error"
+		content["ename"], content["evalue"], content["traceback"] = e.Name, e.Value, e.Traceback
+		k.publish(m, "error", map[string]any{"ename": e.Name, "evalue": e.Value, "traceback": e.Traceback})
+	}
+	r("execute_reply", content)
+	if content["status"] == "error" && (c.StopOnError == nil || *c.StopOnError) {
+		k.abortQueued()
+	}
+}
+
+// abortQueued answers execute requests already queued behind a failed cell
+// with status "aborted", as ipykernel does for stop_on_error.
+func (k *Kernel) abortQueued() {
+	for {
+		select {
+		case q := <-k.shellQueue:
+			if q.Header.MsgType != "execute_request" {
+				k.dispatch(k.shell, &k.shellMu, q)
+				continue
+			}
+			k.publish(q, "status", map[string]any{"execution_state": "busy"})
+			k.reply(k.shell, &k.shellMu, q, "execute_reply", map[string]any{"status": "aborted", "execution_count": k.executionCount()})
+			k.publish(q, "status", map[string]any{"execution_state": "idle"})
+		default:
+			return
+		}
+	}
+}
+
+func (k *Kernel) executionCount() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.count
+}
+
+// askInput sends an input_request on stdin to the client of req and waits
+// for its input_reply (or an interrupt, or shutdown).
+func (k *Kernel) askInput(req *wire.Message, prompt string, password bool) (string, error) {
+	ch := make(chan *wire.Message, 1)
+	stop := make(chan struct{})
+	k.mu.Lock()
+	k.inputWait, k.inputStop = ch, stop
+	k.mu.Unlock()
+	defer func() {
+		k.mu.Lock()
+		if k.inputWait == ch {
+			k.inputWait = nil
+		}
+		if k.inputStop == stop {
+			k.inputStop = nil
+		}
+		k.mu.Unlock()
+	}()
+	k.reply(k.stdin, &k.stdinMu, req, "input_request", map[string]any{"prompt": prompt, "password": password})
+	select {
+	case m := <-ch:
+		var c struct {
+			Value string `json:"value"`
+		}
+		if err := m.DecodeContent(&c); err != nil {
+			return "", fmt.Errorf("bad input_reply: %w", err)
+		}
+		return c.Value, nil
+	case <-stop:
+		return "", fmt.Errorf("interrupted")
+	case <-k.done:
+		return "", fmt.Errorf("kernel shutting down")
+	}
+}
+
+type codeContent struct {
+	Code        string `json:"code"`
+	CursorPos   int    `json:"cursor_pos"`
+	DetailLevel int    `json:"detail_level"`
+}
+
+func (k *Kernel) complete(m *wire.Message, r func(string, any)) {
+	var c codeContent
+	m.DecodeContent(&c)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	matches, start, end, err := k.proc.Complete(ctx, c.Code, c.CursorPos)
+	if err != nil {
+		k.log.Printf("complete: %v", err)
+		matches, start, end = nil, c.CursorPos, c.CursorPos
+	}
+	if matches == nil {
+		matches = []string{}
+	}
+	r("complete_reply", map[string]any{"status": "ok", "matches": matches, "cursor_start": start,
+		"cursor_end": end, "metadata": map[string]any{}})
+}
+
+func (k *Kernel) inspect(m *wire.Message, r func(string, any)) {
+	var c codeContent
+	m.DecodeContent(&c)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	data, found, err := k.proc.Inspect(ctx, c.Code, c.CursorPos, c.DetailLevel)
+	if err != nil {
+		k.log.Printf("inspect: %v", err)
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	r("inspect_reply", map[string]any{"status": "ok", "found": found, "data": data, "metadata": map[string]any{}})
+}
+
+func (k *Kernel) isComplete(m *wire.Message, r func(string, any)) {
+	var c codeContent
+	m.DecodeContent(&c)
+	status, indent := isComplete(c.Code)
+	content := map[string]any{"status": status}
+	if status == "incomplete" {
+		content["indent"] = indent
+	}
+	r("is_complete_reply", content)
+}

@@ -1,0 +1,396 @@
+// Package kernel is the Jupyter side of corelab: it reads a connection file,
+// binds the five Jupyter sockets, and answers the messaging protocol (5.3)
+// by driving the notebook's evaluator, which runs in a child process
+// supervised by kernel/evalproc.
+//
+// Data flows straight through: a socket's receive loop decodes and verifies
+// each message (kernel/wire), a handler answers it on the socket it came in
+// on, and everything a cell shows is published on iopub with the request as
+// parent, between status busy and status idle. The shell channel is served
+// one request at a time; the control channel has its own goroutine, so
+// interrupt and shutdown work while a cell runs; the heartbeat echoes on its
+// own goroutine too.
+//
+// Use:
+//
+//	err := kernel.Run(ctx, kernel.Config{ConnectionFile: path})
+package kernel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+
+	"corelab/kernel/evalproc"
+	"corelab/kernel/transport"
+	"corelab/kernel/wire"
+)
+
+// Config configures a kernel.
+type Config struct {
+	// ConnectionFile is the path Jupyter passes with -f.
+	ConnectionFile string
+	// Evaluator configures the child process; the zero value re-executes
+	// the running binary as `corelab evaluator`.
+	Evaluator evalproc.Options
+	// HistoryFile, if set, is where executed cells are appended (JSON
+	// lines) and where history_request finds earlier sessions.
+	HistoryFile string
+	// Version is the implementation_version in kernel_info_reply.
+	Version string
+	// Log receives diagnostics; nil means log.Default() (stderr).
+	Log *log.Logger
+	// MaxMessage caps the size of one incoming message; 0 means 64 MiB.
+	MaxMessage int
+	// HandleSignals makes SIGINT interrupt the running cell and SIGTERM
+	// shut the kernel down.
+	HandleSignals bool
+}
+
+// Kernel is one running kernel. It is created and run by Run.
+type Kernel struct {
+	cfg    Config
+	log    *log.Logger
+	info   ConnectionInfo
+	signer *wire.Signer
+	dec    wire.Decoder
+	sess   *wire.Session
+
+	shell, control, iopub, stdin, hb zmq4.Socket
+
+	iopubMu sync.Mutex
+	shellMu sync.Mutex
+	ctrlMu  sync.Mutex
+	stdinMu sync.Mutex
+
+	proc *evalproc.Proc
+
+	mu        sync.Mutex
+	count     int // execution_count of the last stored cell
+	history   *history
+	inputWait chan *wire.Message // input_reply for the pending input_request, if any
+	inputStop chan struct{}      // closed to abandon the pending input_request
+
+	shellQueue chan *wire.Message
+	done       chan struct{} // closed when the kernel shuts down
+	stopOnce   sync.Once
+	restart    bool
+}
+
+// Run runs a kernel until a shutdown_request, SIGTERM (with HandleSignals)
+// or ctx ends it.
+func Run(ctx context.Context, cfg Config) error {
+	k, err := start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	return k.wait(ctx)
+}
+
+func start(ctx context.Context, cfg Config) (*Kernel, error) {
+	lg := cfg.Log
+	if lg == nil {
+		lg = log.New(os.Stderr, "corelab: ", log.LstdFlags|log.Lmicroseconds)
+	}
+	if cfg.MaxMessage == 0 {
+		cfg.MaxMessage = 64 << 20
+	}
+	if cfg.Evaluator.Log == nil {
+		cfg.Evaluator.Log = lg
+	}
+	info, err := ReadConnectionFile(cfg.ConnectionFile)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := wire.NewSigner(info.SignatureScheme, []byte(info.Key))
+	if err != nil {
+		return nil, err
+	}
+	if err := transport.Register(transport.Options{
+		MaxFrame:   int64(cfg.MaxMessage),
+		MaxMessage: int64(cfg.MaxMessage),
+		Logf:       func(f string, a ...any) { lg.Printf(f, a...) },
+	}); err != nil {
+		return nil, fmt.Errorf("register transport: %w", err)
+	}
+	k := &Kernel{
+		cfg:        cfg,
+		log:        lg,
+		info:       info,
+		signer:     signer,
+		dec:        wire.Decoder{Signer: signer, MaxSize: cfg.MaxMessage},
+		sess:       wire.NewSession("kernel"),
+		shellQueue: make(chan *wire.Message, 64),
+		done:       make(chan struct{}),
+	}
+	k.history, err = openHistory(cfg.HistoryFile)
+	if err != nil {
+		lg.Printf("history: %v (keeping history in memory only)", err)
+		k.history, _ = openHistory("")
+	}
+
+	// Start the evaluator while the sockets come up: it is the slow part.
+	type procResult struct {
+		p   *evalproc.Proc
+		err error
+	}
+	pc := make(chan procResult, 1)
+	go func() {
+		p, err := evalproc.Start(ctx, cfg.Evaluator)
+		pc <- procResult{p, err}
+	}()
+
+	if err := k.bind(); err != nil {
+		if r := <-pc; r.p != nil {
+			r.p.Close()
+		}
+		return nil, err
+	}
+	r := <-pc
+	if r.err != nil {
+		k.closeSockets()
+		return nil, fmt.Errorf("start evaluator: %w", r.err)
+	}
+	k.proc = r.p
+	k.publish(nil, "status", map[string]any{"execution_state": "starting"})
+	go k.heartbeat() // ends when hb is closed
+	go k.recvLoop(k.shell, "shell", k.onShell)
+	go k.recvLoop(k.control, "control", k.onControl)
+	go k.recvLoop(k.stdin, "stdin", k.onStdin)
+	go k.serveShell()
+	return k, nil
+}
+
+func (k *Kernel) bind() error {
+	ctx := context.Background()
+	ep := func(port int) string { return transport.Endpoint(k.info.Transport, k.info.IP, port) }
+	k.shell = zmq4.NewRouter(ctx, zmq4.WithTimeout(10*time.Second))
+	k.control = zmq4.NewRouter(ctx, zmq4.WithTimeout(10*time.Second))
+	k.stdin = zmq4.NewRouter(ctx, zmq4.WithTimeout(10*time.Second))
+	k.iopub = zmq4.NewPub(ctx, zmq4.WithTimeout(10*time.Second))
+	k.hb = zmq4.NewRep(ctx, zmq4.WithTimeout(10*time.Second))
+	for _, s := range []struct {
+		name string
+		sock zmq4.Socket
+		port int
+	}{
+		{"shell", k.shell, k.info.ShellPort},
+		{"control", k.control, k.info.ControlPort},
+		{"stdin", k.stdin, k.info.StdinPort},
+		{"iopub", k.iopub, k.info.IOPubPort},
+		{"hb", k.hb, k.info.HBPort},
+	} {
+		if err := s.sock.Listen(ep(s.port)); err != nil {
+			k.closeSockets()
+			return fmt.Errorf("bind %s on %s: %w", s.name, ep(s.port), err)
+		}
+	}
+	return nil
+}
+
+func (k *Kernel) closeSockets() {
+	for _, s := range []zmq4.Socket{k.shell, k.control, k.stdin, k.iopub, k.hb} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// wait blocks until shutdown, then releases everything.
+func (k *Kernel) wait(ctx context.Context) error {
+	var sigs chan os.Signal
+	if k.cfg.HandleSignals {
+		sigs = make(chan os.Signal, 4)
+		signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(sigs)
+	}
+	for {
+		select {
+		case <-k.done:
+			return k.close()
+		case <-ctx.Done():
+			k.stop(false)
+		case s := <-sigs:
+			if s == os.Interrupt {
+				k.log.Printf("SIGINT: interrupting the running cell")
+				k.interrupt()
+			} else {
+				k.log.Printf("%v: shutting down", s)
+				k.stop(false)
+			}
+		}
+	}
+}
+
+func (k *Kernel) stop(restart bool) {
+	k.stopOnce.Do(func() {
+		k.mu.Lock()
+		k.restart = restart
+		if k.inputStop != nil {
+			close(k.inputStop)
+			k.inputStop = nil
+		}
+		k.mu.Unlock()
+		close(k.done)
+	})
+}
+
+func (k *Kernel) close() error {
+	k.proc.Close()
+	k.history.close()
+	// Give the last replies (shutdown_reply) a moment to leave.
+	time.Sleep(20 * time.Millisecond)
+	k.closeSockets()
+	return nil
+}
+
+// interrupt stops the running cell and abandons a pending input request.
+func (k *Kernel) interrupt() {
+	k.mu.Lock()
+	if k.inputStop != nil {
+		close(k.inputStop)
+		k.inputStop = nil
+	}
+	k.mu.Unlock()
+	k.proc.InterruptHard()
+}
+
+// recvLoop receives, decodes and verifies messages from sock and hands
+// them to handle. It ends when the socket is closed.
+func (k *Kernel) recvLoop(sock zmq4.Socket, name string, handle func(*wire.Message)) {
+	for {
+		zm, err := sock.Recv()
+		if err != nil {
+			select {
+			case <-k.done:
+				return
+			default:
+			}
+			if errors.Is(err, context.Canceled) {
+				return
+			}
+			k.log.Printf("%s: receive: %v", name, err)
+			time.Sleep(10 * time.Millisecond) // a closed socket must not spin
+			continue
+		}
+		msg, err := k.dec.Decode(zm.Frames)
+		if err != nil {
+			switch {
+			case errors.Is(err, wire.ErrBadSignature):
+				k.log.Printf("%s: dropped a message with a bad signature (not executed): %v", name, err)
+			case errors.Is(err, wire.ErrTooLarge):
+				k.log.Printf("%s: dropped an oversized message: %v", name, err)
+			default:
+				k.log.Printf("%s: dropped a malformed message (%d frames): %v", name, len(zm.Frames), err)
+			}
+			continue
+		}
+		handle(msg)
+	}
+}
+
+// heartbeat echoes every ping. It ends when hb is closed.
+func (k *Kernel) heartbeat() {
+	for {
+		m, err := k.hb.Recv()
+		if err != nil {
+			select {
+			case <-k.done:
+				return
+			default:
+			}
+			if errors.Is(err, context.Canceled) {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		if err := k.hb.Send(m); err != nil {
+			k.log.Printf("hb: echo: %v", err)
+		}
+	}
+}
+
+// onShell queues a shell request; serveShell answers them in order.
+func (k *Kernel) onShell(m *wire.Message) {
+	select {
+	case k.shellQueue <- m:
+	case <-k.done:
+	}
+}
+
+func (k *Kernel) serveShell() {
+	for {
+		select {
+		case m := <-k.shellQueue:
+			k.dispatch(k.shell, &k.shellMu, m)
+		case <-k.done:
+			return
+		}
+	}
+}
+
+// onControl answers control requests on the control goroutine itself.
+func (k *Kernel) onControl(m *wire.Message) {
+	k.dispatch(k.control, &k.ctrlMu, m)
+}
+
+// onStdin routes an input_reply to the pending input request.
+func (k *Kernel) onStdin(m *wire.Message) {
+	if m.Header.MsgType != "input_reply" {
+		k.log.Printf("stdin: unexpected %q ignored", m.Header.MsgType)
+		return
+	}
+	k.mu.Lock()
+	ch := k.inputWait
+	k.mu.Unlock()
+	if ch == nil {
+		k.log.Printf("stdin: input_reply with no pending input_request ignored")
+		return
+	}
+	select {
+	case ch <- m:
+	default:
+	}
+}
+
+// publish sends a message on iopub with parent as its parent header.
+func (k *Kernel) publish(parent *wire.Message, msgType string, content any) {
+	m, err := k.sess.NewMessage(msgType, parent, content)
+	if err != nil {
+		k.log.Printf("iopub: build %s: %v", msgType, err)
+		return
+	}
+	m.Identities = [][]byte{[]byte("kernel." + k.sess.ID + "." + msgType)}
+	frames := m.Encode(k.signer)
+	k.iopubMu.Lock()
+	err = k.iopub.Send(zmq4.NewMsgFrom(frames...))
+	k.iopubMu.Unlock()
+	if err != nil {
+		k.log.Printf("iopub: send %s: %v", msgType, err)
+	}
+}
+
+// reply answers req on sock (the socket req came in on).
+func (k *Kernel) reply(sock zmq4.Socket, mu *sync.Mutex, req *wire.Message, msgType string, content any) {
+	m, err := k.sess.Reply(req, msgType, content)
+	if err != nil {
+		k.log.Printf("reply %s: %v", msgType, err)
+		return
+	}
+	frames := m.Encode(k.signer)
+	mu.Lock()
+	err = sock.Send(zmq4.NewMsgFrom(frames...))
+	mu.Unlock()
+	if err != nil {
+		k.log.Printf("send %s: %v", msgType, err)
+	}
+}

@@ -1,0 +1,619 @@
+package kernel_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"corelab/kernel"
+	"corelab/kernel/client"
+	"corelab/kernel/wire"
+)
+
+// The tests build the real corelab binary, start `corelab kernel -f` on a
+// fresh connection file and drive it over real zmq4 sockets, as
+// jupyter_client would.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "corelab-kernel-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "corelab")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Dir = ".." // the module root, where main.go is
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build corelab:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// testTimeout bounds every wait in these tests.
+const testTimeout = 60 * time.Second
+
+type testKernel struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	info   kernel.ConnectionInfo
+	c      *client.Client
+	mu     sync.Mutex
+	stderr bytes.Buffer
+	exited chan error
+}
+
+func (k *testKernel) Write(p []byte) (int, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.stderr.Write(p)
+}
+
+// log returns what the kernel wrote to its stderr so far.
+func (k *testKernel) log() string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.stderr.String()
+}
+
+func freePorts(t *testing.T, n int) []int {
+	var ports []int
+	var ls []net.Listener
+	for i := 0; i < n; i++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	for _, l := range ls {
+		l.Close()
+	}
+	return ports
+}
+
+func startKernel(t *testing.T) *testKernel {
+	t.Helper()
+	p := freePorts(t, 5)
+	info := kernel.ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", ShellPort: p[0], IOPubPort: p[1],
+		StdinPort: p[2], ControlPort: p[3], HBPort: p[4], Key: "test-key-" + t.Name(), SignatureScheme: "hmac-sha256"}
+	conn := filepath.Join(t.TempDir(), "kernel.json")
+	if err := kernel.WriteConnectionFile(conn, info); err != nil {
+		t.Fatal(err)
+	}
+	k := &testKernel{t: t, info: info, exited: make(chan error, 1)}
+	k.cmd = exec.Command(binary, "kernel", "-f", conn)
+	k.cmd.Stderr = k
+	k.cmd.Stdout = k
+	if err := k.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { k.exited <- k.cmd.Wait() }()
+	t.Cleanup(func() {
+		if k.c != nil {
+			k.c.Close()
+		}
+		select {
+		case <-k.exited:
+		default:
+			k.cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-k.exited:
+			case <-time.After(5 * time.Second):
+				k.cmd.Process.Kill()
+				<-k.exited
+			}
+		}
+		if t.Failed() {
+			t.Logf("kernel log:\n%s", k.log())
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	c, err := client.Dial(ctx, info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.c = c
+	if err := c.WaitReady(ctx); err != nil {
+		t.Fatalf("kernel not ready: %v\n%s", err, k.log())
+	}
+	return k
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func (k *testKernel) exec(code string) *client.Result {
+	k.t.Helper()
+	r, err := k.c.Execute(ctxT(k.t), code, nil)
+	if err != nil {
+		k.t.Fatalf("execute %q: %v", code, err)
+	}
+	return r
+}
+
+func (k *testKernel) mustOK(code string) *client.Result {
+	k.t.Helper()
+	r := k.exec(code)
+	if r.Status() != "ok" {
+		k.t.Fatalf("execute %q: status %q: %v\nstderr: %s", code, r.Status(), r.Content, r.Stderr)
+	}
+	return r
+}
+
+func (k *testKernel) call(channel, msgType string, content any) map[string]any {
+	k.t.Helper()
+	m, err := k.c.Call(ctxT(k.t), channel, msgType, content)
+	if err != nil {
+		k.t.Fatalf("%s: %v", msgType, err)
+	}
+	var c map[string]any
+	if err := m.DecodeContent(&c); err != nil {
+		k.t.Fatal(err)
+	}
+	return c
+}
+
+func resultText(r *client.Result) string {
+	c := r.Find("execute_result")
+	if c == nil {
+		return ""
+	}
+	data, _ := c["data"].(map[string]any)
+	s, _ := data["text/plain"].(string)
+	return s
+}
+
+func TestKernelInfo(t *testing.T) {
+	k := startKernel(t)
+	req, err := k.c.Send(client.Shell, "kernel_info_request", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := k.c.Collect(ctxT(t), client.Shell, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res.Content
+	if c["protocol_version"] != "5.3" || c["implementation"] != "corelab" || c["status"] != "ok" {
+		t.Errorf("kernel_info_reply: %v", c)
+	}
+	li, _ := c["language_info"].(map[string]any)
+	for key, want := range map[string]string{"name": "go", "mimetype": "text/x-go", "file_extension": ".go",
+		"pygments_lexer": "go", "codemirror_mode": "go"} {
+		if li[key] != want {
+			t.Errorf("language_info[%s] = %v, want %q", key, li[key], want)
+		}
+	}
+	if v, _ := li["version"].(string); !strings.HasPrefix(v, "1.") {
+		t.Errorf("language_info.version = %q", v)
+	}
+	if got := res.Types(); strings.Join(got, ",") != "status,status" {
+		t.Errorf("iopub around kernel_info: %v", got)
+	}
+	if res.Reply.Header.Version != "5.3" {
+		t.Errorf("reply header version %q", res.Reply.Header.Version)
+	}
+}
+
+func TestExecute(t *testing.T) {
+	k := startKernel(t)
+	k.mustOK(`import "fmt"`)
+	r := k.mustOK("x := 20\nfmt.Println(\"hello\", x)")
+	if r.Stdout != "hello 20\n" {
+		t.Errorf("stdout %q", r.Stdout)
+	}
+	types := r.Types()
+	if len(types) < 3 || types[0] != "status" || types[1] != "execute_input" || types[len(types)-1] != "status" {
+		t.Errorf("iopub sequence %v", types)
+	}
+	n1 := r.Content["execution_count"].(float64)
+	r = k.mustOK("x * 2 + 2")
+	if got := resultText(r); got != "42" {
+		t.Errorf("result %q, want 42", got)
+	}
+	n2 := r.Content["execution_count"].(float64)
+	if n2 != n1+1 {
+		t.Errorf("execution_count %v then %v", n1, n2)
+	}
+	if ec := r.Find("execute_result")["execution_count"]; ec != n2 {
+		t.Errorf("execute_result count %v, reply %v", ec, n2)
+	}
+	// Re-running a cell works and counts again.
+	r = k.mustOK("x * 2 + 2")
+	if got := resultText(r); got != "42" || r.Content["execution_count"].(float64) != n2+1 {
+		t.Errorf("re-run: %q count %v", got, r.Content["execution_count"])
+	}
+	// store_history false does not count; silent shows nothing.
+	no := false
+	r, err := k.c.Execute(ctxT(t), "x + 1", &client.ExecuteOptions{StoreHistory: &no})
+	if err != nil || r.Content["execution_count"].(float64) != n2+1 {
+		t.Errorf("store_history=false: count %v err %v", r.Content["execution_count"], err)
+	}
+	r, err = k.c.Execute(ctxT(t), `fmt.Println("quiet")`, &client.ExecuteOptions{Silent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Find("execute_input") != nil || r.Find("execute_result") != nil {
+		t.Errorf("silent execution published %v", r.Types())
+	}
+}
+
+func TestExecuteError(t *testing.T) {
+	k := startKernel(t)
+	k.mustOK(`import "fmt"`)
+	r := k.exec("a := 1\nb := a +\n")
+	if r.Status() != "error" {
+		t.Fatalf("status %q", r.Status())
+	}
+	e := r.Find("error")
+	if e == nil || e["ename"] == "" {
+		t.Fatalf("no error message: %v", r.Types())
+	}
+	if r.Content["ename"] != e["ename"] {
+		t.Errorf("reply ename %v, iopub %v", r.Content["ename"], e["ename"])
+	}
+	// A runtime panic names its line.
+	r = k.exec("var m map[string]int\nvar s []int\n_ = m\nfmt.Println(s[3])")
+	if r.Status() != "error" {
+		t.Fatalf("panic cell: status %q", r.Status())
+	}
+	tb, _ := json.Marshal(r.Content["traceback"])
+	if !strings.Contains(string(tb)+fmt.Sprint(r.Content["evalue"]), "index out of range") {
+		t.Errorf("panic error: %v", r.Content)
+	}
+	// State survives errors.
+	k.mustOK("y := 5")
+	if got := resultText(k.mustOK("y")); got != "5" {
+		t.Errorf("after errors: %q", got)
+	}
+}
+
+func TestCompleteInspect(t *testing.T) {
+	k := startKernel(t)
+	k.mustOK(`import "strings"`)
+	c := k.call(client.Shell, "complete_request", map[string]any{"code": "strings.ToUp", "cursor_pos": 12})
+	if c["status"] != "ok" {
+		t.Fatalf("complete_reply %v", c)
+	}
+	matches, _ := json.Marshal(c["matches"])
+	if !strings.Contains(string(matches), "ToUpper") {
+		t.Errorf("matches %s", matches)
+	}
+	c = k.call(client.Shell, "inspect_request", map[string]any{"code": "strings.ToUpper", "cursor_pos": 10, "detail_level": 0})
+	if c["status"] != "ok" || c["found"] != true {
+		t.Errorf("inspect_reply %v", c)
+	}
+	c = k.call(client.Shell, "complete_request", map[string]any{"code": "%mo", "cursor_pos": 3})
+	if m, _ := json.Marshal(c["matches"]); !strings.Contains(string(m), "%mode") {
+		t.Errorf("magic completion %s", m)
+	}
+}
+
+func TestIsComplete(t *testing.T) {
+	k := startKernel(t)
+	for code, want := range map[string]string{
+		"x := 1":              "complete",
+		"for i := 0; i < 3; {": "incomplete",
+		"fmt.Println(":        "incomplete",
+		"x := )":              "invalid",
+	} {
+		c := k.call(client.Shell, "is_complete_request", map[string]any{"code": code})
+		if c["status"] != want {
+			t.Errorf("is_complete(%q) = %v, want %s", code, c["status"], want)
+		}
+	}
+}
+
+func TestHistoryAndCommInfo(t *testing.T) {
+	k := startKernel(t)
+	k.mustOK("a := 1")
+	k.mustOK("b := 2")
+	k.mustOK("a + b")
+	c := k.call(client.Shell, "history_request", map[string]any{"hist_access_type": "tail", "n": 2, "output": false, "raw": true})
+	h, _ := c["history"].([]any)
+	if len(h) != 2 {
+		t.Fatalf("history %v", c)
+	}
+	last := h[1].([]any)
+	if last[2] != "a + b" || last[1].(float64) != 3 {
+		t.Errorf("last history entry %v", last)
+	}
+	c = k.call(client.Shell, "comm_info_request", map[string]any{})
+	if c["status"] != "ok" || len(c["comms"].(map[string]any)) != 0 {
+		t.Errorf("comm_info_reply %v", c)
+	}
+}
+
+// runAsync starts an execute and returns a channel with its result.
+func (k *testKernel) runAsync(code string) (*wire.Message, chan *client.Result) {
+	k.t.Helper()
+	req, err := k.c.Send(client.Shell, "execute_request", map[string]any{"code": code, "silent": false,
+		"store_history": true, "user_expressions": map[string]any{}, "allow_stdin": false, "stop_on_error": true})
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	done := make(chan *client.Result, 1)
+	go func() { // ends when the cell's reply and idle arrive or the test context ends
+		r, err := k.c.Collect(ctxT(k.t), client.Shell, req, nil)
+		if err != nil {
+			k.t.Errorf("collect: %v", err)
+		}
+		done <- r
+	}()
+	return req, done
+}
+
+// waitBusy waits until the kernel has started the cell (its execute_input
+// went out), by a heartbeat-free means: a short sleep loop on the log is
+// not needed because control is served on its own goroutine.
+func settle() { time.Sleep(300 * time.Millisecond) }
+
+func TestInterruptControl(t *testing.T) {
+	k := startKernel(t)
+	k.mustOK("n := 7")
+	_, done := k.runAsync("for {\n}")
+	settle()
+	c := k.call(client.Control, "interrupt_request", map[string]any{})
+	if c["status"] != "ok" {
+		t.Errorf("interrupt_reply %v", c)
+	}
+	r := <-done
+	if r == nil {
+		t.Fatal("no result")
+	}
+	if r.Status() != "error" || r.Content["ename"] != "KeyboardInterrupt" {
+		t.Errorf("interrupted cell: %v", r.Content)
+	}
+	if got := resultText(k.mustOK("n")); got != "7" {
+		t.Errorf("state after interrupt: %q", got)
+	}
+}
+
+func TestInterruptSIGINT(t *testing.T) {
+	k := startKernel(t)
+	k.mustOK("n := 8")
+	_, done := k.runAsync("for {\n}")
+	settle()
+	if err := k.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r == nil || r.Content["ename"] != "KeyboardInterrupt" {
+		t.Fatalf("SIGINT: %v", r)
+	}
+	if got := resultText(k.mustOK("n")); got != "8" {
+		t.Errorf("state after SIGINT: %q", got)
+	}
+}
+
+func TestHeartbeatWhileBusy(t *testing.T) {
+	k := startKernel(t)
+	_, done := k.runAsync("for {\n}")
+	settle()
+	for i := 0; i < 3; i++ {
+		if err := k.c.Heartbeat(ctxT(t)); err != nil {
+			t.Fatalf("heartbeat %d while busy: %v", i, err)
+		}
+	}
+	// kernel_info on control answers while the cell runs.
+	c := k.call(client.Control, "kernel_info_request", nil)
+	if c["implementation"] != "corelab" {
+		t.Errorf("kernel_info on control: %v", c)
+	}
+	k.call(client.Control, "interrupt_request", map[string]any{})
+	<-done
+}
+
+func TestStdin(t *testing.T) {
+	k := startKernel(t)
+	k.mustOK(`import "corelab/input"`)
+	var prompts []string
+	r, err := k.c.Execute(ctxT(t), `name := input.Line("Your name? ")`+"\n"+`name + "!"`, &client.ExecuteOptions{
+		AllowStdin: true,
+		OnInput: func(prompt string, password bool) string {
+			prompts = append(prompts, prompt)
+			return "Ada"
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prompts) != 1 || prompts[0] != "Your name? " {
+		t.Errorf("prompts %q", prompts)
+	}
+	if got := resultText(r); !strings.Contains(got, "Ada!") {
+		t.Errorf("result %q (%v)", got, r.Content)
+	}
+	k.mustOK(`import "fmt"`)
+	r, err = k.c.Execute(ctxT(t), "var w string\nfmt.Scanln(&w)\nfmt.Println(\"got\", w)", &client.ExecuteOptions{
+		AllowStdin: true,
+		OnInput:    func(string, bool) string { return "word" },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Stdout != "got word\n" {
+		t.Errorf("Scanln: stdout %q", r.Stdout)
+	}
+}
+
+func TestShutdown(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		t.Run(fmt.Sprint("restart=", restart), func(t *testing.T) {
+			k := startKernel(t)
+			c := k.call(client.Control, "shutdown_request", map[string]any{"restart": restart})
+			if c["status"] != "ok" || c["restart"] != restart {
+				t.Errorf("shutdown_reply %v", c)
+			}
+			select {
+			case err := <-k.exited:
+				if err != nil {
+					t.Errorf("kernel exit: %v", err)
+				}
+				k.exited <- err
+			case <-time.After(testTimeout):
+				t.Fatal("kernel did not exit")
+			}
+		})
+	}
+}
+
+func TestBadSignatureDropped(t *testing.T) {
+	k := startKernel(t)
+	m, _ := k.c.Session.NewMessage("execute_request", nil, map[string]any{"code": `panic("should never run")`, "silent": false})
+	frames := m.Encode(k.c.Signer)
+	// frames: <IDS|MSG>, signature, header, parent, metadata, content
+	for i, f := range frames {
+		if string(f) == wire.Delimiter {
+			frames[i+1] = []byte(strings.Repeat("0", 64))
+			break
+		}
+	}
+	if err := k.c.SendFrames(client.Shell, frames...); err != nil {
+		t.Fatal(err)
+	}
+	// The kernel answers the next (good) request, and never the forged one.
+	c := k.call(client.Shell, "kernel_info_request", nil)
+	if c["status"] != "ok" {
+		t.Errorf("kernel_info after forged message: %v", c)
+	}
+	r := k.mustOK("1 + 1")
+	if r.Content["execution_count"].(float64) != 1 {
+		t.Errorf("the forged request was counted: %v", r.Content)
+	}
+	if !strings.Contains(k.log(), "signature") {
+		t.Errorf("no log line about the bad signature:\n%s", k.log())
+	}
+}
+
+func TestMalformedAndUnknown(t *testing.T) {
+	k := startKernel(t)
+	bad := [][][]byte{
+		{[]byte("no delimiter at all")},
+		{[]byte(wire.Delimiter)},
+		{[]byte(wire.Delimiter), []byte(""), []byte("{not json"), []byte("{}"), []byte("{}"), []byte("{}")},
+		{[]byte(wire.Delimiter), []byte(""), []byte("[]"), []byte("{}"), []byte("{}"), []byte("{}")},
+	}
+	for _, frames := range bad {
+		if err := k.c.SendFrames(client.Shell, frames...); err != nil {
+			t.Fatal(err)
+		}
+		if err := k.c.SendFrames(client.Control, frames...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req, err := k.c.Send(client.Shell, "frobnicate_request", map[string]any{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := k.c.Collect(ctxT(t), client.Shell, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Reply.Header.MsgType != "frobnicate_reply" || res.Content["status"] != "error" {
+		t.Errorf("unknown request answered with %s %v", res.Reply.Header.MsgType, res.Content)
+	}
+	if got := strings.Join(res.Types(), ","); got != "status,status" {
+		t.Errorf("iopub around unknown request: %s", got)
+	}
+	k.mustOK("2 + 2")
+	log := k.log()
+	for _, want := range []string{"malformed", "frobnicate_request"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+}
+
+func TestStackOverflow(t *testing.T) {
+	k := startKernel(t)
+	k.mustOK("keep := 1")
+	k.mustOK("func f(n int) int { return f(n+1) + 1 }")
+	r := k.exec("f(0)")
+	if r.Status() != "error" {
+		t.Fatalf("status %q", r.Status())
+	}
+	tb, _ := json.Marshal(r.Content["traceback"])
+	text := fmt.Sprint(r.Content["evalue"]) + string(tb)
+	if !strings.Contains(text, "stack") || !strings.Contains(text, "state was lost") {
+		t.Errorf("crash report: %s", text)
+	}
+	// The kernel lives on with a fresh evaluator: new cells run, old state is gone.
+	if got := resultText(k.mustOK("3 * 3")); got != "9" {
+		t.Errorf("after crash: %q", got)
+	}
+	if r := k.exec("keep"); r.Status() != "error" {
+		t.Errorf("state survived a crash: %v", r.Content)
+	}
+}
+
+func TestGoroutinePanic(t *testing.T) {
+	k := startKernel(t)
+	k.mustOK(`import "time"`)
+	k.exec("go func() { panic(\"boom\") }()\ntime.Sleep(200 * time.Millisecond)")
+	time.Sleep(300 * time.Millisecond)
+	if got := resultText(k.mustOK("1 + 2")); got != "3" {
+		t.Errorf("after goroutine panic: %q", got)
+	}
+	if err := k.c.Heartbeat(ctxT(t)); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestOutputBatching(t *testing.T) {
+	k := startKernel(t)
+	k.mustOK(`import "fmt"`)
+	r := k.mustOK("for i := 0; i < 20000; i++ {\n\tfmt.Println(\"line\", i)\n}")
+	lines := strings.Split(strings.TrimSuffix(r.Stdout, "\n"), "\n")
+	if len(lines) != 20000 {
+		t.Fatalf("got %d lines", len(lines))
+	}
+	for i, l := range lines {
+		if l != fmt.Sprint("line ", i) {
+			t.Fatalf("line %d is %q", i, l)
+		}
+	}
+	if r.Streams > 50 {
+		t.Errorf("%d stream messages for 20,000 lines; want a handful", r.Streams)
+	}
+	t.Logf("20,000 lines in %d stream messages", r.Streams)
+}
+
+func TestOutputCap(t *testing.T) {
+	k := startKernel(t)
+	k.mustOK(`import "strings"`)
+	k.mustOK(`import "fmt"`)
+	r := k.mustOK("s := strings.Repeat(\"x\", 1<<20)\nfor i := 0; i < 5; i++ {\n\tfmt.Println(s)\n}")
+	if len(r.Stdout) > 3<<20 {
+		t.Errorf("printed %d bytes; the cap did not hold", len(r.Stdout))
+	}
+	if !strings.Contains(r.Stdout, "the rest is not shown") {
+		t.Errorf("no truncation notice")
+	}
+	// The next cell prints normally.
+	if r := k.mustOK(`fmt.Println("after")`); r.Stdout != "after\n" {
+		t.Errorf("next cell: %q", r.Stdout)
+	}
+}

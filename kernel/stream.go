@@ -1,0 +1,97 @@
+package kernel
+
+import (
+	"strings"
+	"sync"
+	"time"
+
+	"corelab/kernel/evalproc"
+	"corelab/kernel/wire"
+)
+
+// Stream output is batched: text collects for up to streamDelay after the
+// first byte (or until streamMax bytes), then goes out as one stream
+// message per run of the same stream name. Displays flush it first, so
+// order is kept. A print loop of thousands of lines becomes a handful of
+// messages instead of thousands.
+const (
+	streamDelay = 20 * time.Millisecond
+	streamMax   = 512 << 10
+)
+
+// streamer turns one cell's evaluator output into iopub messages with the
+// cell's request as parent. It keeps working after the cell ended, for
+// output of goroutines the cell left running.
+type streamer struct {
+	k      *Kernel
+	parent *wire.Message
+
+	mu      sync.Mutex
+	pending []segment
+	size    int
+	timer   *time.Timer
+}
+
+type segment struct {
+	name string
+	text strings.Builder
+}
+
+func newStreamer(k *Kernel, parent *wire.Message) *streamer {
+	return &streamer{k: k, parent: parent}
+}
+
+// output receives evaluator output in order (from one goroutine at a time).
+func (s *streamer) output(o evalproc.Output) {
+	if o.Display != nil {
+		s.flush()
+		d := o.Display
+		meta := d.Metadata
+		if meta == nil {
+			meta = map[string]any{}
+		}
+		content := map[string]any{"data": d.Data, "metadata": meta, "transient": map[string]any{}}
+		if d.DisplayID != "" {
+			content["transient"] = map[string]any{"display_id": d.DisplayID}
+		}
+		typ := "display_data"
+		if d.Update {
+			typ = "update_display_data"
+		}
+		s.k.publish(s.parent, typ, content)
+		return
+	}
+	s.mu.Lock()
+	if n := len(s.pending); n > 0 && s.pending[n-1].name == o.Stream {
+		s.pending[n-1].text.WriteString(o.Text)
+	} else {
+		s.pending = append(s.pending, segment{name: o.Stream})
+		s.pending[len(s.pending)-1].text.WriteString(o.Text)
+	}
+	s.size += len(o.Text)
+	big := s.size >= streamMax
+	if !big && s.timer == nil {
+		s.timer = time.AfterFunc(streamDelay, s.flush)
+	}
+	s.mu.Unlock()
+	if big {
+		s.flush()
+	}
+}
+
+// flush publishes the pending text now.
+func (s *streamer) flush() {
+	s.mu.Lock()
+	segs := s.pending
+	s.pending, s.size = nil, 0
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer = nil
+	}
+	// Publish under the lock so that a timer flush and an explicit flush
+	// cannot reorder two batches.
+	for i := range segs {
+		s.k.publish(s.parent, "stream", map[string]any{"name": segs[i].name, "text": segs[i].text.String()})
+	}
+	s.mu.Unlock()
+}

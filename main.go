@@ -1,0 +1,117 @@
+// Command corelab is a Jupyter kernel for Go and a lab for learning how
+// CPython uses (or fails to use) several cores.
+//
+//	corelab kernel -f CONNECTION_FILE   run the kernel (Jupyter starts this through the kernelspec)
+//	corelab install [--user|--sys-prefix|--prefix DIR]
+//	                                    write the kernelspec for this binary
+//	corelab run NOTEBOOK... [--html DIR] execute notebooks headlessly
+//	corelab bench kernel                compare start-up and round-trip times with ipykernel
+//	corelab worker                      a worker process of the Processes model (started by the lab)
+//	corelab version                     print the version
+//
+// The kernel runs cells in a child process (`corelab evaluator`, not meant
+// to be run by hand) so that a Go fatal error in a cell costs the notebook's
+// state, never the kernel.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"runtime"
+	"runtime/debug"
+
+	"corelab/install"
+	"corelab/kernel"
+	"corelab/kernel/bench"
+	"corelab/kernel/evaluator"
+	"corelab/notebook"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = ""
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "corelab:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: corelab <command> [arguments]
+
+commands:
+  kernel -f FILE        run the Jupyter kernel on a connection file
+  install [--user | --sys-prefix | --prefix DIR]
+                        write the Jupyter kernelspec (argv points at this binary)
+  run NOTEBOOK...       execute notebooks headlessly (see corelab run -h)
+  bench kernel          start-up and round-trip times, corelab vs ipykernel
+  worker                worker process of the Processes model (started by the lab)
+  version               print the version
+`
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command")
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "kernel":
+		return kernelMain(args, stderr)
+	case "install":
+		return install.Main(args, stdout, stderr)
+	case "run":
+		return notebook.Main(args, stdout, stderr)
+	case "bench":
+		return bench.Main(args, stdout, stderr)
+	case "worker":
+		return workerMain(args)
+	case "evaluator":
+		return evaluator.Main()
+	case "version", "--version", "-version":
+		fmt.Fprintf(stdout, "corelab %s (%s %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func kernelMain(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("kernel", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	conn := fs.String("f", "", "Jupyter connection `file`")
+	hist := fs.String("history", "", "append executed cells to this `file` (JSON lines) and read earlier sessions from it")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *conn == "" {
+		return errors.New("kernel: -f CONNECTION_FILE is required")
+	}
+	return kernel.Run(context.Background(), kernel.Config{
+		ConnectionFile: *conn,
+		HistoryFile:    *hist,
+		Version:        versionString(),
+		Log:            log.New(stderr, "corelab: ", log.LstdFlags|log.Lmicroseconds),
+		HandleSignals:  true,
+	})
+}

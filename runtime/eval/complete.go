@@ -1,0 +1,465 @@
+package eval
+
+import (
+	"go/ast"
+	"go/build"
+	"go/doc"
+	"go/parser"
+	"go/printer"
+	"go/scanner"
+	"go/token"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Jupyter counts cursor positions in Unicode code points; Go in bytes. The
+// exported functions here take and return code points.
+
+func runeToByte(s string, cursor int) int {
+	if cursor < 0 {
+		return 0
+	}
+	i := 0
+	for n := 0; n < cursor && i < len(s); n++ {
+		_, w := utf8.DecodeRuneInString(s[i:])
+		i += w
+	}
+	return i
+}
+
+func byteToRune(s string, off int) int {
+	if off > len(s) {
+		off = len(s)
+	}
+	return utf8.RuneCountInString(s[:off])
+}
+
+func isIdentRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// identBefore returns the start of the identifier ending at off.
+func identBefore(s string, off int) int {
+	for off > 0 {
+		r, w := utf8.DecodeLastRuneInString(s[:off])
+		if !isIdentRune(r) {
+			break
+		}
+		off -= w
+	}
+	return off
+}
+
+// identAround returns the identifier containing off (or ending at it).
+func identAround(s string, off int) (int, int) {
+	start := identBefore(s, off)
+	end := off
+	for end < len(s) {
+		r, w := utf8.DecodeRuneInString(s[end:])
+		if !isIdentRune(r) {
+			break
+		}
+		end += w
+	}
+	return start, end
+}
+
+var keywords = []string{
+	"break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough",
+	"for", "func", "go", "goto", "if", "import", "interface", "map", "package", "range",
+	"return", "select", "struct", "switch", "type", "var",
+}
+
+var builtins = []string{
+	"any", "append", "bool", "byte", "cap", "clear", "close", "comparable", "complex", "complex128",
+	"complex64", "copy", "delete", "error", "false", "float32", "float64", "imag", "int", "int16",
+	"int32", "int64", "int8", "iota", "len", "make", "max", "min", "new", "nil", "panic", "print",
+	"println", "real", "recover", "rune", "string", "true", "uint", "uint16", "uint32", "uint64",
+	"uint8", "uintptr",
+}
+
+// Complete returns the completions for the identifier before cursor (a
+// code-point offset into code) and the code-point range they replace:
+// members of a package or notebook value after "x.", otherwise keywords,
+// builtins, notebook globals, imported packages and names used in code.
+func (in *Interpreter) Complete(code string, cursor int) (matches []string, start, end int) {
+	off := runeToByte(code, cursor)
+	s := identBefore(code, off)
+	prefix := code[s:off]
+	var cands []string
+	if s > 0 && code[s-1] == '.' {
+		xs := identBefore(code, s-1)
+		x := code[xs : s-1]
+		cands = in.members(code, x)
+	} else {
+		cands = append(cands, keywords...)
+		cands = append(cands, builtins...)
+		cands = append(cands, in.state.names()...)
+		for k := range in.Globals() {
+			cands = append(cands, k)
+		}
+		cands = append(cands, identsIn(code)...)
+		for _, imp := range importsIn(code) {
+			cands = append(cands, imp.localName())
+		}
+	}
+	seen := map[string]bool{}
+	for _, c := range cands {
+		if strings.HasPrefix(c, prefix) && !seen[c] && !strings.HasPrefix(c, "_cl") && c != prefix {
+			seen[c] = true
+			matches = append(matches, c)
+		}
+	}
+	sort.Strings(matches)
+	return matches, byteToRune(code, s), byteToRune(code, off)
+}
+
+// members lists what follows "x.": a package's exported names, or the
+// fields and methods of a notebook global.
+func (in *Interpreter) members(code, x string) []string {
+	if path, ok := in.packagePath(code, x); ok {
+		var out []string
+		for name := range in.pkgs[path] {
+			if ast.IsExported(name) {
+				out = append(out, name)
+			}
+		}
+		return out
+	}
+	if v, ok := in.Globals()[x]; ok && v.IsValid() {
+		return typeMembers(v.Type())
+	}
+	return nil
+}
+
+func typeMembers(t reflect.Type) []string {
+	var out []string
+	for _, tt := range []reflect.Type{t, reflect.PointerTo(t)} {
+		for i := 0; i < tt.NumMethod(); i++ {
+			out = append(out, tt.Method(i).Name)
+		}
+	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() == reflect.Struct {
+		for i := 0; i < t.NumField(); i++ {
+			if f := t.Field(i); f.IsExported() || !strings.HasPrefix(f.Name, "X") {
+				out = append(out, f.Name)
+			}
+		}
+	}
+	return out
+}
+
+// packagePath resolves a package name used in code: imported by an earlier
+// cell, imported in code itself, or a stdlib package yaegi knows by that name.
+func (in *Interpreter) packagePath(code, name string) (string, bool) {
+	if p, ok := in.state.importPath(name); ok {
+		return p, true
+	}
+	for _, imp := range importsIn(code) {
+		if imp.localName() == name {
+			return imp.path, true
+		}
+	}
+	if _, ok := in.pkgs[name]; ok {
+		return name, true
+	}
+	for path := range in.pkgs {
+		if strings.HasSuffix(path, "/"+name) && !strings.Contains(path, "internal") && !strings.Contains(path, ".") {
+			return path, true
+		}
+	}
+	return "", false
+}
+
+// importsIn finds the imports written in code, even if it does not parse.
+func importsIn(code string) []importSpec {
+	var out []importSpec
+	for _, ch := range scanChunks(code) {
+		text := code[ch.start:ch.end]
+		if !strings.HasPrefix(text, "import") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), "", "package p;"+text, parser.ImportsOnly)
+		if err != nil {
+			continue
+		}
+		for _, is := range f.Imports {
+			out = append(out, importOf(is))
+		}
+	}
+	return out
+}
+
+func identsIn(code string) []string {
+	var s scanner.Scanner
+	fset := token.NewFileSet()
+	s.Init(fset.AddFile("", fset.Base(), len(code)), []byte(code), func(token.Position, string) {}, 0)
+	var out []string
+	for {
+		_, t, lit := s.Scan()
+		if t == token.EOF {
+			return out
+		}
+		if t == token.IDENT {
+			out = append(out, lit)
+		}
+	}
+}
+
+// Inspect returns documentation for the identifier at cursor (code points):
+// for a notebook declaration its source with doc comment, for a package
+// member its signature and doc from the Go sources (GOROOT, or the module for
+// corelab packages when found), else the symbol's type.
+func (in *Interpreter) Inspect(code string, cursor int) (text string, found bool) {
+	off := runeToByte(code, cursor)
+	s, e := identAround(code, off)
+	if s == e {
+		return "", false
+	}
+	name := code[s:e]
+	if s > 0 && code[s-1] == '.' {
+		xs := identBefore(code, s-1)
+		x := code[xs : s-1]
+		if path, ok := in.packagePath(code, x); ok {
+			return in.packageDoc(path, name)
+		}
+		if v, ok := in.Globals()[x]; ok && v.IsValid() {
+			if m, ok := v.Type().MethodByName(name); ok {
+				return x + "." + name + " " + m.Type.String(), true
+			}
+			if m, ok := reflect.PointerTo(v.Type()).MethodByName(name); ok {
+				return x + "." + name + " " + m.Type.String(), true
+			}
+		}
+		return "", false
+	}
+	if ent, ok := in.state.lookup(name); ok {
+		return strings.TrimSpace(ent.src) + "\n\n(declared in cell[" + strconv.Itoa(ent.cell) + "])", true
+	}
+	if path, ok := in.packagePath(code, name); ok {
+		if d := stdDoc(path); d != nil {
+			return "package " + d.Name + " // import \"" + path + "\"\n\n" + d.Doc, true
+		}
+	}
+	if v, ok := in.Globals()[name]; ok && v.IsValid() {
+		return name + " " + v.Type().String(), true
+	}
+	return "", false
+}
+
+// packageDoc documents path.name from source, or from the symbol table.
+func (in *Interpreter) packageDoc(path, name string) (string, bool) {
+	if d := stdDoc(path); d != nil {
+		if t, ok := docOf(d, name); ok {
+			return t, true
+		}
+	}
+	if v, ok := in.pkgs[path][name]; ok {
+		return path + "." + name + " " + symbolType(v), true
+	}
+	return "", false
+}
+
+func symbolType(v reflect.Value) string {
+	if !v.IsValid() {
+		return ""
+	}
+	if v.Kind() == reflect.Pointer && v.Type().Elem().Kind() != reflect.Func && v.IsNil() {
+		return "type " + v.Type().Elem().String()
+	}
+	return v.Type().String()
+}
+
+var (
+	docMu    sync.Mutex
+	docCache = map[string]*doc.Package{}
+)
+
+// stdDoc parses the documentation of a package from its source: GOROOT for
+// the standard library, the module for corelab/... when the source is found.
+func stdDoc(path string) *doc.Package {
+	docMu.Lock()
+	defer docMu.Unlock()
+	if d, ok := docCache[path]; ok {
+		return d
+	}
+	docCache[path] = nil
+	dir := ""
+	if p, err := build.Import(path, "", build.FindOnly); err == nil {
+		dir = p.Dir
+	}
+	if dir == "" && strings.HasPrefix(path, "corelab/") {
+		dir = findModuleDir(strings.TrimPrefix(path, "corelab/"))
+	}
+	if dir == "" {
+		return nil
+	}
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, dir, func(fi os.FileInfo) bool {
+		return !strings.HasSuffix(fi.Name(), "_test.go")
+	}, parser.ParseComments)
+	if err != nil {
+		return nil
+	}
+	for name, p := range pkgs {
+		if strings.HasSuffix(name, "_test") {
+			continue
+		}
+		files := make([]*ast.File, 0, len(p.Files))
+		for _, f := range p.Files {
+			files = append(files, f)
+		}
+		d, err := doc.NewFromFiles(fset, files, path)
+		if err != nil {
+			return nil
+		}
+		docFset[path] = fset
+		docCache[path] = d
+		return d
+	}
+	return nil
+}
+
+var docFset = map[string]*token.FileSet{}
+
+// findModuleDir looks for the corelab module's source beside the executable
+// or above the working directory.
+func findModuleDir(rel string) string {
+	var roots []string
+	if wd, err := os.Getwd(); err == nil {
+		roots = append(roots, wd)
+	}
+	if exe, err := os.Executable(); err == nil {
+		roots = append(roots, filepath.Dir(exe))
+	}
+	for _, r := range roots {
+		for d := r; ; d = filepath.Dir(d) {
+			if b, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil && strings.HasPrefix(string(b), "module corelab\n") {
+				dir := filepath.Join(d, filepath.FromSlash(rel))
+				if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+					return dir
+				}
+				break
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	return ""
+}
+
+// docOf renders the declaration (without body) and doc of name in d.
+func docOf(d *doc.Package, name string) (string, bool) {
+	fset := docFset[d.ImportPath]
+	render := func(decl ast.Decl, text string) (string, bool) {
+		var b strings.Builder
+		if fd, ok := decl.(*ast.FuncDecl); ok {
+			c := *fd
+			c.Body = nil
+			c.Doc = nil
+			decl = &c
+		}
+		if gd, ok := decl.(*ast.GenDecl); ok {
+			c := *gd
+			c.Doc = nil
+			decl = &c
+		}
+		_ = printer.Fprint(&b, fset, decl)
+		if text != "" {
+			b.WriteString("\n\n" + text)
+		}
+		return b.String(), true
+	}
+	for _, f := range d.Funcs {
+		if f.Name == name {
+			return render(f.Decl, f.Doc)
+		}
+	}
+	for _, t := range d.Types {
+		if t.Name == name {
+			return render(t.Decl, t.Doc)
+		}
+		for _, f := range t.Funcs {
+			if f.Name == name {
+				return render(f.Decl, f.Doc)
+			}
+		}
+		for _, v := range append(t.Consts, t.Vars...) {
+			for _, n := range v.Names {
+				if n == name {
+					return render(v.Decl, v.Doc)
+				}
+			}
+		}
+	}
+	for _, v := range append(d.Consts, d.Vars...) {
+		for _, n := range v.Names {
+			if n == name {
+				return render(v.Decl, v.Doc)
+			}
+		}
+	}
+	return "", false
+}
+
+// IsComplete says whether code is ready to run: "complete", "incomplete"
+// (an open bracket, string or comment, or a statement cut short; indent is
+// what the next line should start with) or "invalid".
+func IsComplete(code string) (status string, indent string) {
+	if strings.TrimSpace(code) == "" {
+		return "complete", ""
+	}
+	var s scanner.Scanner
+	fset := token.NewFileSet()
+	unterminated := false
+	s.Init(fset.AddFile("", fset.Base(), len(code)), []byte(code), func(_ token.Position, msg string) {
+		if strings.Contains(msg, "not terminated") {
+			unterminated = true
+		}
+	}, 0)
+	depth := 0
+	for {
+		_, t, _ := s.Scan()
+		if t == token.EOF {
+			break
+		}
+		switch t {
+		case token.LPAREN, token.LBRACK, token.LBRACE:
+			depth++
+		case token.RPAREN, token.RBRACK, token.RBRACE:
+			depth--
+			if depth < 0 {
+				return "invalid", ""
+			}
+		}
+	}
+	if unterminated {
+		return "incomplete", ""
+	}
+	if depth > 0 {
+		return "incomplete", strings.Repeat("\t", depth)
+	}
+	chunks := scanChunks(code)
+	end := len(strings.TrimRight(code, " \t\r\n"))
+	for _, kind := range []chunkKind{chunkStmt, chunkDecl} {
+		_, err := parseHalfRaw(code, chunks, kind)
+		if err == nil {
+			continue
+		}
+		// An error at the very end means the code stops short.
+		if el, ok := err.(scanner.ErrorList); ok && len(el) > 0 && el[0].Pos.Offset-len(cellPrefix) >= end {
+			return "incomplete", ""
+		}
+		return "invalid", ""
+	}
+	return "complete", ""
+}

@@ -1,0 +1,279 @@
+package eval
+
+import (
+	"bytes"
+	"fmt"
+	"go/scanner"
+	"io"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Error is a cell's failure as Jupyter shows it: a name, a value and a
+// traceback of display lines.
+type Error struct {
+	Name      string   // "CompileError", "Panic" or "KeyboardInterrupt"
+	Value     string   // the message, or the panic value
+	Traceback []string // display lines: for compile errors the source line and a caret
+	Line, Col int      // 1-based position in the cell (Col in bytes, as Go counts); 0 when unknown
+	Cell      int      // which Eval of this interpreter the position is in (1-based); 0 when unknown
+	// Recovered is the panic value itself, for callers that want it.
+	Recovered any
+}
+
+// Error returns "Name: Value" with the position when known.
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s: %d:%d: %s", e.Name, e.Line, e.Col, e.Value)
+	}
+	return e.Name + ": " + e.Value
+}
+
+// Unwrap returns the panic value when it is an error, so errors.Is/As see it.
+func (e *Error) Unwrap() error {
+	if err, ok := e.Recovered.(error); ok {
+		return err
+	}
+	return nil
+}
+
+// cellFile says how to map positions in one file given to yaegi back to the
+// cell: the file is prefix bytes of wrapping, then the cell's text with the
+// edits applied.
+type cellFile struct {
+	cell   int
+	src    string
+	prefix int
+	edits  []edit
+}
+
+// cellPos maps a line:col of the rewritten file to the cell's line:col.
+func (cf *cellFile) cellPos(line, col int) (int, int, int) {
+	off := lineColOffset(applyEdits(cf.src0(), cf.edits), line, col)
+	off = origOffset(cf.edits, off) - cf.prefix
+	if off < 0 {
+		off = 0
+	}
+	l, c := offsetLineCol(cf.src, off)
+	return l, c, off
+}
+
+// src0 is the text the edits apply to: prefix and cell. The prefix is only
+// needed for its length; the cell's text stands in for both halves, since
+// the blanked parts have the same length and newlines.
+func (cf *cellFile) src0() string { return strings.Repeat(" ", cf.prefix) + cf.src + stmtSuffix }
+
+func lineColOffset(text string, line, col int) int {
+	off := 0
+	for l := 1; l < line; l++ {
+		i := strings.IndexByte(text[off:], '\n')
+		if i < 0 {
+			return len(text)
+		}
+		off += i + 1
+	}
+	off += col - 1
+	if off > len(text) {
+		off = len(text)
+	}
+	return off
+}
+
+func offsetLineCol(src string, off int) (int, int) {
+	if off > len(src) {
+		off = len(src)
+	}
+	line := 1 + strings.Count(src[:off], "\n")
+	col := off - (strings.LastIndexByte(src[:off], '\n') + 1) + 1
+	return line, col
+}
+
+// compileError builds a CompileError at byte offset off of cell n's source,
+// with the offending line and a caret as traceback.
+func compileError(n int, src string, off int, msg string) *Error {
+	line, col := offsetLineCol(src, off)
+	return &Error{
+		Name:      "CompileError",
+		Value:     msg,
+		Line:      line,
+		Col:       col,
+		Cell:      n,
+		Traceback: caret(n, src, line, col, msg),
+	}
+}
+
+// caret renders "cell[n]:line:col: msg", the line and a caret under col
+// (counted in characters, as the line is displayed).
+func caret(n int, src string, line, col int, msg string) []string {
+	lines := strings.Split(src, "\n")
+	tb := []string{fmt.Sprintf("cell[%d]:%d:%d: %s", n, line, col, msg)}
+	if line-1 < len(lines) {
+		l := strings.TrimRight(lines[line-1], "\r")
+		width := col - 1
+		if width > len(l) {
+			width = len(l)
+		}
+		pad := []rune(strings.Map(func(r rune) rune {
+			if r == '\t' {
+				return '\t'
+			}
+			return ' '
+		}, l[:width]))
+		tb = append(tb, "    "+l, "    "+string(pad)+"^")
+	}
+	return tb
+}
+
+// posRE finds "file:line:col" of a file given to yaegi.
+var posRE = regexp.MustCompile(`(_c\d+[idsp]/cell\.go):(\d+):(\d+)`)
+
+// mapCompileError turns a yaegi or go/parser error into a CompileError in
+// cell coordinates.
+func (in *Interpreter) mapCompileError(err error) error {
+	if el, ok := err.(scanner.ErrorList); ok && len(el) > 0 {
+		e := el[0]
+		return in.errorAtPos(e.Pos.Filename, e.Pos.Line, e.Pos.Column, e.Msg)
+	}
+	msg := err.Error()
+	m := posRE.FindStringSubmatchIndex(msg)
+	if m == nil {
+		return &Error{Name: "CompileError", Value: msg, Traceback: []string{msg}}
+	}
+	file := msg[m[2]:m[3]]
+	line, _ := strconv.Atoi(msg[m[4]:m[5]])
+	col, _ := strconv.Atoi(msg[m[6]:m[7]])
+	rest := strings.TrimPrefix(msg[m[1]:], ": ")
+	rest = posRE.ReplaceAllStringFunc(rest, in.cellPosString)
+	return in.errorAtPos(file, line, col, rest)
+}
+
+func (in *Interpreter) errorAtPos(file string, line, col int, msg string) error {
+	in.filesM.RLock()
+	cf := in.files[file]
+	in.filesM.RUnlock()
+	if cf == nil {
+		return &Error{Name: "CompileError", Value: msg, Traceback: []string{msg}}
+	}
+	_, _, off := cf.cellPos(line, col)
+	return compileError(cf.cell, cf.src, off, msg)
+}
+
+// cellPosString rewrites one "file:line:col" into "cell[n]:line:col".
+func (in *Interpreter) cellPosString(s string) string {
+	m := posRE.FindStringSubmatch(s)
+	in.filesM.RLock()
+	cf := in.files[m[1]]
+	in.filesM.RUnlock()
+	if cf == nil {
+		return s
+	}
+	line, _ := strconv.Atoi(m[2])
+	col, _ := strconv.Atoi(m[3])
+	l, c, _ := cf.cellPos(line, col)
+	return fmt.Sprintf("cell[%d]:%d:%d", cf.cell, l, c)
+}
+
+// panicError builds a Panic error from a recovered value and yaegi's frame
+// lines (innermost first), mapped to cells.
+func (in *Interpreter) panicError(r any, frames []string) *Error {
+	if e, ok := r.(*Error); ok {
+		return e
+	}
+	e := &Error{Name: "Panic", Value: fmt.Sprint(r), Recovered: r}
+	if err, ok := r.(error); ok {
+		e.Value = err.Error()
+		e.Value = posRE.ReplaceAllStringFunc(e.Value, in.cellPosString)
+	}
+	e.Traceback = append(e.Traceback, "panic: "+e.Value)
+	first := true
+	for _, f := range frames {
+		m := frameRE.FindStringSubmatch(f)
+		if m == nil {
+			continue
+		}
+		in.filesM.RLock()
+		cf := in.files[m[1]]
+		in.filesM.RUnlock()
+		if cf == nil {
+			continue
+		}
+		line, _ := strconv.Atoi(m[2])
+		col, _ := strconv.Atoi(m[3])
+		l, c, _ := cf.cellPos(line, col)
+		fn := strings.TrimPrefix(m[4], "main.")
+		if fn == "main" || fn == "main.func" {
+			fn = "<cell>" + strings.TrimPrefix(fn, "main")
+		}
+		fn = strings.ReplaceAll(fn, ".func", ".func literal")
+		if first {
+			e.Line, e.Col, e.Cell = l, c, cf.cell
+			first = false
+		}
+		e.Traceback = append(e.Traceback, fmt.Sprintf("  cell[%d]:%d:%d in %s", cf.cell, l, c, fn))
+		lines := strings.Split(cf.src, "\n")
+		if l-1 < len(lines) {
+			e.Traceback = append(e.Traceback, "      "+strings.TrimSpace(lines[l-1]))
+		}
+	}
+	return e
+}
+
+// frameRE matches a frame line yaegi prints while a panic unwinds.
+var frameRE = regexp.MustCompile(`^(_c\d+[idsp]/cell\.go):(\d+):(\d+): panic: (.*)\(\.\.\.\)$`)
+
+// panicTap is the Stderr yaegi writes to. yaegi prints one line per
+// interpreted frame while a panic unwinds (even when the panic is recovered
+// later); the tap keeps those lines per goroutine for the traceback instead
+// of showing them, and passes everything else on.
+type panicTap struct {
+	w      io.Writer
+	mu     sync.Mutex
+	traces map[uint64][]string
+}
+
+// Write passes p on unless it is a frame line.
+func (t *panicTap) Write(p []byte) (int, error) {
+	line := strings.TrimRight(string(p), "\n")
+	if strings.HasPrefix(line, "_c") && !strings.Contains(line, "\n") && frameRE.MatchString(line) {
+		id := goid()
+		t.mu.Lock()
+		if len(t.traces) > 1000 {
+			t.traces = map[uint64][]string{}
+		}
+		if len(t.traces[id]) < 200 {
+			t.traces[id] = append(t.traces[id], line)
+		}
+		t.mu.Unlock()
+		return len(p), nil
+	}
+	return t.w.Write(p)
+}
+
+// take returns and forgets goroutine id's frame lines.
+func (t *panicTap) take(id uint64) []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	l := t.traces[id]
+	delete(t.traces, id)
+	return l
+}
+
+// goid returns the current goroutine's id. Only used on panic paths.
+func goid() uint64 {
+	var buf [64]byte
+	return stackGoid(buf[:runtime.Stack(buf[:], false)])
+}
+
+// stackGoid parses the id from a stack dump's "goroutine N [" header.
+func stackGoid(stack []byte) uint64 {
+	stack = bytes.TrimPrefix(stack, []byte("goroutine "))
+	i := bytes.IndexByte(stack, ' ')
+	if i < 0 {
+		return 0
+	}
+	id, _ := strconv.ParseUint(string(stack[:i]), 10, 64)
+	return id
+}

@@ -1,0 +1,691 @@
+package eval
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"sort"
+	"strings"
+)
+
+// The instrumentation pass. It finds positions with go/ast and inserts (or,
+// for a few constructs, replaces) text at byte offsets; the source is never
+// re-printed. Inserted text never contains a newline, and text that is moved
+// (a channel expression, a go statement's arguments) is only moved when it is
+// on one line, so every original line keeps its number. The edit list is
+// kept to map columns back.
+//
+// What is inserted:
+//   - a check point `if _clFlag {_clTick()};` at every function-body start
+//     (funcs, methods, closures), loop-body start and before goto; with
+//     Py39 also before every statement of every block;
+//   - `go f(x)` becomes `{_cla1_0 := x; _clGo(func(){f(_cla1_0)})}`: the
+//     arguments are evaluated where Go evaluates them, the body runs under
+//     Hooks.Go and its panics are recovered;
+//   - blocking channel operations are bracketed by `_clr1 := _clBlock()` and
+//     `_clr1()`: send statements, receive statements and assignments,
+//     receives inside larger statements (hoisted into a temporary just
+//     before the statement), select without default (resumed at the start of
+//     each case) and for-range over a known channel (rewritten into a
+//     for loop around a bracketed receive).
+
+// edit replaces src[pos:end] by text (pos == end: an insertion). Edits at
+// the same offset apply in the order they were made.
+type edit struct {
+	pos, end int
+	text     string
+	seq      int
+}
+
+// rewritten is an instrumented text and the edits that made it.
+type rewritten struct {
+	text  string
+	edits []edit
+}
+
+func checkText() string { return "if " + checkExpr + " {_clTick()};" }
+
+// Rewrite instruments one cell (declarations and statements mixed, as a
+// user types it) and returns the instrumented cell. It is the pass Eval
+// applies, exposed for tests and benchmarks.
+func Rewrite(src string, p Policy) (string, error) {
+	nb := &notebook{}
+	nb.init()
+	c, err := splitCell(src, 0, nb)
+	if err != nil {
+		return "", err
+	}
+	nb.addChans(c.chans)
+	var all []edit
+	for _, text := range []string{c.imps, c.decls, c.stmts} {
+		if text == "" {
+			continue
+		}
+		rw, err := rewriteText(text, p, nb, c)
+		if err != nil {
+			return "", err
+		}
+		for _, e := range rw.edits {
+			e.pos -= len(cellPrefix)
+			e.end -= len(cellPrefix)
+			e.seq += len(all)
+			all = append(all, e)
+		}
+	}
+	return applyEdits(src, all), nil
+}
+
+// rewriteText instruments a prefixed half of a cell.
+func rewriteText(text string, p Policy, nb *notebook, c *cell) (rewritten, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", text, parser.ParseComments)
+	if err != nil {
+		return rewritten{}, err
+	}
+	r := &rewriter{src: text, file: fset.File(f.Pos()), policy: p, nb: nb, consts: map[string]bool{}, generic: map[string]bool{}}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Type.TypeParams != nil {
+			r.generic[fd.Name.Name] = true
+		}
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.CONST {
+			for _, s := range gd.Specs {
+				for _, n := range s.(*ast.ValueSpec).Names {
+					r.consts[n.Name] = true
+				}
+			}
+		}
+	}
+	isStmts := strings.HasPrefix(text, stmtPrefix)
+	for i, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if isStmts && i == len(f.Decls)-1 {
+				// The cell's statements: instrumented like a body, but no
+				// check point of their own at the start, and the last
+				// statement keeps its value.
+				r.lastExpr = lastExprStmt(d.Body.List)
+				r.top = true
+				r.list(d.Body.List)
+				continue
+			}
+			if d.Body != nil {
+				r.funcBody(d.Body)
+			}
+		case *ast.GenDecl:
+			r.exprs(d)
+		}
+	}
+	return rewritten{text: applyEdits(text, r.edits), edits: r.edits}, nil
+}
+
+type rewriter struct {
+	src    string
+	file   *token.File
+	policy Policy
+	nb     *notebook
+	consts  map[string]bool
+	generic map[string]bool // generic funcs declared in this text
+	edits   []edit
+	n      int
+
+	lastExpr *ast.ExprStmt // the cell's trailing expression: receives in it are hoisted
+	label    string        // label of the statement being instrumented
+	top      bool          // the next list is the cell's top level
+}
+
+func lastExprStmt(l []ast.Stmt) *ast.ExprStmt {
+	if len(l) == 0 {
+		return nil
+	}
+	e, _ := l[len(l)-1].(*ast.ExprStmt)
+	return e
+}
+
+func (r *rewriter) off(p token.Pos) int { return r.file.Offset(p) }
+
+func (r *rewriter) insert(p token.Pos, text string) { r.replace(p, p, text) }
+
+func (r *rewriter) replace(p, e token.Pos, text string) {
+	r.edits = append(r.edits, edit{pos: r.off(p), end: r.off(e), text: text, seq: len(r.edits)})
+}
+
+func (r *rewriter) text(n ast.Node) string { return r.src[r.off(n.Pos()):r.off(n.End())] }
+
+// movable reports whether n's text may be copied elsewhere: on one line and
+// without function literals (whose bodies get edits of their own).
+func (r *rewriter) movable(n ast.Node) bool {
+	if strings.Contains(r.text(n), "\n") {
+		return false
+	}
+	lit := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		if _, ok := n.(*ast.FuncLit); ok {
+			lit = true
+		}
+		return !lit
+	})
+	return !lit
+}
+
+func (r *rewriter) next() int { r.n++; return r.n }
+
+func (r *rewriter) funcBody(b *ast.BlockStmt) {
+	r.insert(b.Lbrace+1, checkText())
+	r.list(b.List)
+}
+
+func (r *rewriter) list(stmts []ast.Stmt) {
+	top := r.top
+	r.top = false
+	for _, s := range stmts {
+		if r.policy == Py39 {
+			r.insert(s.Pos(), checkText())
+		}
+		wrap := top && r.wrappable(s)
+		if wrap {
+			r.insert(s.Pos(), "func(){")
+		}
+		r.stmt(s, s.Pos(), true)
+		if wrap {
+			r.insert(s.End(), "}()")
+		}
+	}
+}
+
+// wrappable says whether a compound statement at a cell's top level may run
+// inside `func(){ ... }()`. The cell's statements run in yaegi's global
+// scope, where variables declared in nested blocks live in one global slot
+// each: closures made in a loop there share them, and yaegi fails to compile
+// some forms (v, ok := <-c; a type switch with a binding). Inside a function
+// all of that works, and nothing changes for the cell, since the variables
+// of an if/for/switch/select are scoped to it anyway. Statements that leave
+// by return, goto or defer, which would behave differently, stay as they are.
+func (r *rewriter) wrappable(s ast.Stmt) bool {
+	inner := s
+	if ls, ok := s.(*ast.LabeledStmt); ok {
+		inner = ls.Stmt
+	}
+	switch inner.(type) {
+	case *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt, *ast.BlockStmt:
+	default:
+		return false
+	}
+	ok := true
+	ast.Inspect(s, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt, *ast.DeferStmt:
+			ok = false
+		case *ast.BranchStmt:
+			if x.Tok == token.GOTO {
+				ok = false
+			}
+		}
+		return ok
+	})
+	return ok
+}
+
+// exprs instruments the function literals inside n (an expression or a
+// simple statement: statements only occur inside function literals).
+func (r *rewriter) exprs(n ast.Node) {
+	if n == nil || isNilNode(n) {
+		return
+	}
+	ast.Inspect(n, func(n ast.Node) bool {
+		if lit, ok := n.(*ast.FuncLit); ok {
+			r.funcBody(lit.Body)
+			return false
+		}
+		return true
+	})
+}
+
+func isNilNode(n ast.Node) bool {
+	switch x := n.(type) {
+	case ast.Expr:
+		return x == nil
+	case ast.Stmt:
+		return x == nil
+	}
+	return false
+}
+
+// stmt instruments s. at is where text may be inserted before s (before its
+// label); inList says whether s is an element of a statement list, where
+// statements may be inserted.
+func (r *rewriter) stmt(s ast.Stmt, at token.Pos, inList bool) {
+	label := r.label // set only while visiting a labeled statement's statement
+	r.label = ""
+	switch s := s.(type) {
+	case *ast.LabeledStmt:
+		r.label = s.Label.Name
+		r.stmt(s.Stmt, at, inList)
+	case *ast.BlockStmt:
+		r.list(s.List)
+	case *ast.ExprStmt:
+		if isRecv(s.X) && inList && s != r.lastExpr {
+			r.bracket(at, s.End())
+			r.exprs(s.X)
+			return
+		}
+		r.hoist(at, inList, s)
+		r.exprs(s)
+	case *ast.AssignStmt:
+		if len(s.Rhs) == 1 && isRecv(s.Rhs[0]) && inList {
+			r.bracket(at, s.End())
+			r.exprs(s)
+			return
+		}
+		r.hoist(at, inList, s)
+		r.exprs(s)
+	case *ast.SendStmt:
+		r.send(s, at, inList)
+	case *ast.IncDecStmt, *ast.ReturnStmt, *ast.DeclStmt:
+		r.hoist(at, inList, s)
+		r.exprs(s)
+	case *ast.GoStmt:
+		r.goStmt(s)
+	case *ast.DeferStmt:
+		r.exprs(s)
+	case *ast.IfStmt:
+		if n := r.headerRecv(s.Init, at, s.End(), inList); n > 0 {
+			for ifs := s; ifs != nil; {
+				r.insert(ifs.Body.Lbrace+1, fmt.Sprintf("_clr%d();", n))
+				switch e := ifs.Else.(type) {
+				case *ast.BlockStmt:
+					r.insert(e.Lbrace+1, fmt.Sprintf("_clr%d();", n))
+					ifs = nil
+				case *ast.IfStmt:
+					ifs = e
+				default:
+					ifs = nil
+				}
+			}
+		}
+		r.hoist(at, inList, s.Init, s.Cond)
+		r.exprs(s.Init)
+		r.exprs(s.Cond)
+		r.list(s.Body.List)
+		switch e := s.Else.(type) {
+		case *ast.BlockStmt:
+			r.list(e.List)
+		case *ast.IfStmt:
+			r.stmt(e, e.Pos(), false)
+		}
+	case *ast.SwitchStmt:
+		if n := r.headerRecv(s.Init, at, s.End(), inList); n > 0 {
+			for _, cc := range s.Body.List {
+				r.insert(cc.(*ast.CaseClause).Colon+1, fmt.Sprintf("_clr%d();", n))
+			}
+		}
+		r.hoist(at, inList, s.Init, s.Tag)
+		r.exprs(s.Init)
+		r.exprs(s.Tag)
+		for _, cc := range s.Body.List {
+			cc := cc.(*ast.CaseClause)
+			for _, e := range cc.List {
+				r.exprs(e)
+			}
+			r.list(cc.Body)
+		}
+	case *ast.TypeSwitchStmt:
+		r.hoist(at, inList, s.Init, s.Assign)
+		r.exprs(s.Init)
+		r.exprs(s.Assign)
+		for _, cc := range s.Body.List {
+			r.list(cc.(*ast.CaseClause).Body)
+		}
+	case *ast.ForStmt:
+		r.hoist(at, inList, s.Init)
+		r.exprs(s.Init)
+		r.exprs(s.Cond)
+		r.exprs(s.Post)
+		r.insert(s.Body.Lbrace+1, checkText())
+		r.list(s.Body.List)
+	case *ast.RangeStmt:
+		if r.rangeChan(s, at, label, inList) {
+			r.list(s.Body.List)
+			return
+		}
+		r.hoist(at, inList, s.X)
+		r.exprs(s.X)
+		r.insert(s.Body.Lbrace+1, checkText())
+		r.list(s.Body.List)
+	case *ast.SelectStmt:
+		r.selectStmt(s, at, inList)
+	case *ast.BranchStmt:
+		if s.Tok == token.GOTO {
+			r.insert(s.Pos(), checkText())
+		}
+	default:
+		r.exprs(s)
+	}
+}
+
+func isRecv(e ast.Expr) bool {
+	for {
+		p, ok := e.(*ast.ParenExpr)
+		if !ok {
+			break
+		}
+		e = p.X
+	}
+	u, ok := e.(*ast.UnaryExpr)
+	return ok && u.Op == token.ARROW
+}
+
+// bracket releases around [at, end): `_clrN := _clBlock(); ...; _clrN()`.
+func (r *rewriter) bracket(at, end token.Pos) {
+	v := fmt.Sprintf("_clr%d", r.next())
+	r.insert(at, v+" := _clBlock();")
+	r.insert(end, ";"+v+"()")
+}
+
+// hoist moves receive expressions out of the given parts of a statement into
+// bracketed temporaries inserted before it. Receives on the right of && or
+// ||, inside function literals, nested in other receives, or spanning lines
+// are left alone (documented limitation: they block without releasing).
+func (r *rewriter) hoist(at token.Pos, inList bool, parts ...ast.Node) {
+	if !inList {
+		return
+	}
+	for _, part := range parts {
+		if part == nil || isNilNode(part) {
+			continue
+		}
+		// v, ok := <-c (an if/switch init) is handled by headerRecv: yaegi
+		// cannot compile a hoisted comma-ok receive at a cell's top level.
+		if as, ok := part.(*ast.AssignStmt); ok && len(as.Lhs) == 2 && len(as.Rhs) == 1 && isRecv(as.Rhs[0]) {
+			continue
+		}
+		var recvs []*ast.UnaryExpr
+		var walk func(n ast.Node) bool
+		walk = func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.BinaryExpr:
+				if x.Op == token.LAND || x.Op == token.LOR {
+					ast.Inspect(x.X, walk)
+					return false
+				}
+			case *ast.UnaryExpr:
+				if x.Op == token.ARROW {
+					if r.movable(x) && !containsRecv(x.X) {
+						recvs = append(recvs, x)
+					}
+					return false
+				}
+			}
+			return true
+		}
+		ast.Inspect(part, walk)
+		for _, u := range recvs {
+			n := r.next()
+			r.insert(at, fmt.Sprintf("_clr%d := _clBlock();_clv%d := %s;_clr%d();", n, n, r.text(u), n))
+			r.replace(u.Pos(), u.End(), fmt.Sprintf("_clv%d", n))
+		}
+	}
+}
+
+// headerRecv brackets an if/switch whose init is a comma-ok receive:
+// released before the statement, resumed (once) at the start of whichever
+// branch runs and after the statement. It returns the bracket's number, or 0.
+func (r *rewriter) headerRecv(init ast.Stmt, at, end token.Pos, inList bool) int {
+	as, ok := init.(*ast.AssignStmt)
+	if !ok || !inList || len(as.Lhs) != 2 || len(as.Rhs) != 1 || !isRecv(as.Rhs[0]) {
+		return 0
+	}
+	n := r.next()
+	r.insert(at, fmt.Sprintf("_clr%d := _clBlock();", n))
+	r.insert(end, fmt.Sprintf(";_clr%d()", n))
+	return n
+}
+
+func unparen(e ast.Expr) ast.Expr {
+	for {
+		p, ok := e.(*ast.ParenExpr)
+		if !ok {
+			return e
+		}
+		e = p.X
+	}
+}
+
+func containsRecv(n ast.Node) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		if u, ok := n.(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+func containsCallOrRecv(n ast.Node) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.CallExpr:
+			found = true
+		case *ast.UnaryExpr:
+			found = x.Op == token.ARROW
+		case *ast.FuncLit:
+			return false
+		}
+		return !found
+	})
+	return found
+}
+
+// send brackets a send statement. A value that calls something is computed
+// first, outside the bracket, so it runs holding the lock.
+func (r *rewriter) send(s *ast.SendStmt, at token.Pos, inList bool) {
+	if !inList {
+		r.exprs(s)
+		return
+	}
+	if containsCallOrRecv(s.Value) && r.movable(s.Chan) {
+		n := r.next()
+		r.hoist(at, inList, s.Value)
+		r.replace(s.Chan.Pos(), s.Value.Pos(), fmt.Sprintf("_clv%d := ", n))
+		r.exprs(s.Value)
+		r.insert(s.Value.End(), fmt.Sprintf(";_clr%d := _clBlock();%s <- _clv%d;_clr%d()", n, r.text(s.Chan), n, n))
+		return
+	}
+	r.bracket(at, s.End())
+	r.exprs(s)
+}
+
+// selectStmt brackets a select without default: released before it,
+// resumed at the start of whichever case runs.
+func (r *rewriter) selectStmt(s *ast.SelectStmt, at token.Pos, inList bool) {
+	hasDefault := false
+	for _, cc := range s.Body.List {
+		if cc.(*ast.CommClause).Comm == nil {
+			hasDefault = true
+		}
+	}
+	n := 0
+	if !hasDefault && inList {
+		n = r.next()
+		r.insert(at, fmt.Sprintf("_clr%d := _clBlock();", n))
+	}
+	for _, cc := range s.Body.List {
+		cc := cc.(*ast.CommClause)
+		r.exprs(cc.Comm)
+		if n > 0 {
+			r.insert(cc.Colon+1, fmt.Sprintf("_clr%d();", n))
+		}
+		r.list(cc.Body)
+	}
+}
+
+// rangeChan brackets `for v := range c` over a known channel: released
+// before the loop, resumed at the start of the body, released again at the
+// end of the body and before each continue of this loop, resumed after the
+// loop. Resumes act once, so leaving by break, return or a closed channel
+// all end up resumed. It reports whether it did.
+func (r *rewriter) rangeChan(s *ast.RangeStmt, at token.Pos, label string, inList bool) bool {
+	if s.Value != nil || !inList || !r.isChanExpr(s.X) {
+		return false
+	}
+	n := r.next()
+	r.insert(at, fmt.Sprintf("_clr%d := _clBlock();", n))
+	r.insert(s.Body.Lbrace+1, fmt.Sprintf("_clr%d();", n))
+	r.insert(s.Body.Lbrace+1, checkText())
+	reblock := fmt.Sprintf("_clr%d = _clBlock();", n)
+	var walk func(n ast.Node, nested bool) bool
+	walk = func(node ast.Node, nested bool) bool {
+		ast.Inspect(node, func(x ast.Node) bool {
+			switch x := x.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.ForStmt, *ast.RangeStmt:
+				if x != ast.Node(s) && !nested {
+					var body *ast.BlockStmt
+					if f, ok := x.(*ast.ForStmt); ok {
+						body = f.Body
+					} else {
+						body = x.(*ast.RangeStmt).Body
+					}
+					walk(body, true)
+					return false
+				}
+			case *ast.BranchStmt:
+				if x.Tok != token.CONTINUE {
+					return true
+				}
+				if x.Label == nil && !nested || x.Label != nil && x.Label.Name == label {
+					r.insert(x.Pos(), reblock)
+				}
+			}
+			return true
+		})
+		return false
+	}
+	walk(s.Body, false)
+	r.insert(s.Body.Rbrace, ";"+reblock)
+	r.insert(s.End(), fmt.Sprintf(";_clr%d()", n))
+	return true
+}
+
+// isChanExpr says whether x is known to be a channel: a name or field the
+// notebook declared as one, a call of a func returning one, time.Tick/After
+// or a Done() call.
+func (r *rewriter) isChanExpr(x ast.Expr) bool {
+	switch x := unparen(x).(type) {
+	case *ast.Ident:
+		return r.nb.isChan(x.Name)
+	case *ast.SelectorExpr:
+		return r.nb.isChan(x.Sel.Name)
+	case *ast.CallExpr:
+		switch f := x.Fun.(type) {
+		case *ast.Ident:
+			return r.nb.isChan(f.Name + "()")
+		case *ast.SelectorExpr:
+			if id, ok := f.X.(*ast.Ident); ok && id.Name == "time" && (f.Sel.Name == "Tick" || f.Sel.Name == "After") {
+				return true
+			}
+			return f.Sel.Name == "Done" || r.nb.isChan(f.Sel.Name+"()")
+		}
+	}
+	return false
+}
+
+// goStmt rewrites `go f(a, b)` into `_clGoCall(f, a, b)`: the function
+// value (with a method value's receiver) and the arguments are evaluated at
+// the go statement, as Go does, and the host calls f with them (converted to
+// its parameter types) on a goroutine started by Hooks.Go. `go f(xs...)`
+// becomes `_clGoSpread(f, xs)`. Builtins and generic functions cannot be
+// passed as values; for them the call is wrapped in a closure instead
+// (`_clGo(func(){ println(x) })`), so their arguments are evaluated late.
+func (r *rewriter) goStmt(s *ast.GoStmt) {
+	call := s.Call
+	r.exprs(call)
+	if r.notValue(call.Fun) {
+		r.replace(s.Go, call.Fun.Pos(), "_clGo(func(){")
+		r.insert(call.End(), "})")
+		return
+	}
+	helper := "_clGoCall("
+	if call.Ellipsis.IsValid() {
+		helper = "_clGoSpread("
+		r.replace(call.Ellipsis, call.Ellipsis+3, "")
+	}
+	r.replace(s.Go, call.Fun.Pos(), helper)
+	if len(call.Args) == 0 {
+		r.replace(call.Lparen, call.Lparen+1, "")
+	} else {
+		r.replace(call.Lparen, call.Lparen+1, ", ")
+	}
+}
+
+// notValue says whether a called function cannot be used as a value: a
+// builtin, or a notebook generic function without explicit instantiation.
+func (r *rewriter) notValue(fun ast.Expr) bool {
+	id, ok := unparen(fun).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	for _, b := range builtins {
+		if id.Name == b {
+			return true
+		}
+	}
+	return r.generic[id.Name] || r.nb.isGeneric(id.Name)
+}
+
+// applyEdits applies edits (offsets into src) in order.
+func applyEdits(src string, edits []edit) string {
+	sorted := sortEdits(edits)
+	var b strings.Builder
+	b.Grow(len(src) + 64*len(edits))
+	at := 0
+	for _, e := range sorted {
+		if e.pos < at {
+			continue // overlapping edit: never produced on purpose
+		}
+		b.WriteString(src[at:e.pos])
+		b.WriteString(e.text)
+		at = e.end
+	}
+	b.WriteString(src[at:])
+	return b.String()
+}
+
+func sortEdits(edits []edit) []edit {
+	s := append([]edit(nil), edits...)
+	sort.SliceStable(s, func(i, j int) bool {
+		if s[i].pos != s[j].pos {
+			return s[i].pos < s[j].pos
+		}
+		// insertions before replacements at the same offset
+		if (s[i].pos == s[i].end) != (s[j].pos == s[j].end) {
+			return s[i].pos == s[i].end
+		}
+		return s[i].seq < s[j].seq
+	})
+	return s
+}
+
+// origOffset maps an offset in the rewritten text back to the text before
+// rewriting. Offsets inside inserted text map to where it was inserted.
+func origOffset(edits []edit, off int) int {
+	delta := 0
+	for _, e := range sortEdits(edits) {
+		start := e.pos + delta
+		if off < start {
+			break
+		}
+		if off < start+len(e.text) {
+			return e.pos
+		}
+		delta += len(e.text) - (e.end - e.pos)
+	}
+	return off - delta
+}

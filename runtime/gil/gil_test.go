@@ -1,0 +1,296 @@
+package gil
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// spin runs n check points, recording whether anyone else held the lock
+// while this thread believed it held it.
+func spin(t *Thread, n int, owner *atomic.Pointer[Thread], bad *atomic.Int64) {
+	for i := 0; i < n; i++ {
+		if o := owner.Load(); o != t {
+			owner.Store(t)
+		}
+		for j := 0; j < 50; j++ {
+			if owner.Load() != t {
+				bad.Add(1)
+			}
+		}
+		t.Checkpoint()
+	}
+}
+
+func TestMutualExclusionAndHandovers(t *testing.T) {
+	g := New(50 * time.Microsecond)
+	var owner atomic.Pointer[Thread]
+	var bad atomic.Int64
+	var wg sync.WaitGroup
+	var seen [3]atomic.Int64
+	g.SetObserver(func(th *Thread, s State) {
+		if s == Running {
+			seen[th.ID()-1].Add(1)
+		}
+	})
+	for i := 0; i < 3; i++ {
+		th := g.NewThread("w")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			th.Acquire()
+			defer th.Exit()
+			spin(th, 200000, &owner, &bad)
+		}()
+	}
+	wg.Wait()
+	if bad.Load() != 0 {
+		t.Fatalf("%d times another thread ran while one held the lock", bad.Load())
+	}
+	h, d := g.Stats()
+	if h == 0 || d == 0 {
+		t.Fatalf("handovers=%d dropRequests=%d, want both > 0", h, d)
+	}
+	for i := range seen {
+		if seen[i].Load() < 2 {
+			t.Errorf("thread %d ran %d times, want it to get the lock back after a hand-over", i+1, seen[i].Load())
+		}
+	}
+	if g.Holder() != nil || g.Waiters() != 0 {
+		t.Fatalf("lock not free at the end: holder %v, %d waiters", g.Holder(), g.Waiters())
+	}
+}
+
+func TestNoDropWithoutWaiter(t *testing.T) {
+	g := New(time.Microsecond)
+	th := g.NewThread("alone")
+	th.Acquire()
+	for i := 0; i < 1000; i++ {
+		th.Checkpoint()
+	}
+	time.Sleep(time.Millisecond)
+	th.Exit()
+	if h, d := g.Stats(); h != 0 || d != 0 {
+		t.Fatalf("handovers=%d dropRequests=%d with a single thread", h, d)
+	}
+}
+
+func TestForcedSwitchGoesToAnotherThread(t *testing.T) {
+	g := New(time.Millisecond)
+	a, b := g.NewThread("a"), g.NewThread("b")
+	a.Acquire()
+	got := make(chan *Thread, 1)
+	go func() {
+		b.Acquire()
+		got <- g.Holder()
+		b.Exit()
+	}()
+	for !g.DropRequested() {
+		time.Sleep(100 * time.Microsecond)
+	}
+	a.Checkpoint() // must hand over to b and wait for it
+	if h := <-got; h != b {
+		t.Fatalf("after the drop the holder was %v, want b", h)
+	}
+	if !a.Holds() {
+		t.Fatal("a did not get the lock back after b exited")
+	}
+	a.Exit()
+}
+
+func TestReleaseLetsOthersRun(t *testing.T) {
+	g := New(time.Hour) // no drop requests: only the release can let b in
+	a, b := g.NewThread("a"), g.NewThread("b")
+	a.Acquire()
+	ran := make(chan struct{})
+	go func() {
+		b.Acquire()
+		close(ran)
+		b.Exit()
+	}()
+	for g.Waiters() == 0 {
+		time.Sleep(50 * time.Microsecond)
+	}
+	a.Blocking(func() { <-ran })
+	if !a.Holds() {
+		t.Fatal("Blocking did not retake the lock")
+	}
+	a.Exit()
+}
+
+func TestPickWeights(t *testing.T) {
+	g := New(time.Millisecond)
+	g.SetSeed(1)
+	ths := []*Thread{g.NewThread("req"), g.NewThread("x"), g.NewThread("y")}
+	count := map[*Thread]int{}
+	const n = 30000
+	for i := 0; i < n; i++ {
+		g.waiters = append(g.waiters[:0], ths...)
+		g.requester = ths[0]
+		count[g.pick()]++
+	}
+	// Expected shares: 1.5/3.5, 1/3.5, 1/3.5.
+	if c := count[ths[0]]; c < n*40/100 || c > n*46/100 {
+		t.Errorf("requester won %d of %d draws, want about 43%%", c, n)
+	}
+	for _, th := range ths[1:] {
+		if c := count[th]; c < n*26/100 || c > n*31/100 {
+			t.Errorf("%s won %d of %d draws, want about 28.6%%", th.name, c, n)
+		}
+	}
+}
+
+func TestCurrent(t *testing.T) {
+	if Current() != nil {
+		t.Fatal("Current() != nil on an unbound goroutine")
+	}
+	g := New(0)
+	th := g.NewThread("x")
+	th.Bind()
+	if Current() != th {
+		t.Fatal("Current() is not the bound thread")
+	}
+	done := make(chan *Thread)
+	go func() { done <- Current() }()
+	if other := <-done; other != nil {
+		t.Fatal("another goroutine sees the bound thread")
+	}
+	th.Unbind()
+	if Current() != nil {
+		t.Fatal("Current() != nil after Unbind")
+	}
+}
+
+// TestBlockingReplacementsDoNotDeadlock runs, on one GIL, goroutines that
+// wait for each other through every GIL-aware replacement while the others
+// spin: without the release each would deadlock.
+func TestBlockingReplacementsDoNotDeadlock(t *testing.T) {
+	g := New(100 * time.Microsecond)
+	main := g.NewThread("main")
+	main.Bind()
+	defer main.Unbind()
+	main.Acquire()
+	defer main.Exit()
+
+	// Mutex held across check points by one goroutine, wanted by another.
+	var mu Mutex
+	var wg WaitGroup
+	counter := 0
+	for i := 0; i < 2; i++ {
+		wg.Go(func() {
+			th := Current()
+			for j := 0; j < 2000; j++ {
+				mu.Lock()
+				v := counter
+				th.Checkpoint()
+				th.Checkpoint()
+				counter = v + 1
+				mu.Unlock()
+				th.Checkpoint()
+			}
+		})
+	}
+	wg.Wait()
+	if counter != 4000 {
+		t.Fatalf("counter = %d under Mutex, want 4000", counter)
+	}
+
+	// Cond: a consumer waits for a producer that needs the lock.
+	var cmu Mutex
+	c := NewCond(&cmu)
+	ready := false
+	Go(func() {
+		Sleep(time.Millisecond)
+		cmu.Lock()
+		ready = true
+		cmu.Unlock()
+		c.Broadcast()
+	})
+	cmu.Lock()
+	for !ready {
+		c.Wait()
+	}
+	cmu.Unlock()
+
+	// Once: a second caller waits while the first sleeps inside f.
+	var once Once
+	calls := 0
+	var wg2 WaitGroup
+	for i := 0; i < 3; i++ {
+		wg2.Go(func() {
+			once.Do(func() {
+				Sleep(time.Millisecond)
+				calls++
+			})
+		})
+	}
+	wg2.Wait()
+	if calls != 1 {
+		t.Fatalf("Once ran f %d times", calls)
+	}
+
+	// RWMutex: a writer waits for a reader that sleeps.
+	var rw RWMutex
+	rw.RLock()
+	var wg3 WaitGroup
+	wg3.Go(func() { rw.Lock(); rw.Unlock() })
+	Sleep(time.Millisecond)
+	rw.RUnlock()
+	wg3.Wait()
+
+	// Channel via Block: the receiver blocks with the lock released.
+	ch := make(chan int)
+	Go(func() { ch <- 42 })
+	resume := Block()
+	v := <-ch
+	resume()
+	if v != 42 || !main.Holds() {
+		t.Fatalf("got %d, holds=%v", v, main.Holds())
+	}
+
+	// AfterFunc runs attached to the lock.
+	fired := make(chan bool, 1)
+	AfterFunc(time.Millisecond, func() { fired <- Current() != nil && Current().Holds() })
+	resume = Block()
+	ok := <-fired
+	resume()
+	if !ok {
+		t.Fatal("AfterFunc's function did not run holding the lock")
+	}
+}
+
+func TestGoRecoversPanics(t *testing.T) {
+	got := make(chan any, 1)
+	SetPanicHandler(func(v any, _ []byte) { got <- v })
+	defer SetPanicHandler(nil)
+	g := New(0)
+	g.Go(func() { panic("boom") })
+	if v := <-got; v != "boom" {
+		t.Fatalf("panic value %v", v)
+	}
+	for g.Holder() != nil {
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
+func TestFreeRunsInParallel(t *testing.T) {
+	g := NewFree()
+	var states []State
+	var mu sync.Mutex
+	g.SetObserver(func(_ *Thread, s State) { mu.Lock(); states = append(states, s); mu.Unlock() })
+	a, b := g.NewThread("a"), g.NewThread("b")
+	a.Acquire()
+	b.Acquire() // would block on a real GIL
+	if !a.Holds() || !b.Holds() {
+		t.Fatal("free threads do not both run")
+	}
+	a.Blocking(func() {})
+	a.Exit()
+	b.Exit()
+	want := []State{Running, Running, Blocked, Running, Done, Done}
+	if fmt.Sprint(states) != fmt.Sprint(want) {
+		t.Fatalf("states %v, want %v", states, want)
+	}
+}

@@ -1,0 +1,217 @@
+// Package meter measures how many cores a run really used: wall and CPU
+// time, the core budget the process has, per-core busy time from
+// /proc/stat, and per-worker state lanes (running / waiting for the lock /
+// blocked) recorded at every lock hand-over.
+//
+// The simplest use wraps a function:
+//
+//	m := meter.Measure(func(rec *meter.Recorder) {
+//		w := rec.AddWorker("worker 0")
+//		rec.Record(w, meter.Running)
+//		work()
+//		rec.Record(w, meter.Done)
+//	})
+//	fmt.Println(m.CoresUsed, "cores of", m.Budget.Cores())
+//
+// [Start] and [Meter.Stop] do the same around code that is not one call, and
+// [Meter.Snapshot] gives a measurement so far for live progress. Package
+// corelab/runtime/report renders a Measurement as SVG, HTML and text.
+package meter
+
+import (
+	"runtime/metrics"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Measurement is everything measured about one run.
+type Measurement struct {
+	Start     time.Time
+	Wall      time.Duration // monotonic wall time
+	User, Sys time.Duration // CPU time of this process, plus child processes reaped during the run
+	Children  time.Duration // the part of User+Sys that child processes used
+	GC        time.Duration // GC CPU estimate (runtime/metrics), already inside User+Sys; reported apart
+	CoresUsed float64       // (User+Sys) / Wall
+
+	// MachineCores is how many cores the whole machine kept busy on
+	// average (sum of per-core busy fractions from /proc/stat). It counts
+	// other processes too, so it is at least CoresUsed on a quiet machine.
+	MachineCores float64
+	Budget       Budget
+	Cores        []CoreSeries // per-core busy fraction over time; nil where /proc/stat is missing
+	Process      []Level      // this process's cores used over time (/proc/self/stat)
+	Lanes        []Lane       // one per worker added to the Recorder
+
+	Handovers, DropRequests int64
+	MaxRSS                  uint64 // peak resident memory of this process so far, in bytes
+}
+
+// CPU is User+Sys.
+func (m Measurement) CPU() time.Duration { return m.User + m.Sys }
+
+// Options tunes a Meter. The zero value is ready to use.
+type Options struct {
+	Interval   time.Duration // core sampling period; 0 = DefaultInterval
+	MaxSamples int           // bound on stored sampling intervals; 0 = DefaultMaxSamples
+	Recorder   *Recorder     // lanes to record into; nil = a fresh one
+	NoSampler  bool          // skip /proc/stat sampling (no per-core data)
+}
+
+// Meter measures a run between Start and Stop. Its sampling goroutine is
+// stopped by Stop; a Meter is used once.
+type Meter struct {
+	rec     *Recorder
+	sampler *Sampler
+	sampled bool
+	budget  Budget
+	start   time.Time
+	r0      usage
+}
+
+// usage is a reading of the process's CPU counters.
+type usage struct {
+	user, sys, childUser, childSys, gc time.Duration
+	maxRSS                             uint64
+}
+
+func readUsage() usage {
+	var u usage
+	var self, kids unix.Rusage
+	if unix.Getrusage(unix.RUSAGE_SELF, &self) == nil {
+		u.user = time.Duration(self.Utime.Nano())
+		u.sys = time.Duration(self.Stime.Nano())
+		u.maxRSS = uint64(self.Maxrss) * 1024 // Linux reports KiB
+	}
+	if unix.Getrusage(unix.RUSAGE_CHILDREN, &kids) == nil {
+		u.childUser = time.Duration(kids.Utime.Nano())
+		u.childSys = time.Duration(kids.Stime.Nano())
+	}
+	u.gc = GCCPU()
+	return u
+}
+
+// GCCPU is the runtime's running estimate of CPU time spent on garbage
+// collection since the process started ("/cpu/classes/gc/total:cpu-seconds").
+// The runtime updates it at GC cycles, so compare differences over a run.
+func GCCPU() time.Duration {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64 {
+		return 0
+	}
+	return time.Duration(s[0].Value.Float64() * float64(time.Second))
+}
+
+// ProcessCPU is this process's user and system CPU time so far (getrusage).
+func ProcessCPU() (user, sys time.Duration) {
+	u := readUsage()
+	return u.user, u.sys
+}
+
+// Start begins a measurement: it reads the budget, the process's CPU
+// counters and starts sampling cores (unless opts.NoSampler).
+func Start(opts Options) *Meter {
+	m := &Meter{rec: opts.Recorder, budget: ReadBudget()}
+	if m.rec == nil {
+		m.rec = NewRecorder()
+	}
+	if !opts.NoSampler {
+		m.sampler = &Sampler{Interval: opts.Interval, MaxSamples: opts.MaxSamples}
+		m.sampled = m.sampler.Start() == nil
+	}
+	m.r0 = readUsage()
+	m.start = time.Now()
+	return m
+}
+
+// Recorder returns the recorder that lanes and counters go to.
+func (m *Meter) Recorder() *Recorder { return m.rec }
+
+// Snapshot returns the measurement so far without stopping.
+func (m *Meter) Snapshot() Measurement {
+	var cores []CoreSeries
+	if m.sampled {
+		cores = m.sampler.Snapshot()
+	}
+	return m.build(cores)
+}
+
+// Stop ends sampling and returns the measurement.
+func (m *Meter) Stop() Measurement {
+	var cores []CoreSeries
+	if m.sampled {
+		cores = m.sampler.Stop()
+		m.sampled = false
+		return m.build(cores)
+	}
+	return m.build(nil)
+}
+
+func (m *Meter) build(cores []CoreSeries) Measurement {
+	r1 := readUsage()
+	wall := time.Since(m.start)
+	out := Measurement{
+		Start:    m.start,
+		Wall:     wall,
+		User:     r1.user - m.r0.user + r1.childUser - m.r0.childUser,
+		Sys:      r1.sys - m.r0.sys + r1.childSys - m.r0.childSys,
+		Children: r1.childUser - m.r0.childUser + r1.childSys - m.r0.childSys,
+		GC:       max(0, r1.gc-m.r0.gc),
+		Budget:   m.budget,
+		Cores:    cores,
+		Lanes:    shiftLanes(m.rec.Lanes(), m.start.Sub(m.rec.StartTime())),
+		MaxRSS:   r1.maxRSS,
+	}
+	if m.sampler != nil {
+		out.Process = m.sampler.Process()
+	}
+	out.Handovers, out.DropRequests = m.rec.Counts()
+	if wall > 0 {
+		out.CoresUsed = float64(out.User+out.Sys) / float64(wall)
+	}
+	for _, c := range cores {
+		out.MachineCores += c.Mean
+	}
+	return out
+}
+
+// shiftLanes moves lane times by -d so that they count from the meter's
+// start like the core samples do (a Recorder passed in Options may have
+// started earlier); anything before the start is cut off.
+func shiftLanes(lanes []Lane, d time.Duration) []Lane {
+	if d <= 0 {
+		return lanes
+	}
+	for i := range lanes {
+		kept := lanes[i].Intervals[:0]
+		for _, iv := range lanes[i].Intervals {
+			iv.Start, iv.End = max(0, iv.Start-d), iv.End-d
+			if iv.End > iv.Start {
+				kept = append(kept, iv)
+			}
+		}
+		lanes[i].Intervals = kept
+	}
+	return lanes
+}
+
+// Measure runs fn with a fresh Recorder and returns what it used.
+func Measure(fn func(rec *Recorder)) Measurement {
+	return MeasureWith(Options{}, fn)
+}
+
+// MeasureWith is Measure with options. The meter is stopped even if fn
+// panics; the panic then continues.
+func MeasureWith(opts Options, fn func(rec *Recorder)) Measurement {
+	m := Start(opts)
+	stopped := false
+	defer func() {
+		if !stopped {
+			m.Stop()
+		}
+	}()
+	fn(m.rec)
+	stopped = true
+	return m.Stop()
+}

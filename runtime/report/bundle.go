@@ -1,0 +1,228 @@
+// Package report renders measurements of the multi-core lab: SVG charts
+// (worker lanes in the style of Dave Beazley's GIL charts, per-core usage,
+// speed-up vs workers, CDFs, bars), HTML tables and plain-text summaries.
+//
+// Every function is pure: it takes data and returns a string (or a
+// display.Bundle), with no globals and no I/O. Every SVG is a standalone
+// document (xmlns set, viewBox, no external references, all text escaped)
+// drawn on its own white card, so it reads the same in light and dark
+// notebook themes and scales down to the width of its container.
+//
+// The usual entry point is [Bundle], which turns a meter.Measurement into a
+// display bundle with image/svg+xml, text/html and text/plain.
+package report
+
+import (
+	"fmt"
+	"html"
+	"math"
+	"sort"
+	"strings"
+
+	"corelab/display"
+	"corelab/runtime/meter"
+)
+
+// Bundle renders a measurement for display: image/svg+xml (lanes and
+// per-core usage), text/html (the same figure inline, then tables: HTML is
+// what Jupyter front ends prefer, so it must carry the chart) and
+// text/plain (Summary).
+func Bundle(m meter.Measurement, title string) display.Bundle {
+	svg := MeasurementSVG(m, title)
+	return display.Bundle{
+		display.MIMESVG:  svg,
+		display.MIMEHTML: MeasurementHTML(m, title, svg),
+		display.MIMEText: Summary(m, title),
+	}
+}
+
+// MeasurementSVG draws the measurement as one figure: a heading with the
+// one-line summary, the worker lanes (if any workers were recorded) and the
+// per-core usage (if cores were sampled).
+func MeasurementSVG(m meter.Measurement, title string) string {
+	c := newCanvas(defaultWidth)
+	g, end := c.panel()
+	y := heading(g, Options{Title: titleOr(title, "Core usage"), Subtitle: OneLine(m)}, 12, false)
+	if w := m.Budget.Warning(); w != "" {
+		for i, l := range wrapWords("⚠ "+w, 118) {
+			if i == 3 {
+				break
+			}
+			y += 2
+			text(g, 12, y, l, `fill="`+colBudget+`" font-size="11"`)
+			y += 13
+		}
+		y -= 5
+	}
+	end(y - 8)
+	// both panels share the label column so that their time axes line up
+	labelW := math.Max(laneLabelWidth(m.Lanes), coreLabelW)
+	if len(m.Lanes) > 0 {
+		drawLanes(c, m.Lanes, m.Wall, Options{Title: "Workers"}, true, labelW)
+	}
+	if len(m.Cores) > 0 {
+		drawCores(c, m.Cores, m.Process, m.Wall, Options{Title: "Cores"}, true, labelW)
+	}
+	return c.svg(titleOr(title, "Core usage"))
+}
+
+// MeasurementHTML is the text/html part of Bundle: the figure svg (as
+// returned by MeasurementSVG; "" to leave it out), a table of the numbers and
+// a table of per-worker shares.
+func MeasurementHTML(m meter.Measurement, title, svg string) string {
+	var b strings.Builder
+	b.WriteString(`<div class="corelab-report">`)
+	if svg != "" {
+		b.WriteString(`<div class="corelab-figure">` + svg + `</div>`)
+	} else if title != "" {
+		b.WriteString("<h4>" + html.EscapeString(title) + "</h4>")
+	}
+	if w := m.Budget.Warning(); w != "" {
+		b.WriteString(`<p><strong>Core budget:</strong> ` + html.EscapeString(w) + `</p>`)
+	}
+	b.WriteString(Table([]string{"measure", "value"}, numberRows(m)))
+	if len(m.Lanes) > 0 {
+		b.WriteString(Table(workerHeader, workerRows(m.Lanes)))
+	}
+	b.WriteString(`</div>`)
+	return b.String()
+}
+
+var workerHeader = []string{"worker", "running", "waiting", "blocked", "time"}
+
+func workerRows(lanes []meter.Lane) [][]string {
+	rows := make([][]string, len(lanes))
+	for i, l := range lanes {
+		rows[i] = []string{l.Name, percent(l.Share(meter.Running)), percent(l.Share(meter.Waiting)),
+			percent(l.Share(meter.Blocked)), FormatDuration(l.Total())}
+	}
+	return rows
+}
+
+func numberRows(m meter.Measurement) [][]string {
+	rows := [][]string{
+		{"wall time", FormatDuration(m.Wall)},
+		{"CPU time (user + sys)", fmt.Sprintf("%s (user %s, sys %s)", FormatDuration(m.CPU()), FormatDuration(m.User), FormatDuration(m.Sys))},
+	}
+	if m.Children > 0 {
+		rows = append(rows, []string{"of which child processes", FormatDuration(m.Children)})
+	}
+	rows = append(rows,
+		[]string{"GC CPU (reported apart)", FormatDuration(m.GC)},
+		[]string{"cores used (CPU / wall)", fmt.Sprintf("%.2f of %s", m.CoresUsed, meter.FormatCPUs(m.Budget.Cores()))},
+		[]string{"core budget", m.Budget.String()},
+	)
+	if len(m.Cores) > 0 {
+		rows = append(rows, []string{"machine busy (all processes)", fmt.Sprintf("%.2f cores", m.MachineCores)})
+	}
+	rows = append(rows,
+		[]string{"lock hand-overs", fmt.Sprint(m.Handovers)},
+		[]string{"drop requests", fmt.Sprint(m.DropRequests)},
+	)
+	if m.MaxRSS > 0 {
+		rows = append(rows, []string{"peak memory (process)", meter.FormatBytes(m.MaxRSS)})
+	}
+	return rows
+}
+
+// OneLine is a one-line core-usage summary, e.g.
+// "1.96 cores used of 2 · wall 1.23 s · CPU 2.41 s · GC 12.0 ms · 240 hand-overs".
+func OneLine(m meter.Measurement) string {
+	s := fmt.Sprintf("%.2f cores used of %s · wall %s · CPU %s · GC %s",
+		m.CoresUsed, meter.FormatCPUs(m.Budget.Cores()), FormatDuration(m.Wall), FormatDuration(m.CPU()), FormatDuration(m.GC))
+	if m.Handovers > 0 || m.DropRequests > 0 {
+		s += fmt.Sprintf(" · %d hand-overs, %d drop requests", m.Handovers, m.DropRequests)
+	}
+	return s
+}
+
+// Summary is the readable plain-text form of a measurement: wall and CPU
+// time, cores used of the budget, GC CPU, machine-wide core use, lock
+// hand-overs and drop requests, each worker's running / waiting / blocked
+// shares, and the budget warning if any.
+func Summary(m meter.Measurement, title string) string {
+	var b strings.Builder
+	if title != "" {
+		b.WriteString(title + "\n")
+	}
+	fmt.Fprintf(&b, "wall %s · CPU %s (user %s, sys %s)", FormatDuration(m.Wall), FormatDuration(m.CPU()),
+		FormatDuration(m.User), FormatDuration(m.Sys))
+	if m.Children > 0 {
+		fmt.Fprintf(&b, ", %s of it in child processes", FormatDuration(m.Children))
+	}
+	fmt.Fprintf(&b, " · GC CPU %s (reported apart)\n", FormatDuration(m.GC))
+	fmt.Fprintf(&b, "cores used %.2f of a budget of %s (%s)\n", m.CoresUsed, meter.FormatCPUs(m.Budget.Cores()), m.Budget.Limits())
+	if len(m.Cores) > 0 {
+		fmt.Fprintf(&b, "machine busy %.2f cores (all processes, /proc/stat): %s\n", m.MachineCores, coreList(m.Cores))
+	}
+	fmt.Fprintf(&b, "lock hand-overs %d · drop requests %d\n", m.Handovers, m.DropRequests)
+	if len(m.Lanes) > 0 {
+		b.WriteString(TextTable(workerHeader, workerRows(m.Lanes)))
+	}
+	if w := m.Budget.Warning(); w != "" {
+		b.WriteString("warning: " + w + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// coreList lists each core's mean busy share, or min/mean/max on big machines.
+func coreList(cores []meter.CoreSeries) string {
+	if len(cores) <= 16 {
+		parts := make([]string, len(cores))
+		for i, c := range cores {
+			parts[i] = fmt.Sprintf("cpu%d %.0f%%", c.CPU, 100*c.Mean)
+		}
+		return strings.Join(parts, ", ")
+	}
+	means := make([]float64, len(cores))
+	for i, c := range cores {
+		means[i] = c.Mean
+	}
+	sort.Float64s(means)
+	sum := 0.0
+	for _, v := range means {
+		sum += v
+	}
+	return fmt.Sprintf("%d cores, min %.0f%%, mean %.0f%%, max %.0f%%", len(cores),
+		100*means[0], 100*sum/float64(len(means)), 100*means[len(means)-1])
+}
+
+// BudgetRows is the core budget as (what, value, meaning) rows.
+func BudgetRows(b meter.Budget) [][]string {
+	quota, mem := "none", "none"
+	if b.CgroupCPUs > 0 {
+		quota = meter.FormatCPUs(b.CgroupCPUs) + " CPU (" + b.CgroupFile + ")"
+	}
+	if b.CgroupMem > 0 {
+		mem = meter.FormatBytes(b.CgroupMem)
+	}
+	total := "unknown"
+	if b.MemTotal > 0 {
+		total = meter.FormatBytes(b.MemTotal)
+	}
+	return [][]string{
+		{"core budget", meter.FormatCPUs(b.Cores()), "the most cores any run here can use"},
+		{"GOMAXPROCS", fmt.Sprint(b.GOMAXPROCS), "goroutines running Go code at once (Go ≥1.25 derives it from the cgroup)"},
+		{"runtime.NumCPU()", fmt.Sprint(b.NumCPU), "CPUs the process could run on at start-up"},
+		{"CPUs online", fmt.Sprint(b.Online), "what the machine has (Python's os.cpu_count())"},
+		{"affinity mask", fmt.Sprint(b.Affinity), "sched_getaffinity (Python's os.sched_getaffinity)"},
+		{"cgroup CPU quota", quota, "cpu.max (v2) or cfs_quota/period (v1): CPU time per wall time"},
+		{"memory", total, "MemTotal"},
+		{"cgroup memory limit", mem, "memory.max (v2) or memory.limit_in_bytes (v1)"},
+	}
+}
+
+// BudgetBundle shows the core budget as an HTML table (with the warning when
+// the limits disagree) and as text.
+func BudgetBundle(b meter.Budget) display.Bundle {
+	rows := BudgetRows(b)
+	header := []string{"limit", "value", "meaning"}
+	var h strings.Builder
+	h.WriteString(Table(header, rows))
+	txt := TextTable(header, rows)
+	if w := b.Warning(); w != "" {
+		h.WriteString(`<p><strong>Warning:</strong> ` + html.EscapeString(w) + `</p>`)
+		txt += "warning: " + w + "\n"
+	}
+	return display.Bundle{display.MIMEHTML: h.String(), display.MIMEText: strings.TrimRight(txt, "\n")}
+}

@@ -1,0 +1,208 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"corelab/runtime/meter"
+)
+
+// stateColor is the fill of each drawn state.
+func stateColor(s meter.State) string {
+	switch s {
+	case meter.Running:
+		return colRunning
+	case meter.Waiting:
+		return colWaiting
+	case meter.Blocked:
+		return colBlocked
+	}
+	return colBackground
+}
+
+var drawnStates = []meter.State{meter.Running, meter.Waiting, meter.Blocked}
+
+// Lanes draws one horizontal lane per worker, coloured by state over time
+// (running / waiting for the lock / blocked), in the style of Dave Beazley's
+// GIL charts, with a time axis and a legend. span is the time axis length;
+// 0 means up to the last recorded moment.
+func Lanes(lanes []meter.Lane, span time.Duration, o Options) string {
+	c := newCanvas(o.width())
+	drawLanes(c, lanes, span, o, false, laneLabelWidth(lanes))
+	return c.svg(titleOr(o.Title, "Worker states over time"))
+}
+
+func titleOr(t, def string) string {
+	if t == "" {
+		return def
+	}
+	return t
+}
+
+// laneLabelWidth is the width of the lane-name column.
+func laneLabelWidth(lanes []meter.Lane) float64 {
+	w := 60.0
+	for _, l := range lanes {
+		w = math.Max(w, textWidth(truncate(l.Name, 24)))
+	}
+	return math.Min(math.Max(w, textWidth("this process")), 180)
+}
+
+func drawLanes(c *canvas, lanes []meter.Lane, span time.Duration, o Options, section bool, labelW float64) {
+	g, end := c.panel()
+	y := heading(g, o, 12, section)
+	if span <= 0 {
+		for _, l := range lanes {
+			if n := len(l.Intervals); n > 0 && l.Intervals[n-1].End > span {
+				span = l.Intervals[n-1].End
+			}
+		}
+	}
+	if len(lanes) == 0 || span <= 0 {
+		text(g, 12, y+14, "No worker states were recorded.", `fill="`+colMuted+`"`)
+		end(y + 30)
+		return
+	}
+
+	const rightW, laneH, gap = 70.0, 18.0, 6.0
+	plotX := 12 + labelW + 10
+	plotW := c.w - plotX - rightW - 12
+	top := y
+
+	unit, scale := timeUnit(span)
+	ticks := niceTicks(0, float64(span)/scale, 6)
+	for _, tv := range ticks {
+		x := plotX + tv*scale/float64(span)*plotW
+		if x > plotX+plotW+0.5 {
+			continue
+		}
+		line(g, x, top-3, x, top+float64(len(lanes))*(laneH+gap)-gap+3, colGrid, "")
+	}
+
+	for i, l := range lanes {
+		ly := top + float64(i)*(laneH+gap)
+		fmt.Fprintf(g, `<g class="lane"><title>%s</title>`, esc(fmt.Sprintf("%s: running %s, waiting for the lock %s, blocked %s",
+			l.Name, percent(l.Share(meter.Running)), percent(l.Share(meter.Waiting)), percent(l.Share(meter.Blocked)))))
+		text(g, plotX-8, ly+laneH/2+4, truncate(l.Name, 24), `text-anchor="end"`)
+		rect(g, plotX, ly, plotW, laneH, "#f6f8fa", `stroke="`+colGrid+`"`)
+		drawLaneStrip(g, l, span, plotX, ly, plotW, laneH)
+		text(g, plotX+plotW+8, ly+laneH/2+4, "run "+fmt.Sprintf("%.0f%%", 100*l.Share(meter.Running)),
+			`fill="`+colMuted+`" font-family="`+esc(fontMono)+`" font-size="11"`)
+		g.WriteString("</g>\n")
+	}
+
+	ay := top + float64(len(lanes))*(laneH+gap) - gap + 4
+	line(g, plotX, ay, plotX+plotW, ay, colAxis, "")
+	for _, tv := range ticks {
+		x := plotX + tv*scale/float64(span)*plotW
+		if x > plotX+plotW+0.5 {
+			continue
+		}
+		line(g, x, ay, x, ay+4, colAxis, "")
+		text(g, x, ay+16, fmtNum(tv), `text-anchor="middle" fill="`+colMuted+`" font-size="11"`)
+	}
+	text(g, plotX+plotW+8, ay+30, titleOr(o.XLabel, "time ("+unit+")"), `fill="`+colMuted+`" font-size="11"`)
+
+	ly := ay + 26
+	legend(g, plotX, ly, []legendItem{
+		{colRunning, "running"}, {colWaiting, "waiting for the lock"}, {colBlocked, "blocked (lock released)"},
+	})
+	end(ly + 22)
+}
+
+// timeUnit picks ms or s for an axis of the given span: value/scale is the
+// tick value in that unit.
+func timeUnit(span time.Duration) (string, float64) {
+	if span >= 10*time.Second {
+		return "s", float64(time.Second)
+	}
+	return "ms", float64(time.Millisecond)
+}
+
+// drawLaneStrip rasterises a lane into 1 px columns, each showing the state
+// the worker spent most of that column's time in, then draws runs of equal
+// columns as rectangles. The SVG stays small however many intervals the lane
+// has, and states shorter than a pixel do not flicker.
+func drawLaneStrip(g *strings.Builder, l meter.Lane, span time.Duration, x0, y0, w, h float64) {
+	cols := int(math.Max(1, math.Floor(w)))
+	acc := make([][3]float64, cols)
+	per := float64(span) / float64(cols)
+	for _, iv := range l.Intervals {
+		si := stateIndex(iv.State)
+		if si < 0 {
+			continue
+		}
+		a, b := float64(iv.Start)/per, float64(iv.End)/per
+		if b <= 0 || a >= float64(cols) {
+			continue
+		}
+		a, b = math.Max(a, 0), math.Min(b, float64(cols))
+		for col := int(a); col < cols && float64(col) < b; col++ {
+			lo, hi := math.Max(a, float64(col)), math.Min(b, float64(col+1))
+			if hi > lo {
+				acc[col][si] += hi - lo
+			}
+		}
+	}
+	colState := make([]int, cols)
+	for i, a := range acc {
+		best, bestV := -1, 0.0
+		for s, v := range a {
+			if v > bestV {
+				best, bestV = s, v
+			}
+		}
+		if a[0]+a[1]+a[2] < 0.5 {
+			best = -1
+		}
+		colState[i] = best
+	}
+	cw := w / float64(cols)
+	for i := 0; i < cols; {
+		j := i
+		for j < cols && colState[j] == colState[i] {
+			j++
+		}
+		if s := colState[i]; s >= 0 {
+			rect(g, x0+float64(i)*cw, y0, float64(j-i)*cw, h, stateColor(drawnStates[s]), `class="state-`+stateClass(drawnStates[s])+`"`)
+		}
+		i = j
+	}
+}
+
+func stateIndex(s meter.State) int {
+	for i, d := range drawnStates {
+		if d == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func stateClass(s meter.State) string {
+	switch s {
+	case meter.Running:
+		return "running"
+	case meter.Waiting:
+		return "waiting"
+	case meter.Blocked:
+		return "blocked"
+	}
+	return "done"
+}
+
+type legendItem struct{ color, label string }
+
+// legend draws colour swatches with labels in a row starting at (x, y).
+func legend(g *strings.Builder, x, y float64, items []legendItem) float64 {
+	g.WriteString(`<g class="legend">`)
+	for _, it := range items {
+		rect(g, x, y, 12, 12, it.color, `rx="2"`)
+		text(g, x+17, y+10, it.label, `font-size="11"`)
+		x += 17 + textWidth(it.label)*0.95 + 18
+	}
+	g.WriteString("</g>")
+	return x
+}

@@ -1,0 +1,503 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"corelab/display"
+	"corelab/runtime/eval"
+	"corelab/runtime/gil"
+	"corelab/runtime/meter"
+)
+
+// Report is what Run measured: the meter's measurement (wall, CPU, cores
+// used, per-core usage, per-worker lanes, lock hand-overs) plus each
+// worker's results, start-up cost and errors. Shown as a cell's value it
+// renders as charts, a table and a text summary.
+type Report struct {
+	Model       Model
+	Workers     int
+	Func        string          // what ran, e.g. "rt.Fib(30)" or "work(1000)"
+	Interval    time.Duration   // GIL switch interval in force (GIL model)
+	Results     [][]any         // per worker: the function's results
+	Errors      []error         // per worker: nil, or why it failed
+	Startup     []time.Duration // per worker: creating the isolate/process until ready (0 for goroutines)
+	Memory      []uint64        // per worker: bytes its isolate/process added (0 for goroutines)
+	Measurement meter.Measurement
+}
+
+// Wall returns the wall-clock time of the run (start-up excluded).
+func (r *Report) Wall() time.Duration { return r.Measurement.Wall }
+
+// Cores returns the cores used: CPU time / wall time.
+func (r *Report) Cores() float64 { return r.Measurement.CoresUsed }
+
+// Result returns the first result of worker 0 (nil if none).
+func (r *Report) Result() any {
+	if len(r.Results) == 0 || len(r.Results[0]) == 0 {
+		return nil
+	}
+	return r.Results[0][0]
+}
+
+// Err returns the first worker error, or nil.
+func (r *Report) Err() error {
+	for _, e := range r.Errors {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// StartupMean returns the mean start-up time per worker (0 for goroutines).
+func (r *Report) StartupMean() time.Duration {
+	if len(r.Startup) == 0 {
+		return 0
+	}
+	var s time.Duration
+	for _, d := range r.Startup {
+		s += d
+	}
+	return s / time.Duration(len(r.Startup))
+}
+
+// MemoryMean returns the mean memory per worker in bytes (0 for goroutines).
+func (r *Report) MemoryMean() uint64 {
+	if len(r.Memory) == 0 {
+		return 0
+	}
+	var s uint64
+	for _, m := range r.Memory {
+		s += m
+	}
+	return s / uint64(len(r.Memory))
+}
+
+// Run runs fn with args on the given number of workers under model m, all
+// at once, waits for them, and reports what happened to the cores.
+//
+// fn is one of:
+//   - a compiled workload, by value: rt.Fib, rt.CountPrimes, rt.Spin,
+//     rt.Wait, or rt.NoGIL(rt.Fib) — works in every model;
+//   - the name of a top-level func of the notebook, as a string ("work") —
+//     works in every model (isolates and processes get a copy of the
+//     notebook's declarations and call it there);
+//   - an interpreted func value (work) — GIL and Free only: another
+//     interpreter cannot run this interpreter's closures, so Isolates and
+//     Processes say to pass the name instead.
+//
+// Every worker gets the same args. Example:
+//
+//	rt.Run(rt.GIL, 2, rt.Fib, 30)
+//	rt.Run(rt.Isolates, 2, "countPrimes", 0, 200000)
+func Run(m Model, workers int, fn any, args ...any) *Report {
+	if err := m.check(); err != nil {
+		usage("%v", err)
+	}
+	if workers < 1 || workers > 512 {
+		usage("rt.Run: %d workers; want 1..512", workers)
+	}
+	j := newJob(m, fn, args)
+	return j.run(m, workers, nil)
+}
+
+// job is one resolved thing to run.
+type job struct {
+	label string
+	comp  *compiled     // compiled workload
+	fv    reflect.Value // interpreted func value (GIL/Free)
+	name  string        // top-level func name
+	args  []any
+	cargs []reflect.Value // converted args for comp/fv
+}
+
+func newJob(m Model, fn any, args []any) *job {
+	j := &job{args: args}
+	if c, ok := compiledOf(fn); ok {
+		cargs, err := convertArgs(c.name, c.fn.Type(), args)
+		if err != nil {
+			usage("%v", err)
+		}
+		j.comp, j.cargs, j.label = &c, cargs, c.name+argList(args)
+		return j
+	}
+	switch f := fn.(type) {
+	case string:
+		if f == "" {
+			usage("rt.Run: empty function name")
+		}
+		j.name, j.label = f, f+argList(args)
+		if c, ok := compiledByName(f); ok {
+			return newJob(m, c.fn.Interface(), args)
+		}
+		if m == GIL || m == Free {
+			in := Main()
+			if in == nil {
+				usage("rt.Run(%s, %q): no notebook interpreter attached", m, f)
+			}
+			if !hasFunc(in, f) {
+				usage("rt.Run: no top-level func %q in the notebook (declared funcs: %s)", f, strings.Join(in.Funcs(), ", "))
+			}
+		}
+		return j
+	case nil:
+		usage("rt.Run: fn is nil")
+	}
+	v := reflect.ValueOf(fn)
+	if v.Kind() != reflect.Func {
+		usage("rt.Run: fn is a %T; want a func, its name as a string, or a compiled workload like rt.Fib", fn)
+	}
+	if m == Isolates || m == Processes {
+		usage("rt.Run(rt.%s, ...): pass the function's name as a string, e.g. rt.Run(rt.%s, 2, \"work\", ...): "+
+			"each %s has its own copy of the notebook's declarations and cannot call a func value of this interpreter",
+			exported(m), exported(m), strings.TrimSuffix(string(m), "s"))
+	}
+	cargs, err := convertArgs("fn", v.Type(), args)
+	if err != nil {
+		usage("rt.Run: %v", err)
+	}
+	j.fv, j.cargs, j.label = v, cargs, "func"+argList(args)
+	return j
+}
+
+func hasFunc(in *eval.Interpreter, name string) bool {
+	for _, f := range in.Funcs() {
+		if f == name {
+			return true
+		}
+	}
+	return false
+}
+
+func argList(args []any) string {
+	s := make([]string, len(args))
+	for i, a := range args {
+		if str, ok := a.(string); ok {
+			s[i] = fmt.Sprintf("%q", str)
+		} else {
+			s[i] = fmt.Sprint(a)
+		}
+		if len(s[i]) > 20 {
+			s[i] = s[i][:17] + "..."
+		}
+	}
+	return "(" + strings.Join(s, ", ") + ")"
+}
+
+// interpreted reports whether the job runs code of the main interpreter.
+func (j *job) interpreted() bool { return j.comp == nil }
+
+// call runs the job once on the calling goroutine, whose thread is t.
+func (j *job) call(t *gil.Thread) ([]any, error) {
+	var out []any
+	err := catch(func() {
+		switch {
+		case j.comp != nil && j.comp.releases && t != nil && t.Holds():
+			t.Blocking(func() {
+				markRunning(t)
+				out = valuesOf(j.comp.fn.Call(j.cargs))
+			})
+		case j.comp != nil:
+			out = valuesOf(j.comp.fn.Call(j.cargs))
+		case j.fv.IsValid():
+			out = valuesOf(j.fv.Call(j.cargs))
+		default:
+			var err error
+			out, err = Main().Call(j.name, j.args...)
+			if err != nil {
+				panic(err)
+			}
+		}
+	})
+	return out, err
+}
+
+// catch runs fn and turns a panic into an error.
+func catch(fn func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			switch v := r.(type) {
+			case error:
+				err = v
+			default:
+				err = fmt.Errorf("panic: %v", v)
+			}
+		}
+	}()
+	fn()
+	return nil
+}
+
+// lane ties a thread to its lane in a run's recorder.
+type lane struct {
+	rec *meter.Recorder
+	i   int
+}
+
+// observeLanes is the observer of every lock the runtime makes: it records
+// the state changes of threads that belong to a run.
+func observeLanes(t *gil.Thread, s gil.State) {
+	if l, ok := t.Data.(*lane); ok {
+		l.rec.Record(l.i, meterState(s))
+	}
+}
+
+func markRunning(t *gil.Thread) {
+	if l, ok := t.Data.(*lane); ok {
+		l.rec.Record(l.i, meter.Running)
+	}
+}
+
+func meterState(s gil.State) meter.State {
+	switch s {
+	case gil.Running:
+		return meter.Running
+	case gil.Waiting:
+		return meter.Waiting
+	case gil.Blocked:
+		return meter.Blocked
+	}
+	return meter.Done
+}
+
+func init() {
+	mainGIL.SetObserver(observeLanes)
+	freeLock.SetObserver(observeLanes)
+}
+
+// newLock returns a fresh lock for model m with the current interval.
+func newLock(m Model) *gil.GIL {
+	var g *gil.GIL
+	if m == Free {
+		g = gil.NewFree()
+	} else {
+		g = gil.New(SwitchInterval())
+	}
+	g.SetObserver(observeLanes)
+	return g
+}
+
+// runner runs one model's workers. prepare creates what worker i needs
+// (an isolate, a process) and returns its start-up memory; work runs the
+// job on it. Both run on the worker's goroutine.
+type runner interface {
+	prepare(i int) (mem uint64, err error)
+	work(i int, rec *meter.Recorder, lane int) ([]any, error)
+	close()
+}
+
+// run runs j on workers under m. progress, if not nil, is called on every
+// worker's completion (Scale uses it).
+func (j *job) run(m Model, workers int, progress func()) *Report {
+	r := &Report{
+		Model: m, Workers: workers, Func: j.label, Interval: SwitchInterval(),
+		Results: make([][]any, workers), Errors: make([]error, workers),
+	}
+	var rn runner
+	switch m {
+	case GIL, Free:
+		rn = newThreadRunner(m, j)
+	case Isolates:
+		rn = newIsolateRunner(j, workers)
+	case Processes:
+		rn = newProcessRunner(j, workers)
+	}
+	defer rn.close()
+
+	// The caller's lock is released while the workers run, as a Python
+	// thread blocked in join() releases the GIL.
+	resume := (&hooks{}).Block()
+	defer resume()
+
+	// Phase 1: start-up (isolates and processes), not in the measurement.
+	if m == Isolates || m == Processes {
+		r.Startup = make([]time.Duration, workers)
+		r.Memory = make([]uint64, workers)
+		var wg sync.WaitGroup
+		for i := 0; i < workers; i++ {
+			wg.Add(1)
+			go func() { // joined by wg.Wait below
+				defer wg.Done()
+				t0 := time.Now()
+				mem, err := rn.prepare(i)
+				r.Startup[i], r.Memory[i], r.Errors[i] = time.Since(t0), mem, err
+			}()
+		}
+		wg.Wait()
+		if mr, ok := rn.(interface{ memory(*Report) }); ok && r.Err() == nil {
+			mr.memory(r)
+		}
+		if err := r.Err(); err != nil {
+			if errors.Is(err, eval.ErrInterrupted) || interrupted.Load() {
+				panic(ErrInterrupted)
+			}
+			usage("rt.Run(rt.%s): start-up failed: %v", exported(m), err)
+		}
+	}
+
+	// Phase 2: the measured run.
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	rec := meter.NewRecorder()
+	lanes := make([]int, workers)
+	for i := range lanes {
+		lanes[i] = rec.AddWorker(fmt.Sprintf("%s %d", workerNoun(m), i+1))
+	}
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() { // joined by wg.Wait below
+			defer wg.Done()
+			<-start
+			r.Results[i], r.Errors[i] = rn.work(i, rec, lanes[i])
+			rec.Record(lanes[i], meter.Done)
+			if progress != nil {
+				progress()
+			}
+		}()
+	}
+	h0, d0 := statsOf(rn)
+	mt := meter.Start(meter.Options{Recorder: rec})
+	stopProgress := liveProgress(r, mt)
+	close(start)
+	wg.Wait()
+	h1, d1 := statsOf(rn)
+	rec.AddCounts(h1-h0, d1-d0)
+	r.Measurement = mt.Stop()
+	stopProgress()
+
+	if interrupted.Load() {
+		panic(ErrInterrupted)
+	}
+	failed := 0
+	for _, e := range r.Errors {
+		if e != nil {
+			failed++
+		}
+	}
+	if failed == workers {
+		panic(r.Errors[0])
+	}
+	return r
+}
+
+func workerNoun(m Model) string {
+	switch m {
+	case Isolates:
+		return "isolate"
+	case Processes:
+		return "process"
+	}
+	return "worker"
+}
+
+// statsOf reads the hand-over counters of the runner's lock(s).
+func statsOf(rn runner) (handovers, drops int64) {
+	if s, ok := rn.(interface{ stats() (int64, int64) }); ok {
+		return s.stats()
+	}
+	return 0, 0
+}
+
+// threadRunner runs workers as goroutines with threads of one lock: the
+// notebook's lock for interpreted code under GIL, a fresh lock for compiled
+// workloads, a free lock for Free.
+type threadRunner struct {
+	lock *gil.GIL
+	j    *job
+}
+
+func newThreadRunner(m Model, j *job) *threadRunner {
+	lock := newLock(m)
+	if m == GIL && j.interpreted() {
+		// Interpreted code yields only when the main interpreter's
+		// check-point flag is set, which only the notebook's lock does.
+		lock = mainGIL
+	}
+	return &threadRunner{lock: lock, j: j}
+}
+
+func (tr *threadRunner) prepare(int) (uint64, error) { return 0, nil }
+
+func (tr *threadRunner) work(i int, rec *meter.Recorder, ln int) ([]any, error) {
+	t := tr.lock.NewThread(fmt.Sprintf("worker %d", i+1))
+	t.Data = &lane{rec, ln}
+	t.Bind()
+	defer t.Unbind()
+	t.Acquire()
+	defer t.Exit()
+	return tr.j.call(t)
+}
+
+func (tr *threadRunner) stats() (int64, int64) { return tr.lock.Stats() }
+
+func (tr *threadRunner) close() {}
+
+// liveProgress shows a progress line that updates while a run lasts more
+// than a second. The returned stop ends its goroutine.
+func liveProgress(r *Report, mt *meter.Meter) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() { // stopped by stop
+		defer close(finished)
+		select {
+		case <-done:
+			return
+		case <-time.After(time.Second):
+		}
+		h := display.New()
+		show := h.Show
+		tick := time.NewTicker(500 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			s := mt.Snapshot()
+			show(display.TextBundle(fmt.Sprintf("%s · %d %s(s) · %s: %.1f s, %.2f cores …",
+				r.Func, r.Workers, workerNoun(r.Model), r.Model, s.Wall.Seconds(), s.CoresUsed)))
+			show = h.Update
+			select {
+			case <-done:
+				h.Update(display.TextBundle(fmt.Sprintf("%s · %s: done", r.Func, r.Model)))
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// stoppers are the running isolates and processes Interrupt must stop.
+var stoppers struct {
+	mu sync.Mutex
+	m  map[*func()]struct{}
+}
+
+func addStopper(fn func()) (remove func()) {
+	stoppers.mu.Lock()
+	defer stoppers.mu.Unlock()
+	if stoppers.m == nil {
+		stoppers.m = map[*func()]struct{}{}
+	}
+	p := &fn
+	stoppers.m[p] = struct{}{}
+	return func() {
+		stoppers.mu.Lock()
+		delete(stoppers.m, p)
+		stoppers.mu.Unlock()
+	}
+}
+
+func stopAll() {
+	stoppers.mu.Lock()
+	fns := make([]func(), 0, len(stoppers.m))
+	for p := range stoppers.m {
+		fns = append(fns, *p)
+	}
+	stoppers.mu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
+}

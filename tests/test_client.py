@@ -1,0 +1,365 @@
+"""The corelab kernel through jupyter_client: behaviour a notebook user relies on, and robustness against
+peers that misbehave on the kernel's sockets.
+
+Each test talks to a real kernel process over real ZeroMQ sockets. Bounds on time are generous (seconds
+where a user would wait a fraction of one); they catch hangs, not slowness.
+"""
+
+import re
+import signal
+import socket
+import time
+
+import pytest
+import zmq
+from jupyter_client.session import Session
+
+from conftest import execute, start_kernel
+
+IMPORTS = 'import (\n\t"fmt"\n\t"os"\n\t"strings"\n\t"time"\n)'
+PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
+
+
+def alive(km):
+    return km.is_alive()
+
+
+def ok(kc, code, timeout=60):
+    """Run code, insist that it succeeded, and return the Run."""
+    r = execute(kc, code, timeout=timeout)
+    assert r.status == "ok", r
+    return r
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    km, kc = start_kernel()
+    ok(kc, IMPORTS)
+    yield km, kc
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+
+
+@pytest.fixture
+def fresh():
+    km, kc = start_kernel()
+    ok(kc, IMPORTS)
+    yield km, kc
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+
+
+def healthy(km, kc):
+    """The kernel process runs, answers heartbeats, and a cell still executes."""
+    assert alive(km)
+    assert heartbeat(km.get_connection_info())
+    assert ok(kc, "40 + 2").result == "42"
+
+
+def heartbeat(info, timeout=5):
+    """One ping on the heartbeat socket comes back unchanged within timeout seconds."""
+    ctx = zmq.Context.instance()
+    s = ctx.socket(zmq.REQ)
+    s.linger = 0
+    try:
+        s.connect("tcp://%s:%d" % (info["ip"], info["hb_port"]))
+        s.send(b"corelab-ping")
+        if not s.poll(timeout * 1000):
+            return False
+        return s.recv() == b"corelab-ping"
+    finally:
+        s.close()
+
+
+# --- cells -------------------------------------------------------------------------------------------
+
+
+def test_state_persists_across_cells(kernel):
+    km, kc = kernel
+    ok(kc, "total := 0\nfunc bump(n int) { total += n }")
+    ok(kc, "bump(40)")
+    ok(kc, "bump(2)")
+    assert ok(kc, "total").result == "42"
+
+
+def test_execution_count_increments(kernel):
+    km, kc = kernel
+    a = ok(kc, "1").content["execution_count"]
+    b = ok(kc, "2").content["execution_count"]
+    assert b == a + 1
+
+
+def test_stdout_and_result_in_one_cell(kernel):
+    km, kc = kernel
+    r = ok(kc, 'fmt.Println("printed")\n"trailing"')
+    assert r.stdout == "printed\n"
+    assert r.result is not None and "trailing" in r.result
+
+
+@pytest.mark.parametrize(
+    "code, line",
+    [
+        ("a := 1\nb := a + 1\nc := undefinedName + b", 3),
+        ("xs := []int{1}\n_ = xs\nfmt.Println(xs[5])", 3),
+        ('func boom() {\n\tpanic("deep")\n}\n\nboom()', 2),
+    ],
+    ids=["compile-error", "runtime-panic", "panic-in-func"],
+)
+def test_error_names_the_cells_line(kernel, code, line):
+    km, kc = kernel
+    r = execute(kc, code)
+    assert r.status == "error", r
+    assert r.error is not None, "an error reply must come with an error message on iopub"
+    assert r.content["ename"] == r.error["ename"]
+    text = r.error_text()
+    # "line 3" or "3:12" (line:col): the cell's own line, not one of the rewritten source.
+    assert re.search(r"\bline %d\b|(?<![\d.])%d:\d+" % (line, line), text), "line %d not named in:\n%s" % (line, text)
+    ok(kc, "1")  # the kernel carries on
+
+
+def test_big_output_complete_and_in_order(kernel):
+    km, kc = kernel
+    r = ok(kc, "for i := 0; i < 20000; i++ {\n\tfmt.Println(i)\n}", timeout=120)
+    streams = r.of_type("stream")
+    assert r.stdout == "".join("%d\n" % i for i in range(20000))
+    # Output is batched, not one message per line (a browser would choke on 20,000 messages).
+    assert len(streams) <= 100, "%d stream messages for 20,000 lines" % len(streams)
+
+
+@pytest.mark.parametrize(
+    "code, prompt, password",
+    [
+        ('var name string\nfmt.Scanln(&name)\nfmt.Println("hello,", name)', None, False),
+        ('import "corelab/input"\nname := input.Password("Token: ")\nfmt.Println("hello,", name)', "Token: ", True),
+    ],
+    ids=["fmt.Scanln", "input.Password"],
+)
+def test_stdin_input_request(kernel, code, prompt, password):
+    km, kc = kernel
+    msg_id = kc.execute(code, allow_stdin=True)
+    req = kc.get_stdin_msg(timeout=30)
+    assert req["msg_type"] == "input_request"
+    assert req["parent_header"]["msg_id"] == msg_id
+    assert req["content"]["password"] is password
+    if prompt is not None:
+        assert req["content"]["prompt"] == prompt
+    kc.input("gopher")
+    reply = kc.get_shell_msg(timeout=30)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    assert reply["content"]["status"] == "ok", reply["content"]
+    out = ""
+    while True:
+        msg = kc.get_iopub_msg(timeout=10)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "stream":
+            out += msg["content"]["text"]
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+    assert "hello, gopher" in out
+
+
+def test_complete_replaces_the_right_span(kernel):
+    km, kc = kernel
+    code = "x := strings.ToUp"
+    kc.complete(code, len(code))
+    reply = kc.get_shell_msg(timeout=15)["content"]
+    assert reply["status"] == "ok"
+    done = {code[: reply["cursor_start"]] + m + code[reply["cursor_end"] :] for m in reply["matches"]}
+    assert "x := strings.ToUpper" in done, reply
+
+
+def test_inspect_shows_runtime_docs(kernel):
+    km, kc = kernel
+    ok(kc, 'import rt "corelab/runtime"')
+    code = "rt.Compare"
+    kc.inspect(code, len(code))
+    reply = kc.get_shell_msg(timeout=15)["content"]
+    assert reply["status"] == "ok" and reply["found"], reply
+    text = reply["data"]["text/plain"]
+    assert "Compare" in text and len(text) > len("rt.Compare") + 20, text
+
+
+# --- interrupts and crashes --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "how, code",
+    [
+        ("message", "for {\n}"),
+        ("message", "time.Sleep(time.Hour)"),
+        ("signal", "n := 0\nfor {\n\tn++\n}"),
+    ],
+    ids=["message-busy-loop", "message-sleep", "sigint-busy-loop"],
+)
+def test_interrupt_keeps_state(fresh, how, code):
+    km, kc = fresh
+    ok(kc, "kept := 7")
+    msg_id = kc.execute(code)
+    time.sleep(1.0)  # well into the cell
+    start = time.monotonic()
+    if how == "message":
+        km.interrupt_kernel()  # the kernelspec says interrupt_mode "message": an interrupt_request on control
+    else:
+        km.signal_kernel(signal.SIGINT)
+    reply = kc.get_shell_msg(timeout=15)
+    took = time.monotonic() - start
+    assert reply["parent_header"]["msg_id"] == msg_id
+    assert reply["content"]["status"] == "error"
+    assert "interrupt" in reply["content"]["ename"].lower(), reply["content"]
+    assert took < 5, "interrupt took %.1fs" % took
+    assert ok(kc, "kept").result == "7"
+
+
+def test_stack_overflow_loses_state_but_not_the_kernel(fresh):
+    km, kc = fresh
+    ok(kc, "before := 5")
+    r = execute(kc, "func down(n int) int { return down(n+1) + 1 }\ndown(0)", timeout=180)
+    assert r.status == "error", r
+    text = r.error_text().lower()
+    assert "stack" in text, text
+    assert "state" in text and "lost" in text, text
+    healthy(km, kc)
+    # The message is honest: the old evaluator and its variables are gone.
+    assert execute(kc, "before").status == "error"
+    ok(kc, IMPORTS)
+    assert ok(kc, 'fmt.Sprint("fresh")').result is not None
+
+
+def test_panicking_goroutine_does_not_kill_the_kernel(fresh):
+    km, kc = fresh
+    ok(kc, "still := 3")
+    execute(kc, 'go func() { panic("in a goroutine") }()\ntime.Sleep(300 * time.Millisecond)')
+    time.sleep(0.5)
+    healthy(km, kc)
+    assert ok(kc, "still").result == "3"
+
+
+def test_shutdown_request_ends_the_process(fresh):
+    km, kc = fresh
+    kc.shutdown()
+    reply = kc.get_control_msg(timeout=15) if hasattr(kc, "get_control_msg") else kc.get_shell_msg(timeout=15)
+    assert reply["msg_type"] == "shutdown_reply"
+    deadline = time.monotonic() + 15
+    while alive(km) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(km), "kernel still running 15s after shutdown_request"
+
+
+# --- misbehaving peers -------------------------------------------------------------------------------
+
+
+def test_silent_and_garbage_tcp_peers(fresh):
+    km, kc = fresh
+    info = km.get_connection_info()
+    peers = []
+    zmtp_signature = b"\xff" + b"\x00" * 8 + b"\x7f"  # the first 10 bytes of a ZMTP greeting, then nothing
+    for port in PORTS:
+        for payload in (b"", zmtp_signature, bytes(range(64))):
+            s = socket.create_connection((info["ip"], info[port]), timeout=5)
+            if payload:
+                s.sendall(payload)
+            peers.append(s)
+    try:
+        time.sleep(1)
+        healthy(km, kc)
+        r = ok(kc, 'for i := 0; i < 3; i++ {\n\tfmt.Println("line", i)\n}')
+        assert r.stdout == "line 0\nline 1\nline 2\n"
+        # A client that connects now, while the silent peers still hang on, gets kernel_info.
+        kc2 = km.client()
+        kc2.start_channels()
+        try:
+            kc2.wait_for_ready(timeout=30)
+            assert execute(kc2, "2 * 21").result == "42"
+        finally:
+            kc2.stop_channels()
+    finally:
+        for s in peers:
+            s.close()
+    healthy(km, kc)
+
+
+def raw_dealer(info, port):
+    s = zmq.Context.instance().socket(zmq.DEALER)
+    s.linger = 0
+    s.connect("tcp://%s:%d" % (info["ip"], info[port]))
+    return s
+
+
+def test_wrongly_signed_message_is_ignored(fresh):
+    km, kc = fresh
+    info = km.get_connection_info()
+    forger = Session(key=b"not-the-kernel-key", signature_scheme=info["signature_scheme"], username="forger")
+    for port in ("shell_port", "control_port"):
+        s = raw_dealer(info, port)
+        try:
+            forger.send(s, "execute_request", content={"code": "forged := 1", "silent": False})
+            forger.send(s, "kernel_info_request", content={})
+            assert not s.poll(2000), "the kernel answered a message signed with the wrong key"
+        finally:
+            s.close()
+    healthy(km, kc)
+    assert execute(kc, "forged").status == "error", "the forged cell ran"
+
+
+def test_unsigned_and_malformed_frames_are_ignored(fresh):
+    km, kc = fresh
+    info = km.get_connection_info()
+    s = raw_dealer(info, "shell_port")
+    try:
+        s.send_multipart([b"<IDS|MSG>"])  # too few frames
+        s.send_multipart([b"<IDS|MSG>", b"", b"{}", b"{}", b"{}", b"{}"])  # no signature at all
+        s.send_multipart([b"no delimiter", b"x"])
+        s.send_multipart([b"<IDS|MSG>", b"00" * 32, b"\xff\xfe", b"[", b"", b"\x00"])  # not JSON
+        assert not s.poll(2000)
+    finally:
+        s.close()
+    healthy(km, kc)
+
+
+def test_huge_message_does_not_kill_the_kernel(fresh):
+    km, kc = fresh
+    info = km.get_connection_info()
+    session = Session(key=info["key"], signature_scheme=info["signature_scheme"])
+    s = raw_dealer(info, "shell_port")
+    try:
+        # 96 MiB in one frame, wrongly signed, then a correctly signed request with a 96 MiB comment in it.
+        blob = b"x" * (96 << 20)
+        s.send_multipart([b"<IDS|MSG>", b"0" * 64, b"{}", b"{}", b"{}", blob])
+        session.send(s, "execute_request", content={"code": "// " + "y" * (96 << 20), "silent": True})
+        s.poll(5000)  # an error reply is fine, silence is fine; dying is not
+    finally:
+        s.close()
+    time.sleep(1)
+    healthy(km, kc)
+
+
+def test_stalled_iopub_subscriber_does_not_block_the_kernel(fresh):
+    km, kc = fresh
+    info = km.get_connection_info()
+    ctx = zmq.Context.instance()
+    stalled = []
+    # A ZeroMQ subscriber that subscribes to everything and never reads (tiny queue and socket buffer, so
+    # TCP back-pressure reaches the kernel) and a plain TCP peer that never completes its greeting.
+    sub = ctx.socket(zmq.SUB)
+    sub.linger = 0
+    sub.setsockopt(zmq.RCVHWM, 1)
+    sub.setsockopt(zmq.RCVBUF, 4096)
+    sub.setsockopt(zmq.SUBSCRIBE, b"")
+    sub.connect("tcp://%s:%d" % (info["ip"], info["iopub_port"]))
+    stalled.append(sub)
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    raw.connect((info["ip"], info["iopub_port"]))
+    try:
+        time.sleep(0.5)
+        # ~30 MB of output: far more than the socket buffers of the stalled peers can take.
+        r = ok(kc, 'line := strings.Repeat("x", 9999)\nfor i := 0; i < 3000; i++ {\n\tfmt.Println(line)\n}',
+               timeout=180)
+        assert len(r.stdout) == 3000 * 10000
+        healthy(km, kc)
+    finally:
+        for s in stalled:
+            s.close()
+        raw.close()
+
