@@ -30,6 +30,8 @@ import (
 	"corelab/kernel/bench"
 	"corelab/kernel/evaluator"
 	"corelab/notebook"
+	corert "corelab/runtime"
+	"corelab/runtime/symbols"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -72,7 +74,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "bench":
 		return bench.Main(args, stdout, stderr)
 	case "worker":
-		return workerMain(args)
+		if code := corert.WorkerMain(symbols.Symbols); code != 0 {
+			os.Exit(code)
+		}
+		return nil
 	case "evaluator":
 		return evaluator.Main()
 	case "version", "--version", "-version":
@@ -101,6 +106,7 @@ func kernelMain(args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	conn := fs.String("f", "", "Jupyter connection `file`")
 	hist := fs.String("history", "", "append executed cells to this `file` (JSON lines) and read earlier sessions from it")
+	maxMsg := fs.Int("max-message", 0, "reject incoming messages larger than this many `bytes` (default 64 MiB)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -110,6 +116,7 @@ func kernelMain(args []string, stderr io.Writer) error {
 	return kernel.Run(context.Background(), kernel.Config{
 		ConnectionFile: *conn,
 		HistoryFile:    *hist,
+		MaxMessage:     *maxMsg,
 		Version:        versionString(),
 		Log:            log.New(stderr, "corelab: ", log.LstdFlags|log.Lmicroseconds),
 		HandleSignals:  true,

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	goruntime "runtime"
 	"strings"
@@ -18,7 +19,7 @@ import (
 const ProtocolVersion = "5.3"
 
 // dispatch answers one request, between status busy and status idle.
-func (k *Kernel) dispatch(sock zmq4.Socket, mu *sync.Mutex, m *wire.Message) {
+func (k *server) dispatch(sock zmq4.Socket, mu *sync.Mutex, m *wire.Message) {
 	k.publish(m, "status", map[string]any{"execution_state": "busy"})
 	defer k.publish(m, "status", map[string]any{"execution_state": "idle"})
 	r := func(msgType string, content any) { k.reply(sock, mu, m, msgType, content) }
@@ -48,8 +49,7 @@ func (k *Kernel) dispatch(sock zmq4.Socket, mu *sync.Mutex, m *wire.Message) {
 		content := map[string]any{"status": "ok", "restart": c.Restart}
 		r("shutdown_reply", content)
 		k.publish(m, "shutdown_reply", content)
-		k.log.Printf("shutdown requested (restart=%v)", c.Restart)
-		k.stop(c.Restart)
+		k.stop()
 	case "comm_open", "comm_msg", "comm_close":
 		// No comm targets: ignore, as the protocol allows.
 		k.log.Printf("%s ignored: no comm targets", t)
@@ -62,7 +62,7 @@ func (k *Kernel) dispatch(sock zmq4.Socket, mu *sync.Mutex, m *wire.Message) {
 	}
 }
 
-func (k *Kernel) kernelInfo() map[string]any {
+func (k *server) kernelInfo() map[string]any {
 	goVersion := strings.TrimPrefix(goruntime.Version(), "go")
 	version := k.cfg.Version
 	if version == "" {
@@ -101,7 +101,7 @@ type executeContent struct {
 	StopOnError     *bool          `json:"stop_on_error"`
 }
 
-func (k *Kernel) execute(m *wire.Message, r func(string, any)) {
+func (k *server) execute(m *wire.Message, r func(string, any)) {
 	var c executeContent
 	if err := m.DecodeContent(&c); err != nil {
 		k.log.Printf("execute_request: bad content: %v", err)
@@ -172,7 +172,7 @@ func (k *Kernel) execute(m *wire.Message, r func(string, any)) {
 
 // abortQueued answers execute requests already queued behind a failed cell
 // with status "aborted", as ipykernel does for stop_on_error.
-func (k *Kernel) abortQueued() {
+func (k *server) abortQueued() {
 	for {
 		select {
 		case q := <-k.shellQueue:
@@ -189,7 +189,7 @@ func (k *Kernel) abortQueued() {
 	}
 }
 
-func (k *Kernel) executionCount() int {
+func (k *server) executionCount() int {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.count
@@ -197,7 +197,7 @@ func (k *Kernel) executionCount() int {
 
 // askInput sends an input_request on stdin to the client of req and waits
 // for its input_reply (or an interrupt, or shutdown).
-func (k *Kernel) askInput(req *wire.Message, prompt string, password bool) (string, error) {
+func (k *server) askInput(req *wire.Message, prompt string, password bool) (string, error) {
 	ch := make(chan *wire.Message, 1)
 	stop := make(chan struct{})
 	k.mu.Lock()
@@ -224,7 +224,7 @@ func (k *Kernel) askInput(req *wire.Message, prompt string, password bool) (stri
 		}
 		return c.Value, nil
 	case <-stop:
-		return "", fmt.Errorf("interrupted")
+		return "", errors.New("interrupted") // the child turns this into KeyboardInterrupt
 	case <-k.done:
 		return "", fmt.Errorf("kernel shutting down")
 	}
@@ -236,7 +236,7 @@ type codeContent struct {
 	DetailLevel int    `json:"detail_level"`
 }
 
-func (k *Kernel) complete(m *wire.Message, r func(string, any)) {
+func (k *server) complete(m *wire.Message, r func(string, any)) {
 	var c codeContent
 	m.DecodeContent(&c)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -253,7 +253,7 @@ func (k *Kernel) complete(m *wire.Message, r func(string, any)) {
 		"cursor_end": end, "metadata": map[string]any{}})
 }
 
-func (k *Kernel) inspect(m *wire.Message, r func(string, any)) {
+func (k *server) inspect(m *wire.Message, r func(string, any)) {
 	var c codeContent
 	m.DecodeContent(&c)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -268,7 +268,7 @@ func (k *Kernel) inspect(m *wire.Message, r func(string, any)) {
 	r("inspect_reply", map[string]any{"status": "ok", "found": found, "data": data, "metadata": map[string]any{}})
 }
 
-func (k *Kernel) isComplete(m *wire.Message, r func(string, any)) {
+func (k *server) isComplete(m *wire.Message, r func(string, any)) {
 	var c codeContent
 	m.DecodeContent(&c)
 	status, indent := isComplete(c.Code)

@@ -170,7 +170,7 @@ func globMatch(pattern, s string) bool {
 	return match(0, 0)
 }
 
-func (k *Kernel) historyReq(m *wire.Message, r func(string, any)) {
+func (k *server) historyReq(m *wire.Message, r func(string, any)) {
 	var c historyContent
 	m.DecodeContent(&c)
 	r("history_reply", map[string]any{"status": "ok", "history": k.history.query(c)})

@@ -23,6 +23,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -55,8 +56,8 @@ type Config struct {
 	HandleSignals bool
 }
 
-// Kernel is one running kernel. It is created and run by Run.
-type Kernel struct {
+// server is one running kernel, created and run by Run.
+type server struct {
 	cfg    Config
 	log    *log.Logger
 	info   ConnectionInfo
@@ -82,7 +83,6 @@ type Kernel struct {
 	shellQueue chan *wire.Message
 	done       chan struct{} // closed when the kernel shuts down
 	stopOnce   sync.Once
-	restart    bool
 }
 
 // Run runs a kernel until a shutdown_request, SIGTERM (with HandleSignals)
@@ -95,7 +95,7 @@ func Run(ctx context.Context, cfg Config) error {
 	return k.wait(ctx)
 }
 
-func start(ctx context.Context, cfg Config) (*Kernel, error) {
+func start(ctx context.Context, cfg Config) (*server, error) {
 	lg := cfg.Log
 	if lg == nil {
 		lg = log.New(os.Stderr, "corelab: ", log.LstdFlags|log.Lmicroseconds)
@@ -121,7 +121,7 @@ func start(ctx context.Context, cfg Config) (*Kernel, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("register transport: %w", err)
 	}
-	k := &Kernel{
+	k := &server{
 		cfg:        cfg,
 		log:        lg,
 		info:       info,
@@ -169,7 +169,7 @@ func start(ctx context.Context, cfg Config) (*Kernel, error) {
 	return k, nil
 }
 
-func (k *Kernel) bind() error {
+func (k *server) bind() error {
 	ctx := context.Background()
 	ep := func(port int) string { return transport.Endpoint(k.info.Transport, k.info.IP, port) }
 	k.shell = zmq4.NewRouter(ctx, zmq4.WithTimeout(10*time.Second))
@@ -196,7 +196,7 @@ func (k *Kernel) bind() error {
 	return nil
 }
 
-func (k *Kernel) closeSockets() {
+func (k *server) closeSockets() {
 	for _, s := range []zmq4.Socket{k.shell, k.control, k.stdin, k.iopub, k.hb} {
 		if s != nil {
 			s.Close()
@@ -205,7 +205,8 @@ func (k *Kernel) closeSockets() {
 }
 
 // wait blocks until shutdown, then releases everything.
-func (k *Kernel) wait(ctx context.Context) error {
+func (k *server) wait(ctx context.Context) error {
+	parentGone := watchParent(k.done)
 	var sigs chan os.Signal
 	if k.cfg.HandleSignals {
 		sigs = make(chan os.Signal, 4)
@@ -217,23 +218,55 @@ func (k *Kernel) wait(ctx context.Context) error {
 		case <-k.done:
 			return k.close()
 		case <-ctx.Done():
-			k.stop(false)
+			k.stop()
+		case <-parentGone:
+			k.log.Printf("the process that started the kernel (JPY_PARENT_PID) is gone: shutting down")
+			k.stop()
 		case s := <-sigs:
 			if s == os.Interrupt {
 				k.log.Printf("SIGINT: interrupting the running cell")
 				k.interrupt()
 			} else {
 				k.log.Printf("%v: shutting down", s)
-				k.stop(false)
+				k.stop()
 			}
 		}
 	}
 }
 
-func (k *Kernel) stop(restart bool) {
+// watchParent returns a channel closed when the process named by
+// JPY_PARENT_PID (set by Jupyter's kernel launcher) has gone, so that a
+// kernel whose notebook server died does not linger. nil when unset.
+func watchParent(done <-chan struct{}) <-chan struct{} {
+	pid, err := strconv.Atoi(os.Getenv("JPY_PARENT_PID"))
+	if err != nil || pid <= 1 {
+		return nil
+	}
+	gone := make(chan struct{})
+	go func() { // ends at shutdown or when the parent is gone
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if syscall.Kill(pid, 0) == syscall.ESRCH {
+					close(gone)
+					return
+				}
+			}
+		}
+	}()
+	return gone
+}
+
+// stop ends the kernel: Run returns after releasing everything. Jupyter
+// restarts a kernel by stopping the process and starting a new one, so a
+// shutdown with restart true ends this process too.
+func (k *server) stop() {
 	k.stopOnce.Do(func() {
 		k.mu.Lock()
-		k.restart = restart
 		if k.inputStop != nil {
 			close(k.inputStop)
 			k.inputStop = nil
@@ -243,7 +276,7 @@ func (k *Kernel) stop(restart bool) {
 	})
 }
 
-func (k *Kernel) close() error {
+func (k *server) close() error {
 	k.proc.Close()
 	k.history.close()
 	// Give the last replies (shutdown_reply) a moment to leave.
@@ -253,7 +286,7 @@ func (k *Kernel) close() error {
 }
 
 // interrupt stops the running cell and abandons a pending input request.
-func (k *Kernel) interrupt() {
+func (k *server) interrupt() {
 	k.mu.Lock()
 	if k.inputStop != nil {
 		close(k.inputStop)
@@ -265,20 +298,13 @@ func (k *Kernel) interrupt() {
 
 // recvLoop receives, decodes and verifies messages from sock and hands
 // them to handle. It ends when the socket is closed.
-func (k *Kernel) recvLoop(sock zmq4.Socket, name string, handle func(*wire.Message)) {
+func (k *server) recvLoop(sock zmq4.Socket, name string, handle func(*wire.Message)) {
 	for {
 		zm, err := sock.Recv()
 		if err != nil {
-			select {
-			case <-k.done:
-				return
-			default:
-			}
-			if errors.Is(err, context.Canceled) {
+			if k.recvFailed(name, err) {
 				return
 			}
-			k.log.Printf("%s: receive: %v", name, err)
-			time.Sleep(10 * time.Millisecond) // a closed socket must not spin
 			continue
 		}
 		msg, err := k.dec.Decode(zm.Frames)
@@ -297,20 +323,31 @@ func (k *Kernel) recvLoop(sock zmq4.Socket, name string, handle func(*wire.Messa
 	}
 }
 
+// recvFailed handles a receive error: it reports whether the socket is
+// closed for good (shutdown), and otherwise logs and pauses briefly so that
+// a failing socket cannot spin.
+func (k *server) recvFailed(name string, err error) (closed bool) {
+	select {
+	case <-k.done:
+		return true
+	default:
+	}
+	if errors.Is(err, context.Canceled) {
+		return true
+	}
+	k.log.Printf("%s: receive: %v", name, err)
+	time.Sleep(10 * time.Millisecond)
+	return false
+}
+
 // heartbeat echoes every ping. It ends when hb is closed.
-func (k *Kernel) heartbeat() {
+func (k *server) heartbeat() {
 	for {
 		m, err := k.hb.Recv()
 		if err != nil {
-			select {
-			case <-k.done:
-				return
-			default:
-			}
-			if errors.Is(err, context.Canceled) {
+			if k.recvFailed("hb", err) {
 				return
 			}
-			time.Sleep(10 * time.Millisecond)
 			continue
 		}
 		if err := k.hb.Send(m); err != nil {
@@ -320,14 +357,14 @@ func (k *Kernel) heartbeat() {
 }
 
 // onShell queues a shell request; serveShell answers them in order.
-func (k *Kernel) onShell(m *wire.Message) {
+func (k *server) onShell(m *wire.Message) {
 	select {
 	case k.shellQueue <- m:
 	case <-k.done:
 	}
 }
 
-func (k *Kernel) serveShell() {
+func (k *server) serveShell() {
 	for {
 		select {
 		case m := <-k.shellQueue:
@@ -339,12 +376,12 @@ func (k *Kernel) serveShell() {
 }
 
 // onControl answers control requests on the control goroutine itself.
-func (k *Kernel) onControl(m *wire.Message) {
+func (k *server) onControl(m *wire.Message) {
 	k.dispatch(k.control, &k.ctrlMu, m)
 }
 
 // onStdin routes an input_reply to the pending input request.
-func (k *Kernel) onStdin(m *wire.Message) {
+func (k *server) onStdin(m *wire.Message) {
 	if m.Header.MsgType != "input_reply" {
 		k.log.Printf("stdin: unexpected %q ignored", m.Header.MsgType)
 		return
@@ -363,7 +400,7 @@ func (k *Kernel) onStdin(m *wire.Message) {
 }
 
 // publish sends a message on iopub with parent as its parent header.
-func (k *Kernel) publish(parent *wire.Message, msgType string, content any) {
+func (k *server) publish(parent *wire.Message, msgType string, content any) {
 	m, err := k.sess.NewMessage(msgType, parent, content)
 	if err != nil {
 		k.log.Printf("iopub: build %s: %v", msgType, err)
@@ -380,7 +417,7 @@ func (k *Kernel) publish(parent *wire.Message, msgType string, content any) {
 }
 
 // reply answers req on sock (the socket req came in on).
-func (k *Kernel) reply(sock zmq4.Socket, mu *sync.Mutex, req *wire.Message, msgType string, content any) {
+func (k *server) reply(sock zmq4.Socket, mu *sync.Mutex, req *wire.Message, msgType string, content any) {
 	m, err := k.sess.Reply(req, msgType, content)
 	if err != nil {
 		k.log.Printf("reply %s: %v", msgType, err)

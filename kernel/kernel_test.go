@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,34 +71,24 @@ func (k *testKernel) log() string {
 	return k.stderr.String()
 }
 
-func freePorts(t *testing.T, n int) []int {
-	var ports []int
-	var ls []net.Listener
-	for i := 0; i < n; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	for _, l := range ls {
-		l.Close()
-	}
-	return ports
-}
-
 func startKernel(t *testing.T) *testKernel {
 	t.Helper()
-	p := freePorts(t, 5)
-	info := kernel.ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", ShellPort: p[0], IOPubPort: p[1],
-		StdinPort: p[2], ControlPort: p[3], HBPort: p[4], Key: "test-key-" + t.Name(), SignatureScheme: "hmac-sha256"}
+	return startKernelArgs(t)
+}
+
+// startKernelArgs starts a kernel with extra arguments after -f FILE.
+func startKernelArgs(t *testing.T, args ...string) *testKernel {
+	t.Helper()
+	info, err := client.LocalConnection("test-key-" + t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
 	conn := filepath.Join(t.TempDir(), "kernel.json")
 	if err := kernel.WriteConnectionFile(conn, info); err != nil {
 		t.Fatal(err)
 	}
 	k := &testKernel{t: t, info: info, exited: make(chan error, 1)}
-	k.cmd = exec.Command(binary, "kernel", "-f", conn)
+	k.cmd = exec.Command(binary, append([]string{"kernel", "-f", conn}, args...)...)
 	k.cmd.Stderr = k
 	k.cmd.Stdout = k
 	if err := k.cmd.Start(); err != nil {
@@ -274,12 +263,18 @@ func TestExecuteError(t *testing.T) {
 	if r.Content["ename"] != e["ename"] {
 		t.Errorf("reply ename %v, iopub %v", r.Content["ename"], e["ename"])
 	}
+	// A compile error names the cell's own line and column.
+	r = k.exec("a := 1\nb := nosuchname + a\n_ = b")
+	tb, _ := json.Marshal(r.Content["traceback"])
+	if r.Status() != "error" || !strings.Contains(string(tb), ":2:") || !strings.Contains(string(tb), "b := nosuchname + a") {
+		t.Errorf("compile error position: %s", tb)
+	}
 	// A runtime panic names its line.
 	r = k.exec("var m map[string]int\nvar s []int\n_ = m\nfmt.Println(s[3])")
 	if r.Status() != "error" {
 		t.Fatalf("panic cell: status %q", r.Status())
 	}
-	tb, _ := json.Marshal(r.Content["traceback"])
+	tb, _ = json.Marshal(r.Content["traceback"])
 	if !strings.Contains(string(tb)+fmt.Sprint(r.Content["evalue"]), "index out of range") {
 		t.Errorf("panic error: %v", r.Content)
 	}
@@ -314,10 +309,10 @@ func TestCompleteInspect(t *testing.T) {
 func TestIsComplete(t *testing.T) {
 	k := startKernel(t)
 	for code, want := range map[string]string{
-		"x := 1":              "complete",
+		"x := 1":               "complete",
 		"for i := 0; i < 3; {": "incomplete",
-		"fmt.Println(":        "incomplete",
-		"x := )":              "invalid",
+		"fmt.Println(":         "incomplete",
+		"x := )":               "invalid",
 	} {
 		c := k.call(client.Shell, "is_complete_request", map[string]any{"code": code})
 		if c["status"] != want {
@@ -616,4 +611,152 @@ func TestOutputCap(t *testing.T) {
 	if r := k.mustOK(`fmt.Println("after")`); r.Stdout != "after\n" {
 		t.Errorf("next cell: %q", r.Stdout)
 	}
+}
+
+func TestDisplayAndLab(t *testing.T) {
+	k := startKernel(t)
+	k.mustOK(`import "corelab/display"`)
+	r := k.mustOK(`display.HTML("<b>bold</b>")`)
+	d := r.Find("display_data")
+	if d == nil {
+		t.Fatalf("no display_data: %v", r.Types())
+	}
+	if data, _ := d["data"].(map[string]any); data["text/html"] != "<b>bold</b>" {
+		t.Errorf("display_data %v", d)
+	}
+	r = k.mustOK("h := display.New()\nh.Text(\"one\")\nh.Update(display.Bundle{\"text/plain\": \"two\"})")
+	u := r.Find("update_display_data")
+	if u == nil {
+		t.Fatalf("no update_display_data: %v", r.Types())
+	}
+	if tr, _ := u["transient"].(map[string]any); tr["display_id"] == "" || tr["display_id"] == nil {
+		t.Errorf("update without display_id: %v", u)
+	}
+	// A trailing Bundle is an execute_result with its own MIME types.
+	r = k.mustOK(`display.Bundle{"text/plain": "p", "text/markdown": "*m*"}`)
+	if res := r.Find("execute_result"); res == nil || res["data"].(map[string]any)["text/markdown"] != "*m*" {
+		t.Errorf("rich result: %v", res)
+	}
+	k.mustOK(`import rt "corelab/runtime"`)
+	if got := resultText(k.mustOK("rt.Fib(20)")); got != "6765" {
+		t.Errorf("rt.Fib(20) = %q", got)
+	}
+}
+
+func TestMagics(t *testing.T) {
+	k := startKernel(t)
+	r := k.mustOK("%help")
+	for _, m := range []string{"%mode", "%switchinterval", "%checkpoints", "%cores", "%help"} {
+		if !strings.Contains(r.Stdout, m) {
+			t.Errorf("%%help lacks %s:\n%s", m, r.Stdout)
+		}
+	}
+	k.mustOK("%mode free")
+	k.mustOK("%switchinterval 1ms")
+	k.mustOK("%checkpoints py39")
+	r = k.mustOK("%cores on\nx := 2\nx + 1")
+	if !strings.Contains(r.Stdout, "cores") || resultText(r) != "3" {
+		t.Errorf("%%cores on: stdout %q result %q", r.Stdout, resultText(r))
+	}
+	k.mustOK("%cores off\n%mode gil\n%checkpoints py310")
+	if r := k.exec("%mode turbo"); r.Status() != "error" {
+		t.Errorf("bad %%mode accepted: %v", r.Content)
+	}
+	if r := k.exec("%nosuch"); r.Status() != "error" {
+		t.Errorf("unknown magic accepted: %v", r.Content)
+	}
+}
+
+func TestLateOutput(t *testing.T) {
+	k := startKernel(t)
+	k.mustOK(`import "fmt"`)
+	k.mustOK(`import "time"`)
+	r := k.mustOK("go func() {\n\ttime.Sleep(200 * time.Millisecond)\n\tfmt.Println(\"late\")\n}()")
+	deadline := time.After(testTimeout)
+	for {
+		select {
+		case <-deadline:
+			t.Fatal("late output never arrived")
+		default:
+		}
+		m, err := k.c.RecvIOPub(ctxT(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Header.MsgType == "stream" && strings.Contains(string(m.Content), "late") {
+			if m.Parent.MsgID != r.Request.Header.MsgID {
+				t.Errorf("late output parent %s, want the cell that started it (%s)", m.Parent.MsgID, r.Request.Header.MsgID)
+			}
+			return
+		}
+	}
+}
+
+func TestHugeMessageRejected(t *testing.T) {
+	k := startKernelArgs(t, "-max-message", "1048576")
+	big := strings.Repeat("x", 2<<20)
+	if _, err := k.c.Send(client.Shell, "execute_request", map[string]any{"code": "// " + big, "silent": false}); err != nil {
+		t.Logf("send: %v", err) // the kernel may cut the connection mid-message
+	}
+	// The kernel stays up and answers a new client.
+	c, err := client.Dial(ctxT(t), k.info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.WaitReady(ctxT(t)); err != nil {
+		t.Fatalf("kernel unresponsive after a huge message: %v", err)
+	}
+	r, err := c.Execute(ctxT(t), "1 + 2", nil)
+	if err != nil || resultText(r) != "3" {
+		t.Fatalf("after huge message: %v %v", r, err)
+	}
+	if n := r.Content["execution_count"].(float64); n != 1 {
+		t.Errorf("the huge message was executed (count %v)", n)
+	}
+	if !strings.Contains(strings.ToLower(k.log()), "large") {
+		t.Errorf("no log line about the oversized message:\n%s", k.log())
+	}
+}
+
+// BenchmarkExecuteEmpty is the round trip of an empty execute_request, from
+// sending it to its status idle, through the real kernel and its child.
+func BenchmarkExecuteEmpty(b *testing.B) {
+	k := startKernelB(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := k.Execute(ctx, "", nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// startKernelB starts a kernel for a benchmark.
+func startKernelB(b *testing.B) *client.Client {
+	b.Helper()
+	info, err := client.LocalConnection("bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	conn := filepath.Join(b.TempDir(), "kernel.json")
+	if err := kernel.WriteConnectionFile(conn, info); err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(binary, "kernel", "-f", conn)
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	c, err := client.Dial(ctx, info)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	if err := c.WaitReady(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return c
 }

@@ -23,7 +23,7 @@ const (
 // cell's request as parent. It keeps working after the cell ended, for
 // output of goroutines the cell left running.
 type streamer struct {
-	k      *Kernel
+	k      *server
 	parent *wire.Message
 
 	mu      sync.Mutex
@@ -37,7 +37,7 @@ type segment struct {
 	text strings.Builder
 }
 
-func newStreamer(k *Kernel, parent *wire.Message) *streamer {
+func newStreamer(k *server, parent *wire.Message) *streamer {
 	return &streamer{k: k, parent: parent}
 }
 

@@ -40,9 +40,9 @@ func Main(args []string, stdout, stderr io.Writer) error {
 	return runCommand(ctx, args, stderr, StartEvaluator)
 }
 
-// StartFunc starts a fresh executor for one notebook, with dir (the
+// startFunc starts a fresh executor for one notebook, with dir (the
 // notebook's directory) as its working directory.
-type StartFunc func(ctx context.Context, dir string) (Executor, error)
+type startFunc func(ctx context.Context, dir string) (Executor, error)
 
 // runFlags are the parsed command line of `corelab run`.
 type runFlags struct {
@@ -113,7 +113,7 @@ func (f *runFlags) writesInPlace() bool {
 	return f.inplace || (f.htmlDir == "" && f.outputDir == "")
 }
 
-func runCommand(ctx context.Context, args []string, stderr io.Writer, start StartFunc) error {
+func runCommand(ctx context.Context, args []string, stderr io.Writer, start startFunc) error {
 	f, err := parseRunFlags(args, stderr)
 	if err != nil {
 		return err
@@ -160,7 +160,7 @@ func runCommand(ctx context.Context, args []string, stderr io.Writer, start Star
 
 // runOne executes one notebook and writes what f asks for. It returns the
 // handout's index entry when it wrote one.
-func runOne(ctx context.Context, path string, f *runFlags, stderr io.Writer, start StartFunc) (*IndexEntry, error) {
+func runOne(ctx context.Context, path string, f *runFlags, stderr io.Writer, start startFunc) (*IndexEntry, error) {
 	nb, err := ReadFile(path)
 	if err != nil {
 		return nil, err

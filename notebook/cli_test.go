@@ -25,7 +25,7 @@ func copySmall(t *testing.T) string {
 
 // fakeStart starts scripted executors for small.ipynb, with extra events
 // for cells by id, and records the directories it was asked for.
-func fakeStart(t *testing.T, override map[string][]Event, dirs *[]string) StartFunc {
+func fakeStart(t *testing.T, override map[string][]Event, dirs *[]string) startFunc {
 	return func(ctx context.Context, dir string) (Executor, error) {
 		if dirs != nil {
 			*dirs = append(*dirs, dir)

@@ -96,6 +96,9 @@ func Run(ctx context.Context, nb *Notebook, ex Executor, opts RunOptions) error 
 		if c.Type != "code" || strings.TrimSpace(c.Source) == "" || c.HasTag("skip-execution") {
 			continue
 		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("cell %d: %w", i+1, err)
+		}
 		if opts.OnCell != nil {
 			opts.OnCell(i, c)
 		}

@@ -236,3 +236,13 @@ func (failing) Execute(context.Context, string, func(Event)) (Reply, error) {
 	return Reply{}, errors.New("evaluator exited")
 }
 func (failing) Close() error { return nil }
+
+func TestRunStopsWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ex := &scripted{}
+	err := Run(ctx, codeNotebook("a"), ex, RunOptions{})
+	if !errors.Is(err, context.Canceled) || len(ex.ran) != 0 {
+		t.Errorf("Run on a cancelled context: err %v, ran %q", err, ex.ran)
+	}
+}

@@ -12,11 +12,12 @@ import (
 // what notebooks use — ATX and setext headings, paragraphs, emphasis,
 // strong, strikethrough, inline code, fenced and indented code, ordered and
 // bullet lists (nested), GFM pipe tables, links and images (inline and by
-// reference), autolinks, blockquotes, thematic breaks, hard line breaks and
-// TeX math kept as text — and escapes everything else, raw HTML included,
-// so its output never carries markup the source did not ask for. Link and
-// image URLs with a scheme other than http, https, mailto or ftp (and
-// data:image/... for images) are dropped.
+// reference), autolinks, blockquotes, thematic breaks, hard line breaks,
+// TeX math kept as text, and a few attribute-free inline tags (<kbd>,
+// <sub>, <sup>, <b>, <i>, <br>, ...) — and escapes everything else, other
+// raw HTML included, so its output never carries markup the source did not
+// ask for. Link and image URLs with a scheme other than http, https, mailto
+// or ftp (and data:image/... for images) are dropped.
 func RenderMarkdown(src string) string {
 	r := newMarkdown(nil)
 	return r.render(src)

@@ -3,6 +3,7 @@ package notebook
 import (
 	"html"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -40,6 +41,7 @@ func (m *markdown) inline(s string, noLinks bool) string {
 		nodes = append(nodes, &inode{html: h})
 	}
 	brackets := matchBrackets(s)
+	var tags inlineTags
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
@@ -68,6 +70,9 @@ func (m *markdown) inline(s string, noLinks bool) string {
 			}
 		case c == '<':
 			if h, n := autolink(s[i:]); n > 0 {
+				add(h)
+				i += n
+			} else if h, n := tags.tag(s[i:]); n > 0 {
 				add(h)
 				i += n
 			} else {
@@ -132,6 +137,9 @@ func (m *markdown) inline(s string, noLinks bool) string {
 		}
 	}
 	flush()
+	if close := tags.closeAll(); close != "" {
+		nodes = append(nodes, &inode{html: close})
+	}
 	emphasis(nodes)
 	var b strings.Builder
 	for _, nd := range nodes {
@@ -213,12 +221,60 @@ func inlineMath(s string) (string, int) {
 	return "", 0
 }
 
+// inlineTags lets through the few inline HTML tags notebooks write in
+// Markdown for looks (<kbd>Ctrl</kbd>, H<sub>2</sub>O, <br>) — only
+// without attributes, so they can carry nothing but formatting — and keeps
+// them balanced within the span: a stray closing tag stays text, and tags
+// left open are closed at its end.
+type inlineTags struct{ open []string }
+
 var (
+	rawTagRe   = regexp.MustCompile(`^<(/?)([A-Za-z]+)\s*/?>`)
+	inlineTag  = map[string]bool{"kbd": true, "sub": true, "sup": true, "b": true, "i": true, "em": true, "strong": true, "s": true, "del": true, "u": true, "mark": true, "small": true}
 	autolinkRe = regexp.MustCompile(`^<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>`)
 	emailRe    = regexp.MustCompile(`^<([A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>`)
 	bareURLRe  = regexp.MustCompile(`^(?i:https?://)[^\s<>]+`)
 	entityRe   = regexp.MustCompile(`^&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});`)
 )
+
+// tag renders the allowed tag at the start of s, or returns 0.
+func (t *inlineTags) tag(s string) (string, int) {
+	f := rawTagRe.FindStringSubmatch(s)
+	if f == nil {
+		return "", 0
+	}
+	name := strings.ToLower(f[2])
+	switch {
+	case name == "br":
+		return "<br>", len(f[0])
+	case !inlineTag[name]:
+		return "", 0
+	case f[1] == "":
+		t.open = append(t.open, name)
+		return "<" + name + ">", len(f[0])
+	}
+	for k := len(t.open) - 1; k >= 0; k-- {
+		if t.open[k] == name {
+			var b strings.Builder
+			for _, inner := range slices.Backward(t.open[k:]) {
+				b.WriteString("</" + inner + ">")
+			}
+			t.open = t.open[:k]
+			return b.String(), len(f[0])
+		}
+	}
+	return "", 0
+}
+
+// closeAll closes the tags still open at the end of a span.
+func (t *inlineTags) closeAll() string {
+	var b strings.Builder
+	for _, name := range slices.Backward(t.open) {
+		b.WriteString("</" + name + ">")
+	}
+	t.open = nil
+	return b.String()
+}
 
 func autolink(s string) (string, int) {
 	if f := autolinkRe.FindStringSubmatch(s); f != nil {

@@ -83,6 +83,12 @@ func TestRenderMarkdown(t *testing.T) {
 		{"prices are not math", "costs $5 and $10", "<p>costs $5 and $10</p>\n"},
 		{"display math", "$$\n\\sum_i x_i\n$$", "<div class=\"math\">$$\n\\sum_i x_i\n$$</div>\n"},
 
+		// A few attribute-free inline tags pass, balanced within their span.
+		{"inline tags", "Press <kbd>Shift</kbd>+<KBD>Enter</KBD>; H<sub>2</sub>O<br/>x", "<p>Press <kbd>Shift</kbd>+<kbd>Enter</kbd>; H<sub>2</sub>O<br>x</p>\n"},
+		{"unclosed tag closed", "<b>bold\n\nnext", "<p><b>bold</b></p>\n<p>next</p>\n"},
+		{"stray close stays text", "a</i> <i>b <sup>c</i>", "<p>a&lt;/i&gt; <i>b <sup>c</sup></i></p>\n"},
+		{"other tags escaped", "<div>x</div> <span class=a>", "<p>&lt;div&gt;x&lt;/div&gt; &lt;span class=a&gt;</p>\n"},
+
 		// Everything else is escaped.
 		{"entities pass", "a &amp; b &copy; &#169; &bogus; & c", "<p>a &amp; b &copy; &#169; &amp;bogus; &amp; c</p>\n"},
 		{"crlf", "a\r\nb\r\n\r\nc", "<p>a\nb</p>\n<p>c</p>\n"},
@@ -98,13 +104,18 @@ func TestRenderMarkdown(t *testing.T) {
 }
 
 // TestRenderMarkdownEscapes feeds hostile Markdown and checks that no tag,
-// attribute or URL scheme gets through that the renderer did not write.
+// attribute or URL scheme gets into the output's markup (as text, escaped,
+// it may stay).
 func TestRenderMarkdownEscapes(t *testing.T) {
 	for _, tc := range []struct{ in, mustNot string }{
 		{"<script>alert(1)</script>", "<script"},
 		{"<div onclick=\"x()\">hi</div>", "<div"},
 		{"<img src=x onerror=alert(1)>", "<img"},
-		{"# <b>bold</b>", "<b>"},
+		{"# <b onclick=x>bold</b>", " onclick"},
+		{"<kbd style=\"x\">k</kbd>", "style"},
+		{"<b\nonmouseover=x>", "onmouseover"},
+		{"</p></div><main>", "</div>"},
+		{"<svg/onload=alert(1)>", "<svg"},
 		{"[x](javascript:alert(1))", "javascript:"},
 		{"[x](JavaScript:alert(1))", "avascript:"},
 		{"[x](  java\tscript:alert(1))", "href"},
@@ -126,8 +137,10 @@ func TestRenderMarkdownEscapes(t *testing.T) {
 		{"<!-- comment -->", "<!--"},
 	} {
 		got := RenderMarkdown(tc.in)
-		if strings.Contains(strings.ToLower(got), strings.ToLower(tc.mustNot)) {
-			t.Errorf("RenderMarkdown(%q) = %q: contains %q", tc.in, got, tc.mustNot)
+		for _, tag := range tagRe.FindAllString(got, -1) {
+			if strings.Contains(strings.ToLower(tag), strings.ToLower(tc.mustNot)) {
+				t.Errorf("RenderMarkdown(%q) = %q: tag %q contains %q", tc.in, got, tag, tc.mustNot)
+			}
 		}
 	}
 }
@@ -167,6 +180,7 @@ var allowedTag = map[string]bool{
 	"em": true, "strong": true, "del": true, "code": true, "pre": true, "ul": true, "ol": true,
 	"li": true, "table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true,
 	"a": true, "img": true, "blockquote": true, "hr": true, "span": true, "div": true,
+	"kbd": true, "sub": true, "sup": true, "b": true, "i": true, "s": true, "u": true, "mark": true, "small": true,
 }
 
 // BenchmarkRenderMarkdown measures a typical lesson cell and inputs built

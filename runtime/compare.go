@@ -197,13 +197,19 @@ func Scale(models []Model, maxWorkers int, fn any, args ...any) *Scaling {
 	for n := 1; n <= maxWorkers; n++ {
 		s.Workers = append(s.Workers, n)
 	}
-	h := display.New()
+	var h *display.Handle
 	total, done := len(models)*maxWorkers, 0
 	for _, m := range models {
 		for _, n := range s.Workers {
 			done++
 			if total > 2 {
-				h.Update(display.TextBundle(fmt.Sprintf("scaling %s: %s with %d worker(s) (%d/%d)…", s.Func, m, n, done, total)))
+				msg := display.TextBundle(fmt.Sprintf("scaling: %s with %d worker(s) (%d/%d)…", m, n, done, total))
+				if h == nil {
+					h = display.New()
+					h.Show(msg)
+				} else {
+					h.Update(msg)
+				}
 			}
 			r := newJob(m, fn, args).run(m, n, nil)
 			s.Func = r.Func
@@ -212,7 +218,7 @@ func Scale(models []Model, maxWorkers int, fn any, args ...any) *Scaling {
 			s.Speedup[m] = append(s.Speedup[m], float64(n)*float64(t1)/float64(max(r.Wall(), 1)))
 		}
 	}
-	if total > 2 {
+	if h != nil {
 		h.Update(display.TextBundle(fmt.Sprintf("scaling %s: done", s.Func)))
 	}
 	return s

@@ -46,6 +46,7 @@ const (
 	Py39 = "py39"
 )
 
+// String returns the model's name, as %mode takes it.
 func (m Model) String() string { return string(m) }
 
 // ParseModel turns "gil", "isolates", "free" or "processes" (any case,
@@ -99,6 +100,9 @@ var lab struct {
 	mode   Model
 	policy string
 	cell   atomic.Pointer[gil.Thread] // the running cell's thread
+	// adopted is set once the cell's thread has been bound to the
+	// goroutine yaegi runs the cell on (once per cell).
+	adopted atomic.Bool
 }
 
 // mainGIL is the notebook's lock: the main interpreter's cells and
@@ -115,6 +119,7 @@ var interrupted atomic.Bool
 func init() {
 	lab.mode = GIL
 	lab.policy = Py310
+	gil.SetFallback(adopt)
 	gil.SetPanicHandler(func(v any, stack []byte) {
 		fmt.Fprintf(os.Stderr, "panic in goroutine: %v\n", v)
 	})
@@ -169,6 +174,7 @@ func CellStart() (done func()) {
 	t := lock.NewThread("cell")
 	t.Bind()
 	t.Acquire()
+	lab.adopted.Store(false)
 	lab.cell.Store(t)
 	return func() {
 		lab.cell.CompareAndSwap(t, nil)
@@ -316,14 +322,18 @@ func (*hooks) Block() func() {
 
 // current returns the calling goroutine's thread. The evaluator runs each
 // cell on a goroutine yaegi starts, not on the one that called CellStart;
-// the first time that goroutine reaches the runtime, it adopts the cell's
-// thread.
-func current() *gil.Thread {
-	if t := gil.Current(); t != nil {
-		return t
-	}
+// the first time that goroutine reaches the runtime (a hook, a blocking
+// call, rt.Run), it adopts the cell's thread — once per cell, so a later
+// yaegi goroutine (an isolate loading declarations) cannot take it.
+func current() *gil.Thread { return gil.Current() }
+
+// adopt is the gil.Current fallback that implements current's adoption.
+func adopt() *gil.Thread {
 	c := lab.cell.Load()
-	if c == nil || !startedByYaegi() {
+	if c == nil || lab.adopted.Load() || !startedByYaegi() {
+		return nil
+	}
+	if !lab.adopted.CompareAndSwap(false, true) {
 		return nil
 	}
 	c.Bind()
@@ -346,6 +356,7 @@ func startedByYaegi() bool {
 // with it so that the cell shows it.
 type UsageError struct{ Msg string }
 
+// Error returns the explanation.
 func (e *UsageError) Error() string { return e.Msg }
 
 func usage(format string, args ...any) {

@@ -135,6 +135,11 @@ func newJob(m Model, fn any, args []any) *job {
 		if c, ok := compiledByName(f); ok {
 			return newJob(m, c.fn.Interface(), args)
 		}
+		if m == Isolates {
+			if _, err := copyAll(args); err != nil {
+				panic(err) // *NotShareable, before any isolate starts
+			}
+		}
 		if m == GIL || m == Free {
 			in := Main()
 			if in == nil {

@@ -16,6 +16,7 @@ type NotShareable struct {
 	Path string // where in the value, e.g. "argument 1.Items[0]"
 }
 
+// Error says what was refused and what can cross.
 func (e *NotShareable) Error() string {
 	return fmt.Sprintf("NotShareable: %s of type %s cannot cross between isolates "+
 		"(copied: numbers, bools, strings, []byte, and slices/arrays/maps/structs of those; "+

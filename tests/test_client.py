@@ -76,7 +76,7 @@ def heartbeat(info, timeout=5):
 
 def test_state_persists_across_cells(kernel):
     km, kc = kernel
-    ok(kc, "total := 0\nfunc bump(n int) { total += n }")
+    ok(kc, "var total int\nfunc bump(n int) { total += n }")
     ok(kc, "bump(40)")
     ok(kc, "bump(2)")
     assert ok(kc, "total").result == "42"
@@ -353,10 +353,12 @@ def test_stalled_iopub_subscriber_does_not_block_the_kernel(fresh):
     raw.connect((info["ip"], info["iopub_port"]))
     try:
         time.sleep(0.5)
-        # ~30 MB of output: far more than the socket buffers of the stalled peers can take.
-        r = ok(kc, 'line := strings.Repeat("x", 9999)\nfor i := 0; i < 3000; i++ {\n\tfmt.Println(line)\n}',
-               timeout=180)
-        assert len(r.stdout) == 3000 * 10000
+        # 8 cells of ~1.9 MB (the kernel caps one cell's output at 2 MiB): far more than the socket buffers
+        # between the kernel and the stalled peers can take.
+        for _ in range(8):
+            r = ok(kc, 'line := strings.Repeat("x", 9999)\nfor i := 0; i < 190; i++ {\n\tfmt.Println(line)\n}',
+                   timeout=60)
+            assert len(r.stdout) == 190 * 10000
         healthy(km, kc)
     finally:
         for s in stalled:

@@ -26,9 +26,11 @@ class CorelabKernelTests(jupyter_kernel_test.KernelTests):
 
     code_stderr = 'fmt.Fprintln(os.Stderr, "to stderr")'
 
+    # Matches replace the identifier before the cursor (cursor_start is after the dot).
     completion_samples = [
-        {"text": "fmt.Sprin", "matches": {"fmt.Sprint", "fmt.Sprintf", "fmt.Sprintln"}},
-        {"text": "display.SV", "matches": {"display.SVG"}},
+        {"text": "fmt.Sprin", "matches": {"Sprint", "Sprintf", "Sprintln"}},
+        {"text": "os.Getpp", "matches": {"Getppid"}},
+        {"text": "os.Std", "matches": {"Stdin", "Stdout", "Stderr"}},
     ]
 
     complete_code_samples = [

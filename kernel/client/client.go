@@ -410,3 +410,26 @@ func (c *Client) Collect(ctx context.Context, channel string, req *wire.Message,
 	res.Stdout, res.Stderr = sb.String(), eb.String()
 	return res, nil
 }
+
+// LocalConnection returns connection info for a kernel on 127.0.0.1 with
+// five free TCP ports and key as its signing key (for tests and benchmarks
+// that start kernels themselves).
+func LocalConnection(key string) (kernel.ConnectionInfo, error) {
+	var ports []int
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	for i := 0; i < 5; i++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return kernel.ConnectionInfo{}, err
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return kernel.ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", ShellPort: ports[0], IOPubPort: ports[1],
+		StdinPort: ports[2], ControlPort: ports[3], HBPort: ports[4], Key: key, SignatureScheme: wire.SchemeHMACSHA256}, nil
+}

@@ -168,7 +168,9 @@ func (s *server) readLoop(fr *frameReader) error {
 				return fmt.Errorf("evalproc: decode complete: %w", err)
 			}
 			s.work <- func() {
-				m, start, end := s.b.Complete(r.Code, r.Cursor)
+				var m []string
+				start, end := r.Cursor, r.Cursor
+				s.guard("complete", func() { m, start, end = s.b.Complete(r.Code, r.Cursor) })
 				if m == nil {
 					m = []string{}
 				}
@@ -180,7 +182,9 @@ func (s *server) readLoop(fr *frameReader) error {
 				return fmt.Errorf("evalproc: decode inspect: %w", err)
 			}
 			s.work <- func() {
-				data, found := s.b.Inspect(r.Code, r.Cursor, r.Detail)
+				var data map[string]any
+				var found bool
+				s.guard("inspect", func() { data, found = s.b.Inspect(r.Code, r.Cursor, r.Detail) })
 				s.send(kInspectReply, &inspectEv{ID: r.ID, Found: found, Data: data})
 			}
 		case kInputReply:
@@ -242,6 +246,18 @@ func (s *server) runCell(ctx context.Context, code string) (out Outcome) {
 	return out
 }
 
+// guard runs fn and recovers a panic: a bug in completion or inspection
+// must not cost the notebook's state. The panic is only reported with
+// CORELAB_DEBUG set, since the child's stderr shows up under the last cell.
+func (s *server) guard(what string, fn func()) {
+	defer func() {
+		if v := recover(); v != nil && os.Getenv("CORELAB_DEBUG") != "" {
+			fmt.Fprintf(os.Stderr, "corelab: %s failed: %v\n", what, v)
+		}
+	}()
+	fn()
+}
+
 func (s *server) interrupt() {
 	s.mu.Lock()
 	cancel := s.cancel
@@ -249,7 +265,7 @@ func (s *server) interrupt() {
 	s.waiting = make(map[uint64]chan inputReply)
 	s.mu.Unlock()
 	for _, ch := range waiting {
-		ch <- inputReply{Err: "interrupted"}
+		ch <- inputReply{Err: errInterruptedText}
 	}
 	if cancel != nil {
 		cancel()
@@ -262,8 +278,16 @@ func (s *server) Display(data, meta map[string]any, displayID string, update boo
 	s.send(kDisplay, &displayEv{Data: data, Metadata: meta, DisplayID: displayID, Update: update})
 }
 
-// ErrNoStdin is returned by Host.Input when the frontend cannot answer.
-var ErrNoStdin = errors.New("input: this frontend does not support input requests")
+// Errors of Host.Input.
+var (
+	// ErrNoStdin: the frontend cannot answer input requests.
+	ErrNoStdin = errors.New("input: this frontend does not support input requests")
+	// ErrInputInterrupted: the cell was interrupted while it waited.
+	ErrInputInterrupted = errors.New("input: interrupted")
+)
+
+// errInterruptedText is how an input reply says the wait was interrupted.
+const errInterruptedText = "interrupted"
 
 // Input implements Host.
 func (s *server) Input(prompt string, password bool) (string, error) {
@@ -281,7 +305,11 @@ func (s *server) Input(prompt string, password bool) (string, error) {
 		return "", err
 	}
 	r := <-ch
-	if r.Err != "" {
+	switch r.Err {
+	case "":
+	case errInterruptedText:
+		return "", ErrInputInterrupted
+	default:
 		return "", errors.New("input: " + r.Err)
 	}
 	return r.Value, nil

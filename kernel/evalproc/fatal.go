@@ -2,6 +2,7 @@ package evalproc
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -30,7 +31,7 @@ func fatalLooks(line string) bool {
 }
 
 // maxFrameLines bounds how much of the failing goroutine's stack is shown.
-const maxFrameLines = 16
+const maxFrameLines = 12
 
 // crashError turns the Go runtime's report (the child's last stderr) and its
 // exit status into the cell's error: the report's first lines, the goroutine
@@ -75,8 +76,7 @@ func crashError(report, exit string) *Error {
 	case strings.Contains(value, "concurrent map"):
 		hint = "Hint: maps are not safe for concurrent use; guard them with a sync.Mutex or use one goroutine per map."
 	}
-	out := []string{"FatalError: " + value}
-	out = append(out, tb...)
+	out := tb
 	if hint != "" {
 		out = append(out, "", hint)
 	}
@@ -99,33 +99,51 @@ func pickValue(lines []string) string {
 	return strings.TrimSpace(lines[0])
 }
 
-// trimReport keeps the report's header and the first goroutine block, with at
-// most maxFrameLines lines of frames; the other goroutines are counted.
+// Noise in the runtime's reports: frame addresses and goroutine internals.
+var (
+	frameAddrs = regexp.MustCompile(` fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+$`)
+	gHeader    = regexp.MustCompile(`^(goroutine \d+)(?: gp=0x[0-9a-f]+ m=\S+(?: mp=0x[0-9a-f]+)?)? (\[.*)$`)
+)
+
+// trimReport keeps the report's header lines that say what happened and
+// the first goroutine block (the one that failed), with at most
+// maxFrameLines lines of frames; the other goroutines are counted.
 func trimReport(lines []string) []string {
 	var out []string
 	i := 0
 	for ; i < len(lines) && !strings.HasPrefix(lines[i], "goroutine "); i++ {
-		if strings.TrimSpace(lines[i]) != "" && len(out) < 8 {
-			out = append(out, lines[i])
+		l := lines[i]
+		switch {
+		case strings.TrimSpace(l) == "":
+		case l == "runtime stack:":
+			// The system stack of the failing thread: runtime internals.
+			for i+1 < len(lines) && strings.TrimSpace(lines[i+1]) != "" {
+				i++
+			}
+		case strings.HasPrefix(l, "runtime: sp=") || strings.HasPrefix(l, "runtime: g"+"p=") ||
+			strings.HasPrefix(l, "\t"):
+		default:
+			if len(out) < 8 {
+				out = append(out, l)
+			}
 		}
 	}
 	if i == len(lines) {
 		return out
 	}
-	out = append(out, "", lines[i])
+	out = append(out, "", gHeader.ReplaceAllString(lines[i], "$1 $2"))
 	i++
-	frames := 0
-	more := 0
+	frames, more := 0, 0
 	for ; i < len(lines) && strings.TrimSpace(lines[i]) != ""; i++ {
 		if frames < maxFrameLines {
-			out = append(out, lines[i])
+			out = append(out, frameAddrs.ReplaceAllString(lines[i], ""))
 			frames++
 		} else {
 			more++
 		}
 	}
 	if more > 0 {
-		out = append(out, fmt.Sprintf("\t... %d more lines of this goroutine's stack", more/2+more%2))
+		out = append(out, fmt.Sprintf("\t... %d more frames", (more+1)/2))
 	}
 	others := 0
 	for ; i < len(lines); i++ {

@@ -379,20 +379,24 @@ func (p *Proc) emit(o Output) {
 	p.mu.Lock()
 	out := p.out
 	if o.Stream != "" && p.opts.OutputLimit > 0 {
-		if p.limit <= 0 {
+		notice := fmt.Sprintf("\n[corelab: this cell's output passed %s; the rest is not shown]\n", sizeString(p.opts.OutputLimit))
+		switch {
+		case p.limit <= 0 && p.dropped > 0:
 			p.dropped += len(o.Text)
 			p.mu.Unlock()
 			return
-		}
-		if len(o.Text) > p.limit {
+		case p.limit <= 0:
+			p.dropped += len(o.Text)
+			o.Text = notice
+		case len(o.Text) > p.limit:
 			cut := p.limit
-			for cut > 0 && cut < len(o.Text) && o.Text[cut]&0xC0 == 0x80 {
+			for cut > 0 && o.Text[cut]&0xC0 == 0x80 {
 				cut-- // keep whole UTF-8 characters
 			}
 			p.dropped += len(o.Text) - cut
-			o.Text = o.Text[:cut] + fmt.Sprintf("\n[corelab: this cell's output passed %s; the rest is not shown]\n", sizeString(p.opts.OutputLimit))
+			o.Text = o.Text[:cut] + notice
 			p.limit = 0
-		} else {
+		default:
 			p.limit -= len(o.Text)
 		}
 	}
@@ -611,15 +615,75 @@ func (c *child) pump(outR, errR, evR *os.File) {
 	go func() { defer wg.Done(); readEvents(evR, ch) }()
 	go func() { wg.Wait(); close(ch) }()
 
-	var seenOut, seenErr uint64
-	var held []chunk
-	var capture *strings.Builder // stderr held back because it looks like a crash report
-	var captureT <-chan time.Time
-	deliver := func(ev chunk) { c.event(ev) }
-	release := func() {
-		for len(held) > 0 && held[0].sync <= seenOut && held[0].sync <= seenErr {
-			deliver(held[0])
-			held = held[1:]
+	// Each stream's items wait in a queue: text after sync marker n may
+	// only go out once event n has, and event n only once both streams
+	// have reached marker n (everything printed before it went out).
+	var (
+		queues    = map[string][]chunk{"stdout": nil, "stderr": nil}
+		eof       = map[string]bool{}
+		held      []chunk // events not yet delivered, in sync order
+		delivered uint64  // sync of the last delivered event
+		capture   *strings.Builder
+		captureT  <-chan time.Time
+	)
+	emitText := func(k chunk) {
+		if k.stream == "stdout" {
+			c.p.emit(Output{Stream: "stdout", Text: k.text})
+			return
+		}
+		c.keepTail(k.text)
+		if capture != nil {
+			if capture.Len() < 1<<20 {
+				capture.WriteString(k.text)
+			}
+			return
+		}
+		if i := crashStart(k.text); i >= 0 {
+			// Hold it back: if the child dies now, this is its crash report.
+			if i > 0 {
+				c.p.emit(Output{Stream: "stderr", Text: k.text[:i]})
+			}
+			capture = &strings.Builder{}
+			capture.WriteString(k.text[i:])
+			captureT = time.After(1500 * time.Millisecond)
+			return
+		}
+		c.p.emit(Output{Stream: "stderr", Text: k.text})
+	}
+	// reached is the marker a stream waits at (max when it is finished).
+	reached := func(name string) uint64 {
+		q := queues[name]
+		if len(q) > 0 && q[0].isMark {
+			return q[0].mark
+		}
+		if len(q) == 0 && eof[name] {
+			return ^uint64(0)
+		}
+		return delivered
+	}
+	progress := func() {
+		for {
+			moved := false
+			for _, name := range []string{"stdout", "stderr"} {
+				q := queues[name]
+				for len(q) > 0 && (!q[0].isMark || q[0].mark <= delivered) {
+					if !q[0].isMark {
+						emitText(q[0])
+					}
+					q = q[1:]
+					moved = true
+				}
+				queues[name] = q
+			}
+			if len(held) > 0 && reached("stdout") >= held[0].sync && reached("stderr") >= held[0].sync {
+				c.event(held[0])
+				delivered = held[0].sync
+				held = held[1:]
+				moved = true
+			}
+			if !moved {
+				return
+			}
 		}
 	}
 	for {
@@ -629,41 +693,15 @@ func (c *child) pump(outR, errR, evR *os.File) {
 				goto exited
 			}
 			switch {
-			case k.eof && k.stream == "stdout":
-				seenOut = ^uint64(0)
-				release()
-			case k.eof && k.stream == "stderr":
-				seenErr = ^uint64(0)
-				release()
+			case k.stream != "" && k.eof:
+				eof[k.stream] = true
+			case k.stream != "":
+				queues[k.stream] = append(queues[k.stream], k)
 			case k.eof:
-			case k.isMark && k.stream == "stdout":
-				seenOut = k.mark
-				release()
-			case k.isMark:
-				seenErr = k.mark
-				release()
-			case k.stream == "stdout":
-				c.p.emit(Output{Stream: "stdout", Text: k.text})
-			case k.stream == "stderr":
-				c.keepTail(k.text)
-				if capture == nil {
-					if i := crashStart(k.text); i >= 0 {
-						if i > 0 {
-							c.p.emit(Output{Stream: "stderr", Text: k.text[:i]})
-						}
-						capture = &strings.Builder{}
-						capture.WriteString(k.text[i:])
-						captureT = time.After(1500 * time.Millisecond)
-						continue
-					}
-					c.p.emit(Output{Stream: "stderr", Text: k.text})
-				} else if capture.Len() < 1<<20 {
-					capture.WriteString(k.text)
-				}
 			default:
 				held = append(held, k)
-				release()
 			}
+			progress()
 		case <-captureT:
 			// Still alive: it was not a crash after all.
 			captureT = nil
@@ -672,8 +710,15 @@ func (c *child) pump(outR, errR, evR *os.File) {
 		}
 	}
 exited:
-	for _, k := range held {
-		deliver(k)
+	eof["stdout"], eof["stderr"] = true, true
+	for len(held) > 0 || len(queues["stdout"]) > 0 || len(queues["stderr"]) > 0 {
+		// Everything is in; deliver what is left in order.
+		if len(held) > 0 {
+			delivered = max(delivered, held[0].sync)
+		} else {
+			delivered = ^uint64(0)
+		}
+		progress()
 	}
 	err := c.cmd.Wait()
 	c.mu.Lock()

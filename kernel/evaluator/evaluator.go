@@ -23,6 +23,7 @@ import (
 
 	"corelab/display"
 	"corelab/kernel/evalproc"
+	"corelab/runtime/eval"
 )
 
 // Main serves the evaluator protocol on the fds the kernel opened; it
@@ -34,19 +35,11 @@ func Main() error {
 // Backend runs cells for the kernel. It implements evalproc.Backend.
 type Backend struct {
 	host evalproc.Host
-	in   interpreter
+	in   *evalInterp
 	lab  lab
 
 	mu    sync.Mutex
 	cores bool // %cores on: append a core-usage line to every cell
-}
-
-// interpreter is what Backend needs of the interpreter (runtime/eval).
-type interpreter interface {
-	eval(ctx context.Context, src string) (v reflect.Value, has bool, err error)
-	complete(code string, cursor int) (matches []string, start, end int)
-	inspect(code string, cursor int) (text string, found bool)
-	interrupt()
 }
 
 // New builds the interpreter and wires it to the runtime and to h.
@@ -125,9 +118,6 @@ func resultBundle(v reflect.Value) map[string]any {
 				return map[string]any(bd)
 			}
 		}
-		if v.Kind() == reflect.Interface && !v.IsNil() {
-			v = v.Elem()
-		}
 		return map[string]any{"text/plain": fmt.Sprintf("%v", x)}
 	}
 	return map[string]any{"text/plain": v.String()}
@@ -168,14 +158,6 @@ func byteOffset(s string, runes int) int {
 
 // toError converts an evaluation error into Jupyter's terms.
 func toError(err error) *evalproc.Error {
-	var named interface {
-		error
-		JupyterError() (name, value string, traceback []string)
-	}
-	if errors.As(err, &named) {
-		n, v, tb := named.JupyterError()
-		return &evalproc.Error{Name: n, Value: v, Traceback: tb}
-	}
 	if e := convertEvalError(err); e != nil {
 		return e
 	}
@@ -195,6 +177,9 @@ func (r *stdinReader) Read(p []byte) (int, error) {
 	defer r.mu.Unlock()
 	if len(r.buf) == 0 {
 		line, err := r.host.Input("", false)
+		if errors.Is(err, evalproc.ErrInputInterrupted) {
+			panic(eval.ErrInterrupted) // KeyboardInterrupt, as in Python
+		}
 		if err != nil {
 			return 0, io.EOF
 		}

@@ -10,14 +10,14 @@ import (
 	"corelab/runtime/eval"
 	"corelab/runtime/gil"
 	"corelab/runtime/meter"
+	"corelab/runtime/symbols"
 )
 
 // labSymbols are the symbol tables every interpreter of the notebook gets
 // (the main one, isolates, workers): GIL-aware blocking calls and the lab's
 // own packages.
-// TODO(kernel): add corelab/runtime/symbols.Symbols once it is generated.
 func labSymbols() []interp.Exports {
-	return []interp.Exports{gil.Symbols}
+	return []interp.Exports{symbols.Symbols, gil.Symbols}
 }
 
 // lab is what the evaluator needs of corelab/runtime.

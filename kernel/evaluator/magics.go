@@ -151,7 +151,9 @@ func (b *Backend) magicHelp(string) error {
 
 // completeMagic completes a magic name on a line that starts with %.
 func completeMagic(code string, cursor int) ([]string, int, int) {
-	prefix := []rune(code)[:cursor]
+	runes := []rune(code)
+	cursor = max(0, min(cursor, len(runes)))
+	prefix := runes[:cursor]
 	start := strings.LastIndex(string(prefix), "%")
 	word := string(prefix)[start+1:]
 	if strings.ContainsAny(word, " \t") {

@@ -5,18 +5,23 @@
 // handshake inline in the accept loop with no deadline, so one silent
 // connection blocks every later client (heartbeat included); it allocates
 // whatever frame length a peer announces (2^62 bytes panics, 2^40 runs out
-// of memory); and a peer that stops reading blocks its writer, under a lock
-// other peers share. tcpg fixes all three without changing zmq4, by
-// wrapping each net.Conn zmq4 is given:
+// of memory); it panics on a READY command with a short property or an
+// unknown socket type; and a peer that stops reading blocks its writer,
+// under a lock other peers share. tcpg fixes these without changing zmq4,
+// by wrapping each net.Conn zmq4 is given:
 //
-//   - The listener completes the ZMTP greeting and reads the peer's first
-//     handshake command on a goroutine per connection, under
-//     Options.GreetingTimeout, and hands zmq4 only connections whose
-//     handshake bytes are already buffered and checked; zmq4's own greeting
-//     and handshake then run from memory.
+//   - The listener sends the greeting and reads the peer's greeting and
+//     first handshake command (READY) on a goroutine per connection, under
+//     Options.GreetingTimeout, and checks them; zmq4's accept loop only
+//     gets connections whose handshake it can run from memory. A peer
+//     whose socket type cannot talk to the listening socket is closed
+//     (zmq4 would refuse it but leave it open).
 //   - Reads parse the ZMTP framing before zmq4 sees a frame header: frames
-//     over Options.MaxFrame, messages over Options.MaxMessage or
-//     Options.MaxFrames, and framing errors close the connection.
+//     over Options.MaxFrame, messages over Options.MaxMessage bytes or
+//     Options.MaxFrames frames, and framing errors close the connection.
+//     Frames over 64 KiB are read in full before zmq4 sees their header,
+//     so memory follows the bytes a peer sent, not the size it announced.
+//     Commands after the handshake (PING, ...) are dropped.
 //   - Writes are coalesced up to message boundaries (one writev per
 //     message) and each flush has Options.WriteTimeout to complete; a
 //     peer that does not take a message in time is disconnected, and zmq4

@@ -627,3 +627,19 @@ func TestCheckCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestIdleClientSurvives: the greeting deadline ends with the handshake;
+// a client that stays quiet longer than GreetingTimeout (and WriteTimeout)
+// afterwards is still served.
+func TestIdleClientSurvives(t *testing.T) {
+	setup(t, Options{GreetingTimeout: 100 * time.Millisecond, WriteTimeout: 100 * time.Millisecond})
+	router, addr := listen(t, zmq4.NewRouter, Name)
+	d := zmq4.NewDealer(context.Background(), zmq4.WithLogger(quietLogger()))
+	defer d.Close()
+	if err := d.Dial("tcp://" + addr); err != nil {
+		t.Fatal(err)
+	}
+	within(t, "first exchange", func() error { return exchangeRouter(router, d) })
+	time.Sleep(500 * time.Millisecond)
+	within(t, "exchange after idling", func() error { return exchangeRouter(router, d) })
+}

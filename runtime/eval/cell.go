@@ -35,6 +35,7 @@ var _clBlock = ` + hostName + `.Block
 var _clGo = ` + hostName + `.Go
 var _clGoCall = ` + hostName + `.GoCall
 var _clGoSpread = ` + hostName + `.GoSpread
+var _clPanic = ` + hostName + `.Panic
 `
 
 type chunkKind uint8

@@ -190,6 +190,18 @@ func (in *Interpreter) panicError(r any, frames []string) *Error {
 	e.Traceback = append(e.Traceback, "panic: "+e.Value)
 	first := true
 	for _, f := range frames {
+		var p panicPos
+		if n, _ := fmt.Sscanf(f, "@%d:%d:%d", &p.cell, &p.line, &p.col); n == 3 {
+			e.Line, e.Col, e.Cell = p.line, p.col, p.cell
+			first = false
+			e.Traceback = append(e.Traceback, fmt.Sprintf("  cell[%d]:%d:%d raised here", p.cell, p.line, p.col))
+			if src := in.cellSource(p.cell); src != "" {
+				if lines := strings.Split(src, "\n"); p.line-1 < len(lines) {
+					e.Traceback = append(e.Traceback, "      "+strings.TrimSpace(lines[p.line-1]))
+				}
+			}
+			continue
+		}
 		m := frameRE.FindStringSubmatch(f)
 		if m == nil {
 			continue
@@ -221,6 +233,18 @@ func (in *Interpreter) panicError(r any, frames []string) *Error {
 	return e
 }
 
+// cellSource returns cell n's source, if it is known.
+func (in *Interpreter) cellSource(n int) string {
+	in.filesM.RLock()
+	defer in.filesM.RUnlock()
+	for _, k := range []byte("sdi") {
+		if cf, ok := in.files[fileName(n, k)]; ok {
+			return cf.src
+		}
+	}
+	return ""
+}
+
 // frameRE matches a frame line yaegi prints while a panic unwinds.
 var frameRE = regexp.MustCompile(`^(_c\d+[idsp]/cell\.go):(\d+):(\d+): panic: (.*)\(\.\.\.\)$`)
 
@@ -232,6 +256,19 @@ type panicTap struct {
 	w      io.Writer
 	mu     sync.Mutex
 	traces map[uint64][]string
+	where  map[uint64]panicPos // where an explicit panic(v) was raised, per goroutine
+}
+
+// panicPos is a position in a cell.
+type panicPos struct{ cell, line, col int }
+
+func (t *panicTap) notePanic(id uint64, p panicPos) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.where == nil || len(t.where) > 1000 {
+		t.where = map[uint64]panicPos{}
+	}
+	t.where[id] = p
 }
 
 // Write passes p on unless it is a frame line.
@@ -252,12 +289,17 @@ func (t *panicTap) Write(p []byte) (int, error) {
 	return t.w.Write(p)
 }
 
-// take returns and forgets goroutine id's frame lines.
+// take returns and forgets goroutine id's frame lines. A noted panic
+// position comes first, as a line of the same form.
 func (t *panicTap) take(id uint64) []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	l := t.traces[id]
 	delete(t.traces, id)
+	if p, ok := t.where[id]; ok {
+		delete(t.where, id)
+		l = append([]string{fmt.Sprintf("@%d:%d:%d", p.cell, p.line, p.col)}, l...)
+	}
 	return l
 }
 

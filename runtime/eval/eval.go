@@ -371,6 +371,7 @@ func (in *Interpreter) hostSymbols() map[string]reflect.Value {
 		"Go":       reflect.ValueOf(in.goStmt),
 		"GoCall":   reflect.ValueOf(in.goCall),
 		"GoSpread": reflect.ValueOf(in.goSpread),
+		"Panic":    reflect.ValueOf(in.panicAt),
 	}
 }
 
@@ -386,6 +387,13 @@ func (in *Interpreter) block() func() {
 			resume()
 		}
 	}
+}
+
+// panicAt runs a rewritten panic(v): it notes the cell position for this
+// goroutine's traceback and panics with v.
+func (in *Interpreter) panicAt(cell, line, col int, v any) {
+	in.stderr.notePanic(goid(), panicPos{cell, line, col})
+	panic(v)
 }
 
 // goCall runs a rewritten `go f(args...)`: f and args were evaluated by

@@ -83,7 +83,7 @@ func rewriteText(text string, p Policy, nb *notebook, c *cell) (rewritten, error
 	if err != nil {
 		return rewritten{}, err
 	}
-	r := &rewriter{src: text, file: fset.File(f.Pos()), policy: p, nb: nb, consts: map[string]bool{}, generic: map[string]bool{}}
+	r := &rewriter{src: text, file: fset.File(f.Pos()), policy: p, nb: nb, cell: c, consts: map[string]bool{}, generic: map[string]bool{}}
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Type.TypeParams != nil {
 			r.generic[fd.Name.Name] = true
@@ -124,6 +124,7 @@ type rewriter struct {
 	file   *token.File
 	policy Policy
 	nb     *notebook
+	cell   *cell
 	consts  map[string]bool
 	generic map[string]bool // generic funcs declared in this text
 	edits   []edit
@@ -235,12 +236,31 @@ func (r *rewriter) exprs(n ast.Node) {
 		return
 	}
 	ast.Inspect(n, func(n ast.Node) bool {
-		if lit, ok := n.(*ast.FuncLit); ok {
-			r.funcBody(lit.Body)
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			r.funcBody(x.Body)
 			return false
+		case *ast.CallExpr:
+			r.panicCall(x)
 		}
 		return true
 	})
+}
+
+// panicCall turns panic(v) into _clPanic(cell, line, col, v), which notes
+// where the panic was raised (yaegi's own traceback only knows in which
+// function) and then panics with v.
+func (r *rewriter) panicCall(call *ast.CallExpr) {
+	id, ok := call.Fun.(*ast.Ident)
+	if !ok || id.Name != "panic" || len(call.Args) != 1 || r.cell == nil {
+		return
+	}
+	off := r.off(call.Pos()) - len(cellPrefix)
+	if off < 0 || off > len(r.cell.src) {
+		return
+	}
+	line, col := offsetLineCol(r.cell.src, off)
+	r.replace(call.Fun.Pos(), call.Lparen+1, fmt.Sprintf("_clPanic(%d, %d, %d, ", r.cell.n, line, col))
 }
 
 func isNilNode(n ast.Node) bool {

@@ -63,6 +63,7 @@ const (
 	Done                 // exited
 )
 
+// String returns the state's name.
 func (s State) String() string {
 	switch s {
 	case Running:
@@ -219,7 +220,7 @@ type Thread struct {
 	// Data is free for the owner (the runtime keeps its lane number here).
 	Data any
 
-	goid   atomic.Int64
+	goid   atomic.Uintptr // goroutine key of the bound goroutine
 	holds  atomic.Bool
 	active bool // in g.waiters or holding; guarded by g.mu
 }
@@ -246,6 +247,7 @@ func (t *Thread) ID() int { return t.id }
 // whether it has acquired it and not released it).
 func (t *Thread) Holds() bool { return t.holds.Load() }
 
+// String returns the thread's name.
 func (t *Thread) String() string { return t.name }
 
 // Acquire takes the lock, waiting as CPython's take_gil does: each time a

@@ -294,3 +294,41 @@ func TestFreeRunsInParallel(t *testing.T) {
 		t.Fatalf("states %v, want %v", states, want)
 	}
 }
+
+// TestReturnFromBlockingHasNoPriority checks CPython's hand-off order: a
+// thread coming back from a blocking call queues like any waiter. It gets
+// the lock only through a drop request at the holder's check point, never
+// by barging in when the holder is not asked to drop.
+func TestReturnFromBlockingHasNoPriority(t *testing.T) {
+	g := New(time.Hour) // no drop request will come from the interval
+	cpu, io := g.NewThread("cpu"), g.NewThread("io")
+	io.Acquire()
+	back := make(chan struct{})
+	gotLock := make(chan struct{})
+	go func() {
+		io.Blocking(func() { <-back })
+		close(gotLock)
+		io.Exit()
+	}()
+	for g.Holder() != nil { // io released the lock
+		time.Sleep(50 * time.Microsecond)
+	}
+	cpu.Acquire()
+	close(back) // io returns from its blocking call and waits
+	for g.Waiters() == 0 {
+		time.Sleep(50 * time.Microsecond)
+	}
+	for i := 0; i < 100000; i++ {
+		cpu.Checkpoint()
+	}
+	select {
+	case <-gotLock:
+		t.Fatal("the thread back from a blocking call took the lock without a drop request")
+	default:
+	}
+	if g.Holder() != cpu {
+		t.Fatalf("holder %v, want cpu", g.Holder())
+	}
+	cpu.Exit() // a release hands the lock over
+	<-gotLock
+}

@@ -131,14 +131,23 @@ func (s *Sampler) loop(period time.Duration) {
 // sampleOnce reads the counters and stores the interval since the previous
 // reading; it returns the (possibly doubled) period.
 func (s *Sampler) sampleOnce() time.Duration {
-	snap, err := s.read()
-	now := time.Since(s.start)
+	s.readAndAdd()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err == nil {
-		s.add(snap, now)
-	}
 	return s.period
+}
+
+// readAndAdd takes one reading (outside the lock: it is a file read) and
+// stores it; a failed read is skipped, the next one covers the gap.
+func (s *Sampler) readAndAdd() {
+	snap, err := s.read()
+	now := time.Since(s.start)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.add(snap, now)
 }
 
 // add stores the deltas from s.prev to snap. An interval in which no CPU's
@@ -247,14 +256,8 @@ func (s *Sampler) Stop() []CoreSeries {
 	close(s.stop)
 	s.mu.Unlock()
 	<-s.done
-	snap, err := s.read()
-	now := time.Since(s.start)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err == nil {
-		s.add(snap, now)
-	}
-	return s.seriesLocked()
+	s.readAndAdd()
+	return s.Snapshot()
 }
 
 // Snapshot returns the series so far without stopping (for live progress).

@@ -68,12 +68,15 @@ func SpeedupChart(series []Series, budget float64, o Options) string {
 	g, end := c.panel()
 	y := heading(g, o, 12, false)
 	maxX, maxY := 1.0, 1.0
+	series = finitePoints(series)
 	for _, s := range series {
 		for _, p := range s.Points {
 			maxX, maxY = math.Max(maxX, p.X), math.Max(maxY, p.Y)
 		}
 	}
-	maxX = math.Ceil(maxX)
+	budget = clean(budget)
+	maxX = math.Min(math.Ceil(maxX), 1e6)
+	maxY = math.Min(maxY, 1e6)
 	yhi := niceMax(math.Max(math.Max(maxY, maxX), budget)*1.05, 5)
 	f := frame{x: 64, y: y + 6, w: c.w - 64 - 24, h: 260, xlo: 1, xhi: math.Max(maxX, 2), ylo: 0, yhi: yhi}
 	var xt []float64
@@ -126,6 +129,21 @@ func SpeedupChart(series []Series, budget float64, o Options) string {
 	return c.svg(titleOr(o.Title, "Speed-up vs workers"))
 }
 
+// finitePoints drops points with NaN or infinite coordinates, or beyond a
+// million (no sensible worker count or speed-up is).
+func finitePoints(series []Series) []Series {
+	out := make([]Series, len(series))
+	for i, s := range series {
+		out[i].Name = s.Name
+		for _, p := range s.Points {
+			if finite(p.X) && finite(p.Y) && math.Abs(p.X) <= 1e6 && math.Abs(p.Y) <= 1e6 {
+				out[i].Points = append(out[i].Points, p)
+			}
+		}
+	}
+	return out
+}
+
 // wrapLegend draws legend items, wrapping to new rows before maxX; it
 // returns the y below the last row.
 func wrapLegend(g *strings.Builder, x0, y, maxX float64, items []legendItem) float64 {
@@ -176,6 +194,7 @@ func percentileSorted(v []float64, p float64) float64 {
 // CDF draws the cumulative distribution of each sample (fraction of values
 // at or below x), marking p50 and p99; the legend gives both. o.Unit names
 // the values' unit, o.Log uses a logarithmic x axis (values ≤ 0 are clamped).
+// NaN and infinite values are left out.
 func CDF(samples []Sample, o Options) string {
 	c := newCanvas(o.width())
 	g, end := c.panel()
@@ -183,7 +202,12 @@ func CDF(samples []Sample, o Options) string {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	sorted := make([][]float64, len(samples))
 	for i, s := range samples {
-		v := append([]float64(nil), s.Values...)
+		v := make([]float64, 0, len(s.Values))
+		for _, x := range s.Values {
+			if finite(x) {
+				v = append(v, x)
+			}
+		}
 		sort.Float64s(v)
 		sorted[i] = v
 		if len(v) > 0 {
@@ -209,11 +233,7 @@ func CDF(samples []Sample, o Options) string {
 			pos = 1
 		}
 		f.logX = true
-		f.xlo = math.Pow(10, math.Floor(math.Log10(pos)))
-		f.xhi = math.Pow(10, math.Ceil(math.Log10(math.Max(hi, f.xlo*10))))
-		for v := f.xlo; v <= f.xhi*1.0001; v *= 10 {
-			xt = append(xt, v)
-		}
+		f.xlo, f.xhi, xt = logRange(pos, hi, false)
 	} else {
 		f.xlo = math.Min(0, lo)
 		f.xhi = niceMax(hi, 6)
@@ -389,16 +409,18 @@ func barLabel(b hbar, unit string) string {
 	return s
 }
 
-// logRange returns a logarithmic axis range [lo, hi] covering minPos..maxV
-// with a decade of room below the smallest value, so it still shows as a
-// bar, and hi the next 1, 2 or 5 × 10^k.
-func logRange(minPos, maxV float64) (lo, hi float64, ticks []float64) {
+// logRange returns a logarithmic axis range [lo, hi] covering minPos..maxV,
+// hi the next 1, 2 or 5 × 10^k. With pad, the smallest value is kept off
+// the left edge (a bar of zero length would be invisible).
+func logRange(minPos, maxV float64, pad bool) (lo, hi float64, ticks []float64) {
+	minPos = math.Min(math.Max(minPos, 1e-250), 1e250)
+	maxV = math.Min(math.Max(maxV, minPos), 1e250)
 	lo = math.Pow(10, math.Floor(math.Log10(minPos)))
-	if lo >= minPos*0.999 {
+	if pad && lo >= minPos*0.999 {
 		lo /= 10
 	}
 	hi = lo * 10
-	for hi < maxV*0.999 {
+	for i := 0; hi < maxV*0.999 && i < 400; i++ {
 		switch m := hi / math.Pow(10, math.Floor(math.Log10(hi)+1e-9)); {
 		case m < 1.5:
 			hi *= 2
@@ -408,7 +430,10 @@ func logRange(minPos, maxV float64) (lo, hi float64, ticks []float64) {
 			hi *= 2
 		}
 	}
-	for v := lo; v <= hi*1.0001; v *= 10 {
+	// at most ~12 labelled decades: skip some when the range is wider
+	decades := math.Log10(hi / lo)
+	every := math.Max(1, math.Ceil(decades/12))
+	for v := lo; v <= hi*1.0001; v *= math.Pow(10, every) {
 		ticks = append(ticks, v)
 	}
 	return lo, hi, ticks
@@ -435,8 +460,8 @@ func drawHBars(g *strings.Builder, x, y, w float64, groups []hgroup, slots int, 
 	for _, gr := range groups {
 		labelW = math.Max(labelW, textWidth(truncate(gr.label, labelRunes)))
 		for _, b := range gr.bars {
-			maxV = math.Max(maxV, b.value)
-			if b.value > 0 {
+			maxV = math.Max(maxV, clean(b.value))
+			if clean(b.value) > 0 {
 				minPos = math.Min(minPos, b.value)
 			}
 			vw := textWidth(barLabel(b, unit))*0.95 + 12
@@ -455,7 +480,7 @@ func drawHBars(g *strings.Builder, x, y, w float64, groups []hgroup, slots int, 
 	var ticks []float64
 	if logScale && minPos < math.Inf(1) {
 		f.logX = true
-		f.xlo, f.xhi, ticks = logRange(minPos, maxV)
+		f.xlo, f.xhi, ticks = logRange(minPos, maxV, true)
 	} else {
 		f.xlo, f.xhi = 0, niceMax(maxV, 5)
 		ticks = niceTicks(0, f.xhi, 5)
@@ -475,8 +500,8 @@ func drawHBars(g *strings.Builder, x, y, w float64, groups []hgroup, slots int, 
 			if len(gr.bars) < slots {
 				by += (groupH - (float64(len(gr.bars))*(barH+barGap) - barGap)) / 2
 			}
-			x1 := f.px(math.Max(b.value, f.xlo))
-			if b.value <= 0 || math.IsNaN(b.value) {
+			x1 := f.px(math.Min(math.Max(clean(b.value), f.xlo), f.xhi))
+			if clean(b.value) <= 0 {
 				x1 = f.x
 			}
 			tip := gr.label

@@ -12,7 +12,7 @@ import (
 // heat maps a busy fraction to a colour from near-white (idle) through mid
 // blue to dark blue (fully busy).
 func heat(v float64) string {
-	v = math.Max(0, math.Min(1, v))
+	v = math.Max(0, math.Min(1, clean(v)))
 	if v < 0.5 {
 		return mix("#eef2f6", "#6aa5d8", v*2)
 	}
@@ -129,17 +129,7 @@ func drawCores(c *canvas, cores []meter.CoreSeries, process []meter.Level, span 
 	}
 
 	ay := ry + avgH + 4
-	unit, scale := timeUnit(span)
-	line(g, plotX, ay, plotX+plotW, ay, colAxis, "")
-	for _, tv := range niceTicks(0, float64(span)/scale, 6) {
-		x := plotX + tv*scale/float64(span)*plotW
-		if x > plotX+plotW+0.5 {
-			continue
-		}
-		line(g, x, ay, x, ay+4, colAxis, "")
-		text(g, x, ay+16, fmtNum(tv), `text-anchor="middle" fill="`+colMuted+`" font-size="11"`)
-	}
-	text(g, plotX+plotW+8, ay+30, titleOr(o.XLabel, "time ("+unit+")"), `fill="`+colMuted+`" font-size="11"`)
+	timeAxis(g, plotX, plotW, ay, span, o.XLabel)
 
 	// discrete colour scale as the legend
 	ly := ay + 26
@@ -163,18 +153,11 @@ func bucketLevels(levels []meter.Level, span time.Duration, cols int) (vals, cov
 	vals, cov = make([]float64, cols), make([]float64, cols)
 	per := float64(span) / float64(cols)
 	for _, l := range levels {
-		a, b := float64(l.Start)/per, float64(l.End)/per
-		if b <= 0 || a >= float64(cols) {
-			continue
-		}
-		a, b = math.Max(a, 0), math.Min(b, float64(cols))
-		for col := int(a); col < cols && float64(col) < b; col++ {
-			lo, hi := math.Max(a, float64(col)), math.Min(b, float64(col+1))
-			if hi > lo {
-				vals[col] += l.Busy * (hi - lo)
-				cov[col] += hi - lo
-			}
-		}
+		busy := clean(l.Busy)
+		spread(float64(l.Start)/per, float64(l.End)/per, cols, func(col int, w float64) {
+			vals[col] += busy * w
+			cov[col] += w
+		})
 	}
 	for i := range vals {
 		if cov[i] > 0 {
@@ -182,6 +165,20 @@ func bucketLevels(levels []meter.Level, span time.Duration, cols int) (vals, cov
 		}
 	}
 	return vals, cov
+}
+
+// spread calls add for each of cols unit columns that [a, b) overlaps, with
+// the width of the overlap: how rasterising charts share time among pixels.
+func spread(a, b float64, cols int, add func(col int, w float64)) {
+	if !(b > 0) || !(a < float64(cols)) {
+		return
+	}
+	a, b = math.Max(a, 0), math.Min(b, float64(cols))
+	for col := int(a); col < cols && float64(col) < b; col++ {
+		if lo, hi := math.Max(a, float64(col)), math.Min(b, float64(col+1)); hi > lo {
+			add(col, hi-lo)
+		}
+	}
 }
 
 // drawHeatRow draws columns of a heat strip, merging neighbours of the same colour.

@@ -71,14 +71,8 @@ func drawLanes(c *canvas, lanes []meter.Lane, span time.Duration, o Options, sec
 	plotW := c.w - plotX - rightW - 12
 	top := y
 
-	unit, scale := timeUnit(span)
-	ticks := niceTicks(0, float64(span)/scale, 6)
-	for _, tv := range ticks {
-		x := plotX + tv*scale/float64(span)*plotW
-		if x > plotX+plotW+0.5 {
-			continue
-		}
-		line(g, x, top-3, x, top+float64(len(lanes))*(laneH+gap)-gap+3, colGrid, "")
+	for _, x := range timeTicks(plotX, plotW, span) {
+		line(g, x.px, top-3, x.px, top+float64(len(lanes))*(laneH+gap)-gap+3, colGrid, "")
 	}
 
 	for i, l := range lanes {
@@ -94,16 +88,7 @@ func drawLanes(c *canvas, lanes []meter.Lane, span time.Duration, o Options, sec
 	}
 
 	ay := top + float64(len(lanes))*(laneH+gap) - gap + 4
-	line(g, plotX, ay, plotX+plotW, ay, colAxis, "")
-	for _, tv := range ticks {
-		x := plotX + tv*scale/float64(span)*plotW
-		if x > plotX+plotW+0.5 {
-			continue
-		}
-		line(g, x, ay, x, ay+4, colAxis, "")
-		text(g, x, ay+16, fmtNum(tv), `text-anchor="middle" fill="`+colMuted+`" font-size="11"`)
-	}
-	text(g, plotX+plotW+8, ay+30, titleOr(o.XLabel, "time ("+unit+")"), `fill="`+colMuted+`" font-size="11"`)
+	timeAxis(g, plotX, plotW, ay, span, o.XLabel)
 
 	ly := ay + 26
 	legend(g, plotX, ly, []legendItem{
@@ -121,6 +106,35 @@ func timeUnit(span time.Duration) (string, float64) {
 	return "ms", float64(time.Millisecond)
 }
 
+type tick struct {
+	px    float64 // x position
+	value float64 // in the axis unit
+}
+
+// timeTicks places round time values along a plot spanning span.
+func timeTicks(plotX, plotW float64, span time.Duration) []tick {
+	_, scale := timeUnit(span)
+	var out []tick
+	for _, tv := range niceTicks(0, float64(span)/scale, 6) {
+		if x := plotX + tv*scale/float64(span)*plotW; x <= plotX+plotW+0.5 {
+			out = append(out, tick{x, tv})
+		}
+	}
+	return out
+}
+
+// timeAxis draws a time axis at height y under a plot, with its caption
+// (default "time (ms)") in the right margin.
+func timeAxis(g *strings.Builder, plotX, plotW, y float64, span time.Duration, caption string) {
+	unit, _ := timeUnit(span)
+	line(g, plotX, y, plotX+plotW, y, colAxis, "")
+	for _, t := range timeTicks(plotX, plotW, span) {
+		line(g, t.px, y, t.px, y+4, colAxis, "")
+		text(g, t.px, y+16, fmtNum(t.value), `text-anchor="middle" fill="`+colMuted+`" font-size="11"`)
+	}
+	text(g, plotX+plotW+8, y+30, titleOr(caption, "time ("+unit+")"), `fill="`+colMuted+`" font-size="11"`)
+}
+
 // drawLaneStrip rasterises a lane into 1 px columns, each showing the state
 // the worker spent most of that column's time in, then draws runs of equal
 // columns as rectangles. The SVG stays small however many intervals the lane
@@ -134,17 +148,7 @@ func drawLaneStrip(g *strings.Builder, l meter.Lane, span time.Duration, x0, y0,
 		if si < 0 {
 			continue
 		}
-		a, b := float64(iv.Start)/per, float64(iv.End)/per
-		if b <= 0 || a >= float64(cols) {
-			continue
-		}
-		a, b = math.Max(a, 0), math.Min(b, float64(cols))
-		for col := int(a); col < cols && float64(col) < b; col++ {
-			lo, hi := math.Max(a, float64(col)), math.Min(b, float64(col+1))
-			if hi > lo {
-				acc[col][si] += hi - lo
-			}
-		}
+		spread(float64(iv.Start)/per, float64(iv.End)/per, cols, func(col int, w float64) { acc[col][si] += w })
 	}
 	colState := make([]int, cols)
 	for i, a := range acc {

@@ -212,12 +212,15 @@ func textWidth(s string) float64 { return 6.8 * float64(utf8.RuneCountInString(s
 
 // niceTicks returns about n round tick values covering [lo, hi].
 func niceTicks(lo, hi float64, n int) []float64 {
+	if !finite(lo) || !finite(hi) {
+		return nil
+	}
 	if !(hi > lo) {
 		hi = lo + 1
 	}
 	step := niceStep((hi - lo) / float64(max(n, 1)))
 	var out []float64
-	for v := math.Ceil(lo/step-1e-9) * step; v <= hi+step*1e-9; v += step {
+	for v := math.Ceil(lo/step-1e-9) * step; v <= hi+step*1e-9 && len(out) <= 4*n+2; v += step {
 		out = append(out, math.Round(v/step)*step+0) // +0 turns -0 into 0
 	}
 	return out
@@ -234,6 +237,16 @@ func niceStep(raw float64) float64 {
 		}
 	}
 	return 10 * mag
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// clean maps NaN and ±Inf to 0 so that they cannot break an axis.
+func clean(v float64) float64 {
+	if finite(v) {
+		return v
+	}
+	return 0
 }
 
 // niceMax rounds hi up to the next tick boundary.

@@ -120,8 +120,10 @@ function pageState() {
     const allowed = ((c.metadata && c.metadata.tags) || []).includes('raises-exception');
     for (const o of c.output_area.outputs) {
       if (o.output_type === 'error' && !allowed) errors.push(`cell ${i}: ${o.ename}: ${o.evalue}`);
+      // A figure: SVG output, or HTML carrying inline SVG (the notebook shows HTML first when both are sent).
       const data = o.data || {};
-      if (data['image/svg+xml']) svgOutputs.push(i);
+      const html = [].concat(data['text/html'] || []).join('');
+      if (data['image/svg+xml'] || html.includes('<svg')) svgOutputs.push(i);
     }
   });
   const rendered = Array.from(document.querySelectorAll('.output_area svg')).filter((s) => {
@@ -191,7 +193,7 @@ async function runNotebook(context, server, name, shot) {
     await page.screenshot({ path: path.join(shotsDir, name.replace(/\.ipynb$/, '.png')), fullPage: true });
     if (shot) await figureShot(page, shot);
 
-    const summary = `${st.prompts.length} cells, ${st.svgRendered}/${st.svgOutputs} SVG rendered`;
+    const summary = `${st.prompts.length} code cells, ${st.svgOutputs} outputs with figures, ${st.svgRendered} SVG elements rendered`;
     await page.evaluate(() => Jupyter.notebook.session.delete()).catch(() => {});
     return { name, ok: problems.length === 0, problems, summary, svg: st.svgRendered, ms: Date.now() - t0 };
   } catch (e) {

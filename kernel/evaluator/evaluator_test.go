@@ -1,0 +1,88 @@
+package evaluator
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+
+	"corelab/display"
+)
+
+func TestSplitMagics(t *testing.T) {
+	for _, tc := range []struct {
+		code, body string
+		magics     []string
+	}{
+		{"x := 1", "x := 1", nil},
+		{"%mode free\nx := 1", "\nx := 1", []string{"mode free"}},
+		{"\n%cores on\n  %help\nfmt.Println(\"%d\", 1)\n%notmagic", "\n\n\nfmt.Println(\"%d\", 1)\n%notmagic", []string{"cores on", "help"}},
+		{"%help", "", []string{"help"}},
+	} {
+		m, body := splitMagics(tc.code)
+		if !reflect.DeepEqual(m, tc.magics) || body != tc.body {
+			t.Errorf("splitMagics(%q) = %q, %q", tc.code, m, body)
+		}
+		// Line numbers of the code stay the cell's own.
+		if strings.Count(body, "\n") != strings.Count(tc.code, "\n") {
+			t.Errorf("splitMagics(%q) changed the line count", tc.code)
+		}
+	}
+}
+
+func TestCompleteMagic(t *testing.T) {
+	m, start, end := completeMagic("%sw", 3)
+	if len(m) != 1 || m[0] != "%switchinterval" || start != 0 || end != 3 {
+		t.Errorf("got %v %d %d", m, start, end)
+	}
+	if m, _, _ := completeMagic("%mode g", 99); len(m) != 0 {
+		t.Errorf("arguments completed as magics: %v", m)
+	}
+}
+
+type rich struct{}
+
+func (rich) DisplayBundle() display.Bundle {
+	return display.Bundle{"text/html": "<i>r</i>", "text/plain": "r"}
+}
+
+func TestResultBundle(t *testing.T) {
+	if b := resultBundle(reflect.ValueOf(42)); b["text/plain"] != "42" {
+		t.Errorf("int: %v", b)
+	}
+	if b := resultBundle(reflect.ValueOf(rich{})); b["text/html"] != "<i>r</i>" {
+		t.Errorf("Displayer: %v", b)
+	}
+}
+
+type fakeHost struct{ answers []string }
+
+func (h *fakeHost) Display(map[string]any, map[string]any, string, bool) {}
+func (h *fakeHost) Input(prompt string, password bool) (string, error) {
+	a := h.answers[0]
+	h.answers = h.answers[1:]
+	return a, nil
+}
+
+func TestBackendInProcess(t *testing.T) {
+	b, err := New(&fakeHost{answers: []string{"7"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if o := b.Execute(ctx, "x := 40"); o.Status != "ok" {
+		t.Fatalf("%+v", o)
+	}
+	if o := b.Execute(ctx, "x + 2"); o.Result["text/plain"] != "42" {
+		t.Errorf("x + 2: %+v", o)
+	}
+	if o := b.Execute(ctx, "%mode turbo"); o.Status != "error" || o.Error.Name != "UsageError" {
+		t.Errorf("bad magic: %+v", o)
+	}
+	if o := b.Execute(ctx, "y := undefinedThing"); o.Status != "error" || o.Error.Name == "" || len(o.Error.Traceback) == 0 {
+		t.Errorf("compile error: %+v", o)
+	}
+	if o := b.Execute(ctx, "import \"fmt\"\nvar n int\nfmt.Scan(&n)\nn * 6"); o.Result["text/plain"] != "42" {
+		t.Errorf("stdin: %+v", o)
+	}
+}

@@ -1,0 +1,102 @@
+package bench
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	rt "corelab/runtime"
+	"corelab/runtime/symbols"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(rt.WorkerEnv) == "1" {
+		os.Exit(rt.WorkerMain(symbols.Symbols))
+	}
+	os.Exit(m.Run())
+}
+
+// setup points worker processes at this test binary. The quick table is
+// used unless CORELAB_BENCH_FULL=1 (then the test prints the full table:
+// CORELAB_BENCH_FULL=1 go test -run TestRuntimeTablePrints -v ./runtime/bench).
+func setup(tb testing.TB) *bencher {
+	tb.Helper()
+	b, err := newBencher(Options{Quick: os.Getenv("CORELAB_BENCH_FULL") != "1"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	exe, _ := os.Executable()
+	rt.Setup(rt.Env{NewInterpreter: newInterpreter, Main: b.in, Executable: exe, WorkerArgs: []string{"-test.run=^$"}})
+	return b
+}
+
+// TestRuntimeTablePrints runs the quick table; it checks the table's
+// shape, not the numbers (those are for `corelab bench runtime`).
+func TestRuntimeTablePrints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every model for several seconds")
+	}
+	b := setup(t)
+	var buf bytes.Buffer
+	if err := runRows(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{"cores used", "counter++", "tick", "isolate creation", "speed-up", "process start-up"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	t.Log("\n" + out)
+}
+
+func BenchmarkGILTwoSpinWorkers(b *testing.B) {
+	setup(b)
+	for b.Loop() {
+		r := rt.Run(rt.GIL, 2, rt.Spin, 50*time.Millisecond)
+		m := r.Measurement
+		b.ReportMetric(float64(m.CPU()-m.GC)/float64(m.Wall), "cores")
+		if m.Handovers > 0 {
+			b.ReportMetric(float64(m.Wall.Microseconds())/float64(m.Handovers), "µs/handover")
+		}
+	}
+}
+
+func BenchmarkGILTwoInterpretedWorkers(b *testing.B) {
+	bn := setup(b)
+	n := bn.calibrate(100 * time.Millisecond)
+	for b.Loop() {
+		m := rt.Run(rt.GIL, 2, "busy", n).Measurement
+		b.ReportMetric(float64(m.CPU()-m.GC)/float64(m.Wall), "cores")
+	}
+}
+
+func BenchmarkIsolateCreate(b *testing.B) {
+	setup(b)
+	for b.Loop() {
+		c := rt.MeasureIsolates(1)
+		b.ReportMetric(float64(c.Memory), "heap-bytes/isolate")
+	}
+}
+
+func BenchmarkProcessStart(b *testing.B) {
+	setup(b)
+	for b.Loop() {
+		r := rt.Run(rt.Processes, 1, rt.Fib, 1)
+		b.ReportMetric(float64(r.StartupMean().Microseconds()), "µs-startup")
+		b.ReportMetric(float64(r.MemoryMean())/1e6, "MB-rss")
+	}
+}
+
+func BenchmarkFibCompiled(b *testing.B) {
+	for _, m := range []rt.Model{rt.GIL, rt.Free} {
+		b.Run(string(m), func(b *testing.B) {
+			setup(b)
+			for b.Loop() {
+				rt.Run(m, 1, rt.Fib, 25)
+			}
+		})
+	}
+}

@@ -1,0 +1,66 @@
+// Package runtime is the multi-core lab that notebook cells import: it runs
+// the same Go work under emulated CPython execution models and shows what
+// each does to the machine's cores.
+//
+// In a cell:
+//
+//	import rt "corelab/runtime"
+//
+//	rt.Budget()                          // the core budget: GOMAXPROCS, NumCPU, cgroup quota
+//	rt.Run(rt.GIL, 2, rt.Fib, 30)        // two workers under one lock: ≈1 core
+//	rt.Compare(nil, 2, rt.Fib, 30)       // the same under all four models
+//	rt.Scale(nil, 4, rt.CountPrimes, 0, 200000) // speed-up vs workers, with the ideal line
+//
+// A report shown as a cell's value draws per-worker lanes (running /
+// waiting for the lock / blocked), per-core usage, and a table; its String
+// is a text summary.
+//
+// # Models
+//
+//   - GIL: goroutines under one lock, as CPython 3.10+ threads. The holder
+//     gives the lock up at check points (function entry, loop back-edges)
+//     once a waiter has waited a switch interval (SetSwitchInterval, 5 ms
+//     by default); blocking calls (time.Sleep, channel operations, sync
+//     waits, file and network calls — see gil.Symbols) release it.
+//     SetCheckpoints(Py39) models CPython ≤ 3.9 (a check point before
+//     every statement).
+//   - Isolates: each worker is its own interpreter with its own lock and
+//     its own copy of the notebook's declarations, like sub-interpreters
+//     (PEP 684/734). Values cross as copies (Copy); Queue and SharedBuffer
+//     are the only shared things; anything else is NotShareable.
+//   - Free: goroutines with no lock, like free-threaded CPython (PEP 703).
+//     Races are real.
+//   - Processes: `corelab worker` child processes that receive the
+//     declarations, the call and its arguments over a pipe, like
+//     multiprocessing.
+//
+// Cells themselves run in the notebook's interpreter, in the GIL or Free
+// model (SetMode, or %mode). Run, Compare and Scale take the model as an
+// argument.
+//
+// # What to run
+//
+// Run, Compare and Scale accept: a compiled workload by value (Fib,
+// CountPrimes, Spin, Wait, or NoGIL(Fib) — compiled Go that takes the lock
+// and yields at its own check points, because yaegi runs calls about ten
+// times slower than CPython); the name of a top-level func of the notebook
+// as a string ("work" — every model); or a func value (work — GIL and Free
+// only). A call that cannot work panics with a UsageError that says why.
+//
+// # Lessons
+//
+//   - RefCounts: plain, locked, atomic, biased and immortal reference
+//     counts under several workers (notebook 02).
+//   - Responsiveness: how late a 10 ms UI tick wakes beside CPU-bound jobs
+//     (notebook 06).
+//   - WebServers and StartServer: a loopback /fib/{n} server per model
+//     under bounded load, alone and beside a hog (notebook 07).
+//   - MeasureIsolates: start-up time and memory of isolates (notebook 05).
+//
+// # Embedding
+//
+// The kernel's evaluator calls Setup (with the interpreter factory that
+// adds the generated symbol tables), Attach, CellStart around every cell
+// and Interrupt; `corelab worker` calls WorkerMain. These are not
+// available to cells.
+package runtime

@@ -1,0 +1,72 @@
+package gil
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// BenchmarkCheckpointNoRequest is the cost of a check point while nobody
+// waits: what compiled workloads pay at every call and back-edge.
+func BenchmarkCheckpointNoRequest(b *testing.B) {
+	g := New(0)
+	t := g.NewThread("x")
+	t.Acquire()
+	defer t.Exit()
+	for b.Loop() {
+		t.Checkpoint()
+	}
+}
+
+// BenchmarkAcquireRelease is an uncontended take and release (a blocking
+// call's overhead when no other thread wants the lock).
+func BenchmarkAcquireRelease(b *testing.B) {
+	g := New(0)
+	t := g.NewThread("x")
+	for b.Loop() {
+		t.Acquire()
+		t.Release()
+	}
+}
+
+// BenchmarkBlockingHandover measures a blocking release that hands the
+// lock to a waiter, and taking it back: two threads ping-pong.
+func BenchmarkBlockingHandover(b *testing.B) {
+	g := New(time.Hour)
+	a, c := g.NewThread("a"), g.NewThread("c")
+	var stop atomic.Bool
+	done := make(chan struct{})
+	c.Acquire()
+	go func() {
+		defer close(done)
+		for !stop.Load() {
+			c.Release()
+			c.Acquire()
+		}
+		c.Exit()
+	}()
+	a.Acquire()
+	for b.Loop() {
+		a.Release()
+		a.Acquire()
+	}
+	stop.Store(true)
+	a.Exit()
+	<-done
+	h, _ := g.Stats()
+	b.ReportMetric(float64(h)/float64(b.N), "handovers/op")
+}
+
+// BenchmarkCurrent is the goroutine-id lookup behind hooks and blocking
+// replacements.
+func BenchmarkCurrent(b *testing.B) {
+	g := New(0)
+	t := g.NewThread("x")
+	t.Bind()
+	defer t.Unbind()
+	for b.Loop() {
+		if Current() != t {
+			b.Fatal("lost binding")
+		}
+	}
+}

@@ -1,0 +1,286 @@
+package runtime
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"corelab/display"
+	"corelab/runtime/gil"
+	"corelab/runtime/report"
+)
+
+// RefKind is a way of keeping an object's reference count (notebook 02).
+type RefKind string
+
+// The reference-count kinds RefCounts compares.
+const (
+	// PlainRef reads the count, adds one and writes it back, as CPython's
+	// Py_INCREF does: correct only while one thread at a time runs (the GIL).
+	PlainRef RefKind = "plain"
+	// LockedRef takes a per-object mutex around each change.
+	LockedRef RefKind = "locked"
+	// AtomicRef uses atomic add: always exact, slower as cores contend.
+	AtomicRef RefKind = "atomic"
+	// BiasedRef is PEP 703's biased counting: the owning thread changes a
+	// local count without atomics, other threads a shared count atomically.
+	BiasedRef RefKind = "biased"
+	// ImmortalRef is PEP 683's immortal object: the count never changes.
+	ImmortalRef RefKind = "immortal"
+)
+
+// RefKinds lists every kind, in the order RefCounts shows them.
+var RefKinds = []RefKind{PlainRef, LockedRef, AtomicRef, BiasedRef, ImmortalRef}
+
+const immortalCount = 1 << 32 // sys.getrefcount(None) on 3.12+ is 2**32-1
+
+// refObject is one shared object with a reference count of some kind.
+type refObject struct {
+	kind   RefKind
+	n      atomic.Int64 // plain (by load and store), atomic, immortal
+	mu     sync.Mutex   // locked
+	locked int64        // locked
+	owner  *gil.Thread  // biased: the owning thread
+	local  int64        // biased: owner's count, no atomics
+	shared atomic.Int64 // biased: everyone else's
+	freed  atomic.Bool  // the count reached 0 while references were held
+}
+
+func newRefObject(k RefKind) *refObject {
+	o := &refObject{kind: k}
+	switch k {
+	case ImmortalRef:
+		o.n.Store(immortalCount)
+	case LockedRef:
+		o.locked = 1
+	case BiasedRef:
+		o.local = 1 // the owner's own reference
+	default:
+		o.n.Store(1) // the reference the notebook holds
+	}
+	return o
+}
+
+func (o *refObject) incref(t *gil.Thread) {
+	switch o.kind {
+	case PlainRef:
+		v := o.n.Load()  // a separate load and store: a read-modify-write
+		o.n.Store(v + 1) // that another core can interleave with
+	case LockedRef:
+		o.mu.Lock()
+		o.locked++
+		o.mu.Unlock()
+	case AtomicRef:
+		o.n.Add(1)
+	case BiasedRef:
+		if t == o.owner {
+			o.local++
+		} else {
+			o.shared.Add(1)
+		}
+	case ImmortalRef:
+		if o.n.Load() >= immortalCount {
+			return
+		}
+		o.n.Add(1)
+	}
+}
+
+func (o *refObject) decref(t *gil.Thread) {
+	var v int64
+	switch o.kind {
+	case PlainRef:
+		v = o.n.Load() - 1
+		o.n.Store(v)
+	case LockedRef:
+		o.mu.Lock()
+		o.locked--
+		v = o.locked
+		o.mu.Unlock()
+	case AtomicRef:
+		v = o.n.Add(-1)
+	case BiasedRef:
+		if t == o.owner {
+			o.local--
+		} else {
+			o.shared.Add(-1)
+		}
+		return // merged at the end, as PEP 703 merges when the owner exits
+	case ImmortalRef:
+		if o.n.Load() >= immortalCount {
+			return
+		}
+		v = o.n.Add(-1)
+	}
+	if v <= 0 {
+		o.freed.Store(true)
+	}
+}
+
+func (o *refObject) count() int64 {
+	switch o.kind {
+	case LockedRef:
+		return o.locked
+	case BiasedRef:
+		return o.local + o.shared.Load()
+	}
+	return o.n.Load()
+}
+
+// RefResult is one kind's outcome.
+type RefResult struct {
+	Kind          RefKind
+	Final         int64         // the count after all workers finished
+	Expected      int64         // what it should be
+	FreedTooEarly bool          // the count reached 0 while references were held
+	PerOp         time.Duration // wall time per incref+decref pair, per worker
+}
+
+// Verdict says "exact", "freed too early" or "leaked".
+func (r RefResult) Verdict() string {
+	switch {
+	case r.FreedTooEarly || r.Final < r.Expected:
+		return "freed too early"
+	case r.Final > r.Expected:
+		return "leaked"
+	}
+	return "exact"
+}
+
+// RefReport is what RefCounts measured.
+type RefReport struct {
+	Model   Model
+	Workers int
+	Ops     int
+	Results []RefResult
+}
+
+// RefCounts has workers take and drop a reference to one shared object
+// ops times each, under model m (GIL, Free or Isolates — where each
+// isolate has its own copy of the object), once per kind (nil = all), and
+// reports the final count against the expected one and the cost per
+// operation.
+//
+//	rt.RefCounts(rt.Free, 2, 1_000_000, nil)
+func RefCounts(m Model, workers, ops int, kinds []RefKind) *RefReport {
+	if m != GIL && m != Free && m != Isolates {
+		usage("rt.RefCounts: model %s; use rt.GIL, rt.Free or rt.Isolates (a process has its own objects, like an isolate)", m)
+	}
+	if workers < 1 || workers > 64 || ops < 1 || ops > 100_000_000 {
+		usage("rt.RefCounts(%s, %d, %d): want 1..64 workers and 1..1e8 ops", m, workers, ops)
+	}
+	if len(kinds) == 0 {
+		kinds = RefKinds
+	}
+	rep := &RefReport{Model: m, Workers: workers, Ops: ops}
+	resume := block()
+	defer resume()
+	for _, k := range kinds {
+		ok := false
+		for _, kk := range RefKinds {
+			ok = ok || k == kk
+		}
+		if !ok {
+			usage("rt.RefCounts: unknown kind %q", k)
+		}
+		rep.Results = append(rep.Results, refRun(m, workers, ops, k))
+	}
+	return rep
+}
+
+func refRun(m Model, workers, ops int, k RefKind) RefResult {
+	objs := make([]*refObject, workers)
+	locks := make([]*gil.GIL, workers)
+	shared := newRefObject(k)
+	var lock *gil.GIL
+	if m != Isolates {
+		lock = newLock(m)
+	}
+	for i := range objs {
+		if m == Isolates {
+			objs[i] = newRefObject(k) // each isolate has its own object
+			locks[i] = newLock(GIL)
+		} else {
+			objs[i], locks[i] = shared, lock
+		}
+	}
+	threads := make([]*gil.Thread, workers)
+	for i := range threads {
+		threads[i] = locks[i].NewThread(fmt.Sprintf("worker %d", i+1))
+	}
+	if k == BiasedRef {
+		for i, o := range objs {
+			if o.owner == nil {
+				o.owner = threads[i]
+			}
+		}
+	}
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() { // joined below
+			defer wg.Done()
+			t, o := threads[i], objs[i]
+			t.Bind()
+			defer t.Unbind()
+			<-start
+			t.Acquire()
+			defer t.Exit()
+			for j := 0; j < ops; j++ {
+				o.incref(t)
+				o.decref(t)
+				if j&63 == 0 {
+					check(t)
+				}
+			}
+		}()
+	}
+	t0 := time.Now()
+	close(start)
+	wg.Wait()
+	wall := time.Since(t0)
+	res := RefResult{Kind: k, PerOp: wall / time.Duration(ops)}
+	seen := map[*refObject]bool{}
+	for _, o := range objs {
+		if seen[o] {
+			continue
+		}
+		seen[o] = true
+		res.Final += o.count()
+		res.Expected += newRefObject(k).count()
+		res.FreedTooEarly = res.FreedTooEarly || o.freed.Load()
+	}
+	return res
+}
+
+func (r *RefReport) rows() (header []string, rows [][]string) {
+	header = []string{"kind", "final count", "expected", "verdict", "ns per op"}
+	for _, x := range r.Results {
+		rows = append(rows, []string{string(x.Kind), fmt.Sprint(x.Final), fmt.Sprint(x.Expected), x.Verdict(),
+			fmt.Sprintf("%.1f", float64(x.PerOp.Nanoseconds()))})
+	}
+	return header, rows
+}
+
+func (r *RefReport) title() string {
+	return fmt.Sprintf("Reference counts: %d worker(s) × %d take+drop · %s", r.Workers, r.Ops, r.Model)
+}
+
+// String is the report as a text table.
+func (r *RefReport) String() string { return r.title() + "\n" + report.TextTable(r.rows()) }
+
+// DisplayBundle shows the table and ns per op as bars.
+func (r *RefReport) DisplayBundle() display.Bundle {
+	bars := make([]report.Bar, len(r.Results))
+	for i, x := range r.Results {
+		bars[i] = report.Bar{Label: string(x.Kind), Value: float64(x.PerOp.Nanoseconds()), Note: x.Verdict()}
+	}
+	svg := report.Bars(bars, report.Options{Title: r.title(), Subtitle: "ns per take+drop (wall, per worker)", Unit: "ns"})
+	var h strings.Builder
+	h.WriteString(report.Table(r.rows()))
+	h.WriteString(svg)
+	return display.Bundle{display.MIMESVG: svg, display.MIMEHTML: h.String(), display.MIMEText: r.String()}
+}
