@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	goruntime "runtime"
 	"strings"
@@ -81,12 +80,12 @@ func (k *server) kernelInfo() map[string]any {
 			"pygments_lexer":  "go",
 			"codemirror_mode": "go",
 		},
-		"banner": fmt.Sprintf("corelab %s — Go %s (yaegi) and a lab for multi-core Python questions\n"+
+		"banner": fmt.Sprintf("corelab %s — Go %s, interpreted by yaegi, with a lab on how CPython uses many cores\n"+
 			"%%help lists the magics; import rt \"corelab/runtime\" for the lab.", version, goVersion),
 		"help_links": []map[string]string{
 			{"text": "Go documentation", "url": "https://go.dev/doc/"},
 			{"text": "Go standard library", "url": "https://pkg.go.dev/std"},
-			{"text": "corelab runtime", "url": "https://pkg.go.dev/corelab/runtime"},
+			{"text": "The Go language specification", "url": "https://go.dev/ref/spec"},
 		},
 		"debugger": false,
 	}
@@ -224,7 +223,7 @@ func (k *server) askInput(req *wire.Message, prompt string, password bool) (stri
 		}
 		return c.Value, nil
 	case <-stop:
-		return "", errors.New("interrupted") // the child turns this into KeyboardInterrupt
+		return "", evalproc.ErrInputInterrupted
 	case <-k.done:
 		return "", fmt.Errorf("kernel shutting down")
 	}

@@ -760,3 +760,26 @@ func startKernelB(b *testing.B) *client.Client {
 	}
 	return c
 }
+
+func TestInterruptWhileWaitingForInput(t *testing.T) {
+	k := startKernel(t)
+	k.mustOK(`import "corelab/input"`)
+	req, err := k.c.Send(client.Shell, "execute_request", map[string]any{"code": `s := input.Line("never answered? ")` + "\n" + `s`,
+		"silent": false, "store_history": true, "allow_stdin": true, "user_expressions": map[string]any{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := k.c.Recv(ctxT(t), client.Stdin)
+	if err != nil || m.Header.MsgType != "input_request" {
+		t.Fatalf("no input_request: %v %v", m, err)
+	}
+	k.call(client.Control, "interrupt_request", map[string]any{})
+	r, err := k.c.Collect(ctxT(t), client.Shell, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Content["ename"] != "KeyboardInterrupt" {
+		t.Errorf("interrupted input: %v", r.Content)
+	}
+	k.mustOK("1")
+}

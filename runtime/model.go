@@ -173,9 +173,9 @@ func CellStart() (done func()) {
 	}
 	t := lock.NewThread("cell")
 	t.Bind()
-	t.Acquire()
 	lab.adopted.Store(false)
-	lab.cell.Store(t)
+	lab.cell.Store(t) // before Acquire, so Interrupt can free a stuck lock
+	t.Acquire()
 	return func() {
 		lab.cell.CompareAndSwap(t, nil)
 		t.Exit()
@@ -191,6 +191,27 @@ func Interrupt() {
 		in.Interrupt()
 	}
 	stopAll()
+	if c := lab.cell.Load(); c != nil {
+		time.AfterFunc(breakGrace, func() { breakFor(c) })
+	}
+}
+
+// breakGrace is how long Interrupt lets the lock's holder reach a check
+// point before it takes the lock away for a waiting cell.
+const breakGrace = 500 * time.Millisecond
+
+// breakFor frees the notebook's lock for the cell's thread c when, after
+// an interrupt, c still waits for it: the holder is stuck in a blocking
+// call that keeps the lock (see gil.Symbols for what is covered).
+func breakFor(c *gil.Thread) {
+	if lab.cell.Load() != c || !c.Waiting() {
+		return
+	}
+	h := c.GIL().Holder()
+	if c.GIL().BreakFor(c) {
+		fmt.Fprintf(os.Stderr, "corelab: %v held the GIL in a call that does not release it; "+
+			"the lock was taken from it so the cell can stop\n", h)
+	}
 }
 
 // SetMode sets the model cells run in (what %mode does). Cells started

@@ -46,6 +46,8 @@ type wireMsg struct {
 	Results  []json.RawMessage `json:"results,omitempty"`
 	Error    string            `json:"error,omitempty"`
 	RSS      uint64            `json:"rss,omitempty"`
+	User     time.Duration     `json:"user,omitempty"` // CPU the call used in the worker
+	Sys      time.Duration     `json:"sys,omitempty"`
 }
 
 func writeFrame(w io.Writer, m *wireMsg) error {
@@ -145,7 +147,10 @@ func serveWorker(r io.Reader, w io.Writer, symbols interp.Exports) error {
 			return fmt.Errorf("unexpected message %q", m.Kind)
 		}
 		res := &wireMsg{Kind: "result"}
+		u0, s0 := meter.ProcessCPU()
 		out, err := workerCall(in, t, m.Func, m.Args)
+		u1, s1 := meter.ProcessCPU()
+		res.User, res.Sys = u1-u0, s1-s0
 		if err != nil {
 			res.Error = err.Error()
 		}
@@ -266,35 +271,42 @@ func startProc(decls string) (*proc, uint64, error) {
 
 // call runs name(args...) in the worker.
 func (p *proc) call(name string, args []any) ([]any, error) {
+	out, _, _, err := p.callCPU(name, args)
+	return out, err
+}
+
+// callCPU is call that also returns the CPU time the worker spent on it:
+// a child's CPU shows in this process's rusage only once it is reaped.
+func (p *proc) callCPU(name string, args []any) ([]any, time.Duration, time.Duration, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	m := &wireMsg{Kind: "call", Func: name}
 	for i, a := range args {
 		switch a.(type) {
 		case *Queue, *SharedBuffer:
-			return nil, &NotShareable{Type: fmt.Sprintf("%T", a), Path: fmt.Sprintf("argument %d (a worker process cannot share memory with the notebook)", i+1)}
+			return nil, 0, 0, &NotShareable{Type: fmt.Sprintf("%T", a), Path: fmt.Sprintf("argument %d (a worker process cannot share memory with the notebook)", i+1)}
 		}
 		b, err := json.Marshal(a)
 		if err != nil {
-			return nil, fmt.Errorf("argument %d (%T) cannot be sent to a process: %w", i+1, a, err)
+			return nil, 0, 0, fmt.Errorf("argument %d (%T) cannot be sent to a process: %w", i+1, a, err)
 		}
 		m.Args = append(m.Args, b)
 	}
 	if err := writeFrame(p.in, m); err != nil {
-		return nil, fmt.Errorf("send call: %w", err)
+		return nil, 0, 0, fmt.Errorf("send call: %w", err)
 	}
 	res, err := readFrame(p.out)
 	if err != nil {
-		return nil, fmt.Errorf("worker process died: %w", err)
+		return nil, 0, 0, fmt.Errorf("worker process died: %w", err)
 	}
 	out := make([]any, len(res.Results))
 	for i, r := range res.Results {
 		out[i] = decodeResult(r)
 	}
 	if res.Error != "" {
-		return out, errors.New(res.Error)
+		return out, res.User, res.Sys, errors.New(res.Error)
 	}
-	return out, nil
+	return out, res.User, res.Sys, nil
 }
 
 // decodeResult decodes a JSON result, turning integral numbers into int.
@@ -356,6 +368,8 @@ type processRunner struct {
 	decls string
 	mu    sync.Mutex
 	stop  func()
+	user  time.Duration // CPU of the calls in the workers
+	sys   time.Duration
 }
 
 func newProcessRunner(j *job, n int) *processRunner {
@@ -392,7 +406,19 @@ func (pr *processRunner) work(i int, rec *meter.Recorder, ln int) ([]any, error)
 	if pr.j.comp != nil {
 		name = strings.TrimSuffix(pr.j.comp.name, " (lock released)")
 	}
-	return pr.procs[i].call(name, pr.j.args)
+	out, user, sys, err := pr.procs[i].callCPU(name, pr.j.args)
+	pr.mu.Lock()
+	pr.user += user
+	pr.sys += sys
+	pr.mu.Unlock()
+	return out, err
+}
+
+// childCPU is the CPU time the workers spent on their calls.
+func (pr *processRunner) childCPU() (user, sys time.Duration) {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	return pr.user, pr.sys
 }
 
 func (pr *processRunner) close() {

@@ -24,8 +24,8 @@ type Lateness struct {
 	Jobs     int
 	Interval time.Duration // switch interval (GIL)
 	Late     []time.Duration
-	Missed   int // frames skipped: a tick late by k·Frame misses k frames
-	JobsWork int64
+	Missed   int   // frames skipped: a tick late by k·Frame misses k frames
+	JobsWork int64 // loop iterations the jobs did meanwhile (their progress)
 }
 
 // P returns the p-th percentile (0..100) of the lateness.
@@ -80,9 +80,20 @@ func Responsiveness(models []Model, jobs int, d time.Duration) *Responsive {
 	resume := block()
 	defer resume()
 	r := &Responsive{Jobs: jobs}
+	var h *display.Handle
+	if d*time.Duration(len(models)+1) > 2*time.Second {
+		h = display.New()
+		h.Show(display.TextBundle("measuring UI ticks: idle…"))
+	}
 	r.Results = append(r.Results, tickBeside(GIL, 0, d))
 	for _, m := range models {
+		if h != nil {
+			h.Update(display.TextBundle(fmt.Sprintf("measuring UI ticks beside %d job(s): %s…", jobs, m)))
+		}
 		r.Results = append(r.Results, tickBeside(m, jobs, d))
+	}
+	if h != nil {
+		h.Update(display.TextBundle("UI ticks measured"))
 	}
 	return r
 }
@@ -178,14 +189,14 @@ func tickBeside(m Model, jobs int, d time.Duration) *Lateness {
 }
 
 func (r *Responsive) rows() (header []string, rows [][]string) {
-	header = []string{"model", "jobs", "ticks", "p50 late", "p99 late", "max", "missed frames"}
+	header = []string{"model", "jobs", "ticks", "p50 late", "p99 late", "max", "missed frames", "job work (M loops)"}
 	for _, l := range r.Results {
 		mx := time.Duration(0)
 		for _, d := range l.Late {
 			mx = max(mx, d)
 		}
 		rows = append(rows, []string{l.label(), fmt.Sprint(l.Jobs), fmt.Sprint(len(l.Late)),
-			fmtMS(l.P(50)), fmtMS(l.P(99)), fmtMS(mx), fmt.Sprint(l.Missed)})
+			fmtMS(l.P(50)), fmtMS(l.P(99)), fmtMS(mx), fmt.Sprint(l.Missed), fmt.Sprintf("%.1f", float64(l.JobsWork)/1e6)})
 	}
 	return header, rows
 }

@@ -374,6 +374,18 @@ func (j *job) run(m Model, workers int, progress func()) *Report {
 	rec.AddCounts(h1-h0, d1-d0)
 	r.Measurement = mt.Stop()
 	stopProgress()
+	if c, ok := rn.(interface {
+		childCPU() (time.Duration, time.Duration)
+	}); ok {
+		// Worker processes are reaped after the measurement: add the CPU
+		// they reported for their calls.
+		u, s := c.childCPU()
+		m := &r.Measurement
+		m.User, m.Sys, m.Children = m.User+u, m.Sys+s, m.Children+u+s
+		if m.Wall > 0 {
+			m.CoresUsed = float64(m.User+m.Sys) / float64(m.Wall)
+		}
+	}
 
 	if interrupted.Load() {
 		panic(ErrInterrupted)

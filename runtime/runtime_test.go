@@ -200,8 +200,12 @@ func incCall(n int) {
 	if got := run(GIL, "inc"); got != 2*n {
 		t.Errorf("GIL py310 counter++: %d, want %d (no lost updates)", got, 2*n)
 	}
-	if got := run(GIL, "incCall"); got >= 2*n {
-		t.Errorf("GIL py310 counter = addOne(counter): %d, want lost updates", got)
+	lost := false
+	for try := 0; try < 5 && !lost; try++ { // a loaded machine may not switch at all
+		lost = run(GIL, "incCall") < 2*n
+	}
+	if !lost {
+		t.Errorf("GIL py310 counter = addOne(counter): no lost updates in 5 runs")
 	}
 	// The hand-overs happened (otherwise 0 lost would prove nothing). On
 	// a loaded machine one worker may finish before the other is even
@@ -538,4 +542,26 @@ for i := 0; i < 2; i++ {
 		t.Fatalf("n = %d", got)
 	}
 	nb.eval(`time.Sleep(time.Millisecond)`)
+}
+
+// TestInterruptFreesAStuckLock: a goroutine of an earlier cell blocks in a
+// host call that keeps the lock; the next cell waits for the lock until
+// Interrupt takes it away.
+func TestInterruptFreesAStuckLock(t *testing.T) {
+	nb := newNotebook(t)
+	nb.eval(`
+import "os"
+r, w, _ := os.Pipe()
+go func() {
+	buf := make([]byte, 1)
+	r.Read(buf) // os.File.Read is not covered: it keeps the lock
+}()`)
+	time.Sleep(20 * time.Millisecond)
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		Interrupt()
+	}()
+	done := CellStart() // waits for the stuck holder until the interrupt
+	done()
+	nb.eval(`w.Write([]byte("x"))`)
 }

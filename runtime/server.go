@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"corelab/display"
+	"corelab/runtime/meter"
 	"corelab/runtime/report"
 )
 
@@ -29,7 +30,13 @@ type Server struct {
 	pool    chan func(n int) (int, error) // isolates and processes: one entry per worker
 	procs   []*proc
 	done    chan struct{}
+	memory  uint64 // what the pool added: isolates' Go heap, processes' RSS
 }
+
+// Memory returns what the server's pool took when it started: the Go heap
+// its isolates keep alive, or the resident memory of its processes (0 for
+// GIL and Free, whose request goroutines cost a few KiB each).
+func (s *Server) Memory() uint64 { return s.memory }
 
 // StartServer starts a /fib/{n} server for model m on 127.0.0.1 (a free
 // port). Close it when done; it also stops by itself after an hour.
@@ -59,6 +66,12 @@ func StartServer(m Model, workers int) *Server {
 			return res, err
 		}
 	case Isolates:
+		h0 := heapInUse()
+		defer func() {
+			if h1 := heapInUse(); h1 > h0 {
+				s.memory = h1 - h0
+			}
+		}()
 		s.pool = make(chan func(int) (int, error), workers)
 		for i := 0; i < workers; i++ {
 			// A real isolate per pool slot, so start-up is paid as it
@@ -84,14 +97,18 @@ func StartServer(m Model, workers int) *Server {
 		s.procs = make([]*proc, workers)
 		var wg sync.WaitGroup
 		errs := make([]error, workers)
+		rss := make([]uint64, workers)
 		for i := range s.procs {
 			wg.Add(1)
 			go func() { // joined by wg.Wait
 				defer wg.Done()
-				s.procs[i], _, errs[i] = startProc("")
+				s.procs[i], rss[i], errs[i] = startProc("")
 			}()
 		}
 		wg.Wait()
+		for _, m := range rss {
+			s.memory += m
+		}
 		for i, p := range s.procs {
 			if errs[i] != nil {
 				s.closeProcs()
@@ -205,6 +222,7 @@ func (l *Load) defaults() {
 type ServerResult struct {
 	Model      Model
 	Startup    time.Duration // starting the server and its pool
+	Memory     uint64        // what the pool took (see Server.Memory)
 	Batch      time.Duration // time for the batch of fib(N) requests
 	Throughput float64       // batch requests per second
 	P50, P99   time.Duration // batch latency
@@ -259,6 +277,7 @@ func loadServer(m Model, workers int, l Load) ServerResult {
 	s := StartServer(m, workers)
 	defer s.Close()
 	res.Startup = time.Since(t0)
+	res.Memory = s.Memory()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: l.Timeout}
 	defer client.CloseIdleConnections()
 	get := func(ctx context.Context, n int) error {
@@ -357,10 +376,14 @@ func percentiles(d []time.Duration) (p50, p99 time.Duration) {
 }
 
 func (w *WebReport) rows() (header []string, rows [][]string) {
-	header = []string{"model", "start-up", "batch", "req/s", "p50", "p99", "failed",
+	header = []string{"model", "start-up", "memory", "batch", "req/s", "p50", "p99", "failed",
 		"small req/s alone", "small req/s beside hog", "small p99 beside hog"}
 	for _, r := range w.Results {
-		rows = append(rows, []string{string(r.Model), fmtDur(r.Startup), fmtDur(r.Batch),
+		mem := "—"
+		if r.Memory > 0 {
+			mem = meter.FormatBytes(r.Memory)
+		}
+		rows = append(rows, []string{string(r.Model), fmtDur(r.Startup), mem, fmtDur(r.Batch),
 			fmt.Sprintf("%.1f", r.Throughput), fmtDur(r.P50), fmtDur(r.P99), fmt.Sprint(r.Failed),
 			fmt.Sprintf("%.0f", r.Alone), fmt.Sprintf("%.0f", r.WithHog), fmtDur(r.HogP99)})
 	}

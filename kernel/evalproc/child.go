@@ -55,6 +55,7 @@ type Outcome struct {
 const (
 	envMemLimit = "CORELAB_EVAL_MEMORY" // bytes; address-space and GC limit of the child
 	envMaxStack = "CORELAB_EVAL_STACK"  // bytes; per-goroutine stack limit
+	envChild    = "CORELAB_EVALPROC"    // "1": fds 3 and 4 are the supervisor's pipes
 )
 
 // Serve runs the child side of the protocol on fds 3 (requests) and 4
@@ -68,11 +69,11 @@ func Serve(newBackend func(Host) (Backend, error)) error {
 	// forwards interrupts itself, as frames.
 	signal.Ignore(os.Interrupt)
 
+	if os.Getenv(envChild) != "1" {
+		return errors.New("the evaluator is started by the kernel (or corelab run), not by hand")
+	}
 	reqs := os.NewFile(3, "corelab-requests")
 	evs := os.NewFile(4, "corelab-events")
-	if reqs == nil || evs == nil {
-		return errors.New("evalproc: fds 3 and 4 are not open; run me through evalproc.Start")
-	}
 	s := &server{
 		ev:      &frameWriter{w: evs},
 		work:    make(chan func(), 16),

@@ -51,6 +51,9 @@ func crashError(report, exit string) *Error {
 	var tb []string
 	if start < 0 {
 		value = "the evaluator process exited (" + exit + ")"
+		if strings.Contains(exit, "signal: killed") {
+			value = "the evaluator process was killed (SIGKILL), most likely by the out-of-memory killer"
+		}
 		// Show the tail of whatever it printed last, if anything.
 		var tail []string
 		for _, l := range lines {
@@ -71,7 +74,7 @@ func crashError(report, exit string) *Error {
 	switch {
 	case strings.Contains(value, "stack overflow") || strings.Contains(report, "stack exceeds"):
 		hint = "Hint: a recursion without a (reachable) base case grows the stack until Go gives up."
-	case strings.Contains(value, "out of memory"):
+	case strings.Contains(value, "out of memory") || strings.Contains(value, "out-of-memory"):
 		hint = "Hint: the cell allocated more memory than the evaluator's limit."
 	case strings.Contains(value, "concurrent map"):
 		hint = "Hint: maps are not safe for concurrent use; guard them with a sync.Mutex or use one goroutine per map."

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"corelab/runtime/meter"
 )
 
 // Options configure the supervisor. The zero value starts the running
@@ -79,6 +81,7 @@ type Cell struct {
 	// goroutines the cell started) until the next cell starts.
 	OnOutput func(Output)
 	// OnInput answers an input request (prompt, password); nil refuses.
+	// Returning ErrInputInterrupted stops the cell with KeyboardInterrupt.
 	OnInput func(prompt string, password bool) (string, error)
 }
 
@@ -145,16 +148,14 @@ func Start(ctx context.Context, opts Options) (*Proc, error) {
 	return p, nil
 }
 
+// defaultMemoryLimit is half the memory this process may use (the cgroup
+// limit on Binder and in containers, else the machine's RAM), at most 8 GiB.
 func defaultMemoryLimit() int64 {
-	var si syscall.Sysinfo_t
-	if err := syscall.Sysinfo(&si); err != nil {
+	m := int64(meter.ReadBudget().Memory() / 2)
+	if m <= 0 {
 		return 4 << 30
 	}
-	half := int64(si.Totalram) * int64(si.Unit) / 2
-	if half > 8<<30 {
-		half = 8 << 30
-	}
-	return half
+	return min(m, 8<<30)
 }
 
 // Pid returns the process id of the current child (0 if none).
@@ -471,7 +472,7 @@ func (p *Proc) spawn() (*child, error) {
 	if p.opts.MemoryLimit > 0 {
 		cmd.Env = append(cmd.Env, envMemLimit+"="+strconv.FormatInt(p.opts.MemoryLimit, 10))
 	}
-	cmd.Env = append(cmd.Env, envMaxStack+"="+strconv.FormatInt(p.opts.MaxStack, 10), "GOTRACEBACK=single")
+	cmd.Env = append(cmd.Env, envMaxStack+"="+strconv.FormatInt(p.opts.MaxStack, 10), "GOTRACEBACK=single", envChild+"=1")
 	cmd.Stdin = nil
 	cmd.Stdout = outW
 	cmd.Stderr = errW
@@ -815,7 +816,9 @@ func (c *child) event(k chunk) {
 			r := inputReply{ID: ev.ID}
 			if in == nil {
 				r.Err = ErrNoStdin.Error()
-			} else if v, err := in(ev.Prompt, ev.Password); err != nil {
+			} else if v, err := in(ev.Prompt, ev.Password); errors.Is(err, ErrInputInterrupted) {
+				r.Err = errInterruptedText
+			} else if err != nil {
 				r.Err = err.Error()
 			} else {
 				r.Value = v

@@ -22,9 +22,11 @@ import (
 
 	"github.com/traefik/yaegi/interp"
 
+	"corelab/display"
 	rt "corelab/runtime"
 	"corelab/runtime/eval"
 	"corelab/runtime/gil"
+	"corelab/runtime/meter"
 	"corelab/runtime/symbols"
 )
 
@@ -53,7 +55,25 @@ func RuntimeWith(w io.Writer, o Options) error {
 	return runRows(w, b)
 }
 
+// quiet drops the live progress displays runs publish.
+type quiet struct{}
+
+func (quiet) Publish(display.Bundle, map[string]any, string, bool) {}
+
+// otherLoad notes when other processes kept the machine busy during a
+// measurement (its numbers are then not to be trusted).
+func otherLoad(m meter.Measurement) string {
+	if other := m.MachineCores - m.CoresUsed; other > 0.25 {
+		return fmt.Sprintf(" (other processes: %.1f cores)", other)
+	}
+	return ""
+}
+
 func runRows(w io.Writer, b *bencher) error {
+	if old := display.CurrentSink(); old != nil {
+		defer display.SetSink(old)
+	}
+	display.SetSink(quiet{})
 	budget := rt.Budget()
 	fmt.Fprintf(w, "corelab bench runtime — %s, switch interval %s\n\n", strings.ReplaceAll(budget.String(), "\n", "; "), rt.SwitchInterval())
 	var rows []row
@@ -167,11 +187,11 @@ func (b *bencher) gilCores() ([]row, error) {
 	mc := rc.Measurement
 	coresC := float64(mc.CPU()-mc.GC) / float64(mc.Wall)
 	return []row{
-		{what: "GIL, 2 interpreted CPU workers: cores used (GC apart)", target: "≤ 1.05", got: fmt.Sprintf("%.2f", cores), ok: cores <= 1.05, ref: "≈1 core (threads)"},
+		{what: "GIL, 2 interpreted CPU workers: cores used (GC apart)", target: "≤ 1.05", got: fmt.Sprintf("%.2f%s", cores, otherLoad(m)), ok: cores <= 1.05, ref: "≈1 core (threads)"},
 		{what: "GIL, 2 interpreted CPU workers: finish spread", target: "≤ 5 %", got: fmt.Sprintf("%.1f %%", 100*spread), ok: spread <= 0.05},
-		{what: "GIL, 2 interpreted CPU workers: one hand-over every", target: fmt.Sprintf("%s ± 1 ms", iv), got: fmt.Sprintf("%s (%d)", every.Round(10*time.Microsecond), m.Handovers),
+		{what: "GIL, 2 interpreted CPU workers: one hand-over every", target: fmt.Sprintf("%s ± 1 ms", iv), got: fmt.Sprintf("%s (%d)%s", every.Round(10*time.Microsecond), m.Handovers, otherLoad(m)),
 			ok: (every - iv).Abs() <= time.Millisecond, ref: "5 ms (sys.getswitchinterval)"},
-		{what: "GIL, 2 compiled Spin workers: cores used (GC apart)", target: "≤ 1.05", got: fmt.Sprintf("%.2f", coresC), ok: coresC <= 1.05},
+		{what: "GIL, 2 compiled Spin workers: cores used (GC apart)", target: "≤ 1.05", got: fmt.Sprintf("%.2f%s", coresC, otherLoad(mc)), ok: coresC <= 1.05},
 	}, nil
 }
 
@@ -269,7 +289,7 @@ func (b *bencher) isolates() ([]row, error) {
 }
 
 func (b *bencher) parallel() ([]row, error) {
-	n := b.calibrate(b.dur(time.Second))
+	n := b.calibrate(b.dur(400 * time.Millisecond))
 	budget := rt.Budget().Cores()
 	want := 1.8
 	if budget < 2 {
@@ -277,13 +297,21 @@ func (b *bencher) parallel() ([]row, error) {
 	}
 	// speed returns the speed-up of 2 workers over 1 and a note when other
 	// processes kept the machine busy meanwhile (the number is then low).
+	// Each side is the best of three runs, alternated, which filters out
+	// most interference from other processes.
 	speed := func(m rt.Model, fn any, args ...any) (float64, string) {
-		one := rt.Run(m, 1, fn, args...)
-		two := rt.Run(m, 2, fn, args...)
-		note := ""
-		mm := two.Measurement
-		if other := mm.MachineCores - mm.CoresUsed; other > 0.25 {
-			note = fmt.Sprintf(" (other processes: %.1f cores)", other)
+		var one, two *rt.Report
+		for range 3 {
+			if r := rt.Run(m, 1, fn, args...); one == nil || r.Wall() < one.Wall() {
+				one = r
+			}
+			if r := rt.Run(m, 2, fn, args...); two == nil || r.Wall() < two.Wall() {
+				two = r
+			}
+		}
+		note := otherLoad(two.Measurement)
+		if note == "" {
+			note = otherLoad(one.Measurement)
 		}
 		return 2 * float64(one.Wall()) / float64(two.Wall()), note
 	}
@@ -299,9 +327,9 @@ func (b *bencher) parallel() ([]row, error) {
 	}{
 		{"2 interpreted CPU workers vs 1: isolates speed-up", target, "scales (3.12+)", rt.Isolates, "busy", n, scales},
 		{"2 interpreted CPU workers vs 1: free speed-up", target, "scales (3.13t)", rt.Free, "busy", n, scales},
-		{"2 compiled fib(35) vs 1: free speed-up", target, "", rt.Free, rt.Fib, 35, scales},
-		{"2 compiled fib(35) vs 1: gil speed-up", "≈ 1×", "≈1× (threads)", rt.GIL, rt.Fib, 35, func(s float64) bool { return s < 1.2 }},
-		{"2 compiled fib(35) NoGIL vs 1: gil speed-up", target, "scales (GIL-releasing C code)", rt.GIL, rt.NoGIL(rt.Fib), 35, scales},
+		{"2 compiled fib(34) vs 1: free speed-up", target, "", rt.Free, rt.Fib, 34, scales},
+		{"2 compiled fib(34) vs 1: gil speed-up", "≈ 1×", "≈1× (threads)", rt.GIL, rt.Fib, 34, func(s float64) bool { return s < 1.2 }},
+		{"2 compiled fib(34) NoGIL vs 1: gil speed-up", target, "scales (GIL-releasing C code)", rt.GIL, rt.NoGIL(rt.Fib), 34, scales},
 	} {
 		s, note := speed(c.m, c.fn, c.arg)
 		rows = append(rows, row{what: c.what, target: c.target, got: fmt.Sprintf("%.2f×%s", s, note), ok: c.ok(s), ref: c.ref})

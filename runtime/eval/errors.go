@@ -194,12 +194,13 @@ func (in *Interpreter) panicError(r any, frames []string) *Error {
 		if n, _ := fmt.Sscanf(f, "@%d:%d:%d", &p.cell, &p.line, &p.col); n == 3 {
 			e.Line, e.Col, e.Cell = p.line, p.col, p.cell
 			first = false
-			e.Traceback = append(e.Traceback, fmt.Sprintf("  cell[%d]:%d:%d raised here", p.cell, p.line, p.col))
+			e.Traceback = append(e.Traceback, fmt.Sprintf("  raised at cell[%d]:%d:%d", p.cell, p.line, p.col))
 			if src := in.cellSource(p.cell); src != "" {
 				if lines := strings.Split(src, "\n"); p.line-1 < len(lines) {
 					e.Traceback = append(e.Traceback, "      "+strings.TrimSpace(lines[p.line-1]))
 				}
 			}
+			e.Traceback = append(e.Traceback, "call stack (innermost first):")
 			continue
 		}
 		m := frameRE.FindStringSubmatch(f)
@@ -215,20 +216,25 @@ func (in *Interpreter) panicError(r any, frames []string) *Error {
 		line, _ := strconv.Atoi(m[2])
 		col, _ := strconv.Atoi(m[3])
 		l, c, _ := cf.cellPos(line, col)
+		// yaegi names the function and gives the position where its body
+		// (or the cell) starts, not the line being run.
 		fn := strings.TrimPrefix(m[4], "main.")
-		if fn == "main" || fn == "main.func" {
-			fn = "<cell>" + strings.TrimPrefix(fn, "main")
+		switch fn {
+		case "main", "main.func":
+			fn = "<cell>"
+		case "func":
+			fn = "func literal"
 		}
 		fn = strings.ReplaceAll(fn, ".func", ".func literal")
 		if first {
 			e.Line, e.Col, e.Cell = l, c, cf.cell
 			first = false
 		}
-		e.Traceback = append(e.Traceback, fmt.Sprintf("  cell[%d]:%d:%d in %s", cf.cell, l, c, fn))
-		lines := strings.Split(cf.src, "\n")
-		if l-1 < len(lines) {
-			e.Traceback = append(e.Traceback, "      "+strings.TrimSpace(lines[l-1]))
+		if fn == "<cell>" {
+			e.Traceback = append(e.Traceback, fmt.Sprintf("  in <cell>         cell[%d]", cf.cell))
+			continue
 		}
+		e.Traceback = append(e.Traceback, fmt.Sprintf("  in %-14s cell[%d], body from line %d", fn, cf.cell, l))
 	}
 	return e
 }

@@ -82,6 +82,9 @@ const (
 	// Py39 also puts one before every statement, modelling CPython <= 3.9's
 	// "check every N instructions".
 	Py39
+
+	// policyOff inserts no check points (benchmarks' baseline only).
+	policyOff Policy = -1
 )
 
 // String returns the policy's name.
@@ -365,9 +368,9 @@ func (in *Interpreter) tick() {
 // call, bound to this interpreter.
 func (in *Interpreter) hostSymbols() map[string]reflect.Value {
 	return map[string]reflect.Value{
-		"Tick":    reflect.ValueOf(in.tick),
-		"Pending": reflect.ValueOf(in.flag.pending),
-		"Block":   reflect.ValueOf(in.block),
+		"Tick":     reflect.ValueOf(in.tick),
+		"Pending":  reflect.ValueOf(in.flag.pending),
+		"Block":    reflect.ValueOf(in.block),
 		"Go":       reflect.ValueOf(in.goStmt),
 		"GoCall":   reflect.ValueOf(in.goCall),
 		"GoSpread": reflect.ValueOf(in.goSpread),
@@ -521,10 +524,6 @@ func (in *Interpreter) EvalWithContext(ctx context.Context, src string) (Result,
 	return in.Eval(ctx, src)
 }
 
-// fileName names the file yaegi sees for part kind of cell n. yaegi scopes
-// imports by the file's base name, so every file has the same base name
-// ("cell.go") and imports stay visible to later cells; the directory tells
-// the cells apart.
 // results is the number of results of a trailing call when it is known
 // (yaegi returns the first of several, which a notebook should not show as
 // the cell's value: fmt.Println would print its byte count), else -1.
@@ -554,6 +553,10 @@ func (in *Interpreter) results(call *ast.CallExpr) int {
 	return -1
 }
 
+// fileName names the file yaegi sees for part kind of cell n. yaegi scopes
+// imports by the file's base name, so every file has the same base name
+// ("cell.go") and imports stay visible to later cells; the directory tells
+// the cells apart.
 func fileName(n int, kind byte) string { return fmt.Sprintf("_c%d%c/cell.go", n, kind) }
 
 // runPrelude declares the check-point flag and helpers in the interpreter,

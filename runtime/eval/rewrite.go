@@ -120,15 +120,15 @@ func rewriteText(text string, p Policy, nb *notebook, c *cell) (rewritten, error
 }
 
 type rewriter struct {
-	src    string
-	file   *token.File
-	policy Policy
-	nb     *notebook
-	cell   *cell
+	src     string
+	file    *token.File
+	policy  Policy
+	nb      *notebook
+	cell    *cell
 	consts  map[string]bool
 	generic map[string]bool // generic funcs declared in this text
 	edits   []edit
-	n      int
+	n       int
 
 	lastExpr *ast.ExprStmt // the cell's trailing expression: receives in it are hoisted
 	label    string        // label of the statement being instrumented
@@ -145,7 +145,20 @@ func lastExprStmt(l []ast.Stmt) *ast.ExprStmt {
 
 func (r *rewriter) off(p token.Pos) int { return r.file.Offset(p) }
 
-func (r *rewriter) insert(p token.Pos, text string) { r.replace(p, p, text) }
+func (r *rewriter) insert(p token.Pos, text string) {
+	if text == "" {
+		return
+	}
+	r.replace(p, p, text)
+}
+
+// check returns the check-point text for this policy.
+func (r *rewriter) check() string {
+	if r.policy == policyOff {
+		return ""
+	}
+	return checkText()
+}
 
 func (r *rewriter) replace(p, e token.Pos, text string) {
 	r.edits = append(r.edits, edit{pos: r.off(p), end: r.off(e), text: text, seq: len(r.edits)})
@@ -172,7 +185,7 @@ func (r *rewriter) movable(n ast.Node) bool {
 func (r *rewriter) next() int { r.n++; return r.n }
 
 func (r *rewriter) funcBody(b *ast.BlockStmt) {
-	r.insert(b.Lbrace+1, checkText())
+	r.insert(b.Lbrace+1, r.check())
 	r.list(b.List)
 }
 
@@ -181,7 +194,7 @@ func (r *rewriter) list(stmts []ast.Stmt) {
 	r.top = false
 	for _, s := range stmts {
 		if r.policy == Py39 {
-			r.insert(s.Pos(), checkText())
+			r.insert(s.Pos(), r.check())
 		}
 		wrap := top && r.wrappable(s)
 		if wrap {
@@ -363,7 +376,7 @@ func (r *rewriter) stmt(s ast.Stmt, at token.Pos, inList bool) {
 		r.exprs(s.Init)
 		r.exprs(s.Cond)
 		r.exprs(s.Post)
-		r.insert(s.Body.Lbrace+1, checkText())
+		r.insert(s.Body.Lbrace+1, r.check())
 		r.list(s.Body.List)
 	case *ast.RangeStmt:
 		if r.rangeChan(s, at, label, inList) {
@@ -372,13 +385,13 @@ func (r *rewriter) stmt(s ast.Stmt, at token.Pos, inList bool) {
 		}
 		r.hoist(at, inList, s.X)
 		r.exprs(s.X)
-		r.insert(s.Body.Lbrace+1, checkText())
+		r.insert(s.Body.Lbrace+1, r.check())
 		r.list(s.Body.List)
 	case *ast.SelectStmt:
 		r.selectStmt(s, at, inList)
 	case *ast.BranchStmt:
 		if s.Tok == token.GOTO {
-			r.insert(s.Pos(), checkText())
+			r.insert(s.Pos(), r.check())
 		}
 	default:
 		r.exprs(s)
@@ -557,7 +570,7 @@ func (r *rewriter) rangeChan(s *ast.RangeStmt, at token.Pos, label string, inLis
 	n := r.next()
 	r.insert(at, fmt.Sprintf("_clr%d := _clBlock();", n))
 	r.insert(s.Body.Lbrace+1, fmt.Sprintf("_clr%d();", n))
-	r.insert(s.Body.Lbrace+1, checkText())
+	r.insert(s.Body.Lbrace+1, r.check())
 	reblock := fmt.Sprintf("_clr%d = _clBlock();", n)
 	var walk func(n ast.Node, nested bool) bool
 	walk = func(node ast.Node, nested bool) bool {

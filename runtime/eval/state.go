@@ -27,8 +27,8 @@ type declEntry struct {
 	doc     string
 	cell    int
 	consts  []string
-	results int  // a func's number of results
-	generic bool // a func with type parameters
+	results int      // a func's number of results
+	generic bool     // a func with type parameters
 	typeSrc []string // type specs' source, for the changed-type check
 	gone    []string // names redefined by a later cell
 	dead    bool     // every name was redefined later

@@ -87,7 +87,3 @@ func goid() int64 {
 	}
 	return id
 }
-
-// GoroutineID returns the calling goroutine's id (as printed in stack
-// traces).
-func GoroutineID() int64 { return goid() }

@@ -221,8 +221,10 @@ type Thread struct {
 	Data any
 
 	goid   atomic.Uintptr // goroutine key of the bound goroutine
-	holds  atomic.Bool
-	active bool // in g.waiters or holding; guarded by g.mu
+	holds  atomic.Bool    // believes it holds the lock (see BreakFor)
+	broken atomic.Bool    // the lock was taken from it by BreakFor
+	exited atomic.Bool    // Exit was called: it never takes the lock again
+	active bool           // in g.waiters or holding; guarded by g.mu
 }
 
 // NewThread returns a new thread of g that does not hold the lock.
@@ -252,8 +254,13 @@ func (t *Thread) String() string { return t.name }
 
 // Acquire takes the lock, waiting as CPython's take_gil does: each time a
 // switch interval passes with no hand-over, it sets the drop request.
-// Acquire on a thread that already holds the lock does nothing.
+// Acquire on a thread that already holds the lock, or that has exited,
+// does nothing (a goroutine that outlives its thread, like a cancelled
+// cell still unwinding, must not take the lock and die holding it).
 func (t *Thread) Acquire() {
+	if t.exited.Load() {
+		return
+	}
 	g := t.g
 	g.mu.Lock()
 	if g.free {
@@ -263,6 +270,10 @@ func (t *Thread) Acquire() {
 		}
 		g.mu.Unlock()
 		return
+	}
+	if t.broken.Load() {
+		t.broken.Store(false)
+		t.holds.Store(false)
 	}
 	if g.holder == t {
 		g.mu.Unlock()
@@ -282,8 +293,12 @@ func (t *Thread) Acquire() {
 // not hold the lock does nothing.
 func (t *Thread) Release() { t.release(Blocked) }
 
-// Exit releases the lock if held and marks t Done.
-func (t *Thread) Exit() { t.release(Done) }
+// Exit releases the lock if held and marks t Done. After Exit, t never
+// takes the lock again.
+func (t *Thread) Exit() {
+	t.exited.Store(true)
+	t.release(Done)
+}
 
 func (t *Thread) release(s State) {
 	g := t.g
@@ -297,7 +312,30 @@ func (t *Thread) release(s State) {
 		return
 	}
 	if g.holder != t {
-		if s == Done && !t.active {
+		switch {
+		case t.broken.Load(): // BreakFor took it: nothing to hand over
+			t.broken.Store(false)
+			t.holds.Store(false)
+			g.observe(t, s)
+		case s == Done && t.active:
+			// Exit from another goroutine while t waits: withdraw it and
+			// wake its goroutine, which returns without the lock.
+			for i, w := range g.waiters {
+				if w == t {
+					g.waiters = append(g.waiters[:i], g.waiters[i+1:]...)
+					break
+				}
+			}
+			if g.requester == t {
+				g.requester = nil
+			}
+			t.active = false
+			g.observe(t, Done)
+			select {
+			case t.wake <- struct{}{}:
+			default:
+			}
+		case s == Done:
 			g.observe(t, Done)
 		}
 		return
@@ -326,9 +364,9 @@ func (t *Thread) Blocking(fn func()) {
 
 // Checkpoint is a check point: if a drop request is pending and t holds
 // the lock, t hands the lock to a waiter and waits to get it back. When no
-// request is pending it costs one atomic load.
+// request is pending it costs two atomic loads (a few nanoseconds).
 func (t *Thread) Checkpoint() {
-	if t.g.dropReq.Load() {
+	if t.g.dropReq.Load() || t.broken.Load() {
 		t.yield()
 	}
 }
@@ -336,6 +374,19 @@ func (t *Thread) Checkpoint() {
 func (t *Thread) yield() {
 	g := t.g
 	g.mu.Lock()
+	if t.broken.Load() {
+		// BreakFor took the lock while t was stuck: queue for it again.
+		t.broken.Store(false)
+		t.holds.Store(false)
+		if g.holder == nil {
+			g.take(t)
+			g.mu.Unlock()
+			return
+		}
+		g.enqueue(t)
+		g.wait(t)
+		return
+	}
 	if g.holder != t || !g.dropReq.Load() {
 		g.mu.Unlock()
 		return
@@ -352,6 +403,47 @@ func (t *Thread) yield() {
 	g.handTo(g.pick())
 	g.enqueue(t)
 	g.wait(t)
+}
+
+// Waiting reports whether t waits for the lock.
+func (t *Thread) Waiting() bool {
+	t.g.mu.Lock()
+	defer t.g.mu.Unlock()
+	return t.active && t.g.holder != t
+}
+
+// BreakFor takes the lock from its holder and hands it to w, which must be
+// waiting for it. It is the last resort against a holder stuck in a call
+// that never releases the lock (a blocking host call the runtime does not
+// know): the old holder, when it comes back, notices at its next check
+// point or release and queues for the lock again; until then it runs
+// without it. It reports whether the lock was handed over.
+func (g *GIL) BreakFor(w *Thread) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	h := g.holder
+	if h == nil || h == w || g.free {
+		return false
+	}
+	i := -1
+	for j, x := range g.waiters {
+		if x == w {
+			i = j
+		}
+	}
+	if i < 0 {
+		return false
+	}
+	n := len(g.waiters)
+	g.waiters[i] = g.waiters[n-1]
+	g.waiters[n-1] = nil
+	g.waiters = g.waiters[:n-1]
+	h.broken.Store(true)
+	h.active = false
+	g.holder = nil
+	g.observe(h, Blocked)
+	g.handTo(w)
+	return true
 }
 
 // enqueue adds t to the waiters. g.mu held.
@@ -374,12 +466,17 @@ func (g *GIL) wait(t *Thread) {
 			t.timer.Reset(d)
 		}
 		select {
-		case <-t.wake:
+		case <-t.wake: // handed the lock, or withdrawn by Exit
 			t.timer.Stop()
 			return
 		case <-t.timer.C:
 		}
 		g.mu.Lock()
+		if !t.active { // withdrawn by Exit; drain its token
+			<-t.wake
+			g.mu.Unlock()
+			return
+		}
 		if g.holder == t {
 			// Handed over while the timer fired: the token is in t.wake.
 			<-t.wake

@@ -332,3 +332,78 @@ func TestReturnFromBlockingHasNoPriority(t *testing.T) {
 	cpu.Exit() // a release hands the lock over
 	<-gotLock
 }
+
+func TestBreakForStuckHolder(t *testing.T) {
+	g := New(100 * time.Microsecond)
+	stuck, cell := g.NewThread("stuck"), g.NewThread("cell")
+	stuck.Acquire()
+	unblock := make(chan struct{})
+	stuckDone := make(chan struct{})
+	go func() {
+		defer close(stuckDone)
+		<-unblock // a blocking call that keeps the lock
+		stuck.Checkpoint()
+		if !stuck.Holds() || g.Holder() != stuck {
+			t.Error("the broken thread did not queue and get the lock back")
+		}
+		stuck.Exit()
+	}()
+	got := make(chan struct{})
+	go func() {
+		cell.Acquire()
+		close(got)
+	}()
+	for !cell.Waiting() {
+		time.Sleep(50 * time.Microsecond)
+	}
+	if !g.BreakFor(cell) {
+		t.Fatal("BreakFor did not hand the lock over")
+	}
+	<-got
+	if g.Holder() != cell {
+		t.Fatalf("holder %v, want cell", g.Holder())
+	}
+	close(unblock)
+	for !stuck.Waiting() {
+		time.Sleep(50 * time.Microsecond)
+	}
+	cell.Exit()
+	<-stuckDone
+	if g.Holder() != nil {
+		t.Fatalf("lock still held by %v", g.Holder())
+	}
+}
+
+func TestExitedThreadNeverTakesTheLock(t *testing.T) {
+	g := New(0)
+	a := g.NewThread("a")
+	a.Acquire()
+	a.Exit()
+	a.Acquire()
+	if a.Holds() || g.Holder() != nil {
+		t.Fatal("an exited thread took the lock")
+	}
+}
+
+func TestExitWhileWaiting(t *testing.T) {
+	g := New(time.Hour)
+	a, b := g.NewThread("a"), g.NewThread("b")
+	a.Acquire()
+	returned := make(chan struct{})
+	go func() {
+		b.Acquire() // waits; Exit from here below withdraws it
+		close(returned)
+	}()
+	for !b.Waiting() {
+		time.Sleep(50 * time.Microsecond)
+	}
+	b.Exit()
+	<-returned
+	if b.Holds() || g.Waiters() != 0 {
+		t.Fatalf("b holds=%v, %d waiters", b.Holds(), g.Waiters())
+	}
+	a.Exit()
+	if g.Holder() != nil {
+		t.Fatal("the withdrawn thread got the lock")
+	}
+}
