@@ -18,17 +18,23 @@ JUPYTER  ?= jupyter
 BIN      := bin/corelab
 PHASE    := scripts/phase.sh
 
-# The Python and browser tests run against a kernelspec installed into a throw-away HOME, so they never see
-# (or touch) the kernels of the person running them. Go keeps its real caches.
-TEST_HOME := $(CURDIR)/.build/home
-TEST_ENV  := HOME=$(TEST_HOME) \
-	JUPYTER_DATA_DIR=$(TEST_HOME)/.local/share/jupyter \
-	JUPYTER_CONFIG_DIR=$(TEST_HOME)/.jupyter \
-	JUPYTER_RUNTIME_DIR=$(TEST_HOME)/.local/share/jupyter/runtime \
-	GOCACHE=$(shell $(GO) env GOCACHE) GOMODCACHE=$(shell $(GO) env GOMODCACHE) GOPATH=$(shell $(GO) env GOPATH) \
-	CORELAB_BIN=$(CURDIR)/$(BIN) CORELAB_TEST_HOME=$(TEST_HOME) CHROMIUM=$(CHROMIUM) \
-	PYDEVD_DISABLE_FILE_VALIDATION=1
-PYTEST    := env $(TEST_ENV) $(PYTHON) -m pytest -ra --timeout=600
+# The Python and browser phases run against a kernelspec installed into a throw-away HOME, so they never
+# see (or touch) the kernels of the person running them. Go keeps its real caches (read before HOME moves).
+TEST_HOME   := $(CURDIR)/.build/home
+JUPYTER_PHASES := kernelspec pytest notebooks browser screenshot
+$(JUPYTER_PHASES): export GOCACHE := $(shell $(GO) env GOCACHE)
+$(JUPYTER_PHASES): export GOMODCACHE := $(shell $(GO) env GOMODCACHE)
+$(JUPYTER_PHASES): export GOPATH := $(shell $(GO) env GOPATH)
+$(JUPYTER_PHASES): export HOME := $(TEST_HOME)
+$(JUPYTER_PHASES): export JUPYTER_DATA_DIR := $(TEST_HOME)/.local/share/jupyter
+$(JUPYTER_PHASES): export JUPYTER_CONFIG_DIR := $(TEST_HOME)/.jupyter
+$(JUPYTER_PHASES): export JUPYTER_RUNTIME_DIR := $(TEST_HOME)/.local/share/jupyter/runtime
+$(JUPYTER_PHASES): export CORELAB_BIN := $(CURDIR)/$(BIN)
+$(JUPYTER_PHASES): export CORELAB_TEST_HOME := $(TEST_HOME)
+$(JUPYTER_PHASES): export PYTHON := $(PYTHON)
+$(JUPYTER_PHASES): export CHROMIUM := $(CHROMIUM)
+$(JUPYTER_PHASES): export PYDEVD_DISABLE_FILE_VALIDATION := 1
+PYTEST := $(PYTHON) -m pytest -ra --timeout=600
 
 .PHONY: all build install test check vet fmt generated unit race kernelspec pytest notebooks browser \
 	screenshot bench workshop handouts clean
@@ -37,7 +43,7 @@ all: build
 
 ## build: the corelab binary at bin/corelab
 build:
-	scripts/install.sh build $(BIN)
+	@$(PHASE) build scripts/install.sh build $(BIN)
 
 ## install: the binary at $(PREFIX)/bin/corelab and a user kernelspec pointing at it
 install:
@@ -65,8 +71,8 @@ race:
 
 kernelspec: build
 	@rm -rf $(TEST_HOME) && mkdir -p $(TEST_HOME)
-	@$(PHASE) kernelspec env $(TEST_ENV) scripts/install.sh kernelspec $(CURDIR)/$(BIN) --user
-	@$(TEST_ENV) $(PYTHON) -m jupyter_client.kernelspecapp list
+	@$(PHASE) kernelspec scripts/install.sh kernelspec $(CURDIR)/$(BIN) --user
+	@$(PYTHON) -m jupyter_client.kernelspecapp list
 
 pytest: kernelspec
 	@$(PHASE) pytest $(PYTEST) tests --ignore=tests/test_notebooks.py
@@ -75,7 +81,7 @@ notebooks: kernelspec
 	@$(PHASE) notebooks $(PYTEST) tests/test_notebooks.py
 
 browser: kernelspec tests/browser/node_modules
-	@$(PHASE) browser env $(TEST_ENV) node tests/browser/run.mjs
+	@$(PHASE) browser node tests/browser/run.mjs
 
 tests/browser/node_modules: tests/browser/package.json tests/browser/package-lock.json
 	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(NPM) ci --no-audit --no-fund
@@ -83,11 +89,12 @@ tests/browser/node_modules: tests/browser/package.json tests/browser/package-loc
 
 ## screenshot: rerun the browser test and keep one screenshot as docs/screenshot.png (for the README)
 screenshot: kernelspec tests/browser/node_modules
-	env $(TEST_ENV) CORELAB_SCREENSHOT=$(CURDIR)/docs/screenshot.png node tests/browser/run.mjs
+	CORELAB_SCREENSHOT=$(CURDIR)/docs/screenshot.png node tests/browser/run.mjs
 
-## bench: Go benchmarks (speed targets of the evaluator, the GIL, the wire format)
-bench:
+## bench: Go benchmarks (evaluator, GIL, wire format, ...), then kernel start-up and round trips vs ipykernel
+bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(BIN) bench kernel
 
 ## workshop: install the kernel and open the notebooks in Jupyter; without Jupyter, write HTML handouts
 workshop: install

@@ -188,3 +188,32 @@ n*1000 + sum*10 + int(buf.Bytes()[1])`)
 		t.Fatalf("a map of funcs crossed: %v", err)
 	}
 }
+
+// TestNetUnderGIL: an interpreted TCP echo server and client on one lock.
+// Accept and Read block; without releasing the lock the client could never
+// connect.
+func TestNetUnderGIL(t *testing.T) {
+	k := newKernel(t)
+	res := k.must(`
+import (
+	"bufio"
+	"net"
+)
+ln, _ := net.Listen("tcp", "127.0.0.1:0")
+go func() {
+	c, err := ln.Accept()
+	if err != nil { return }
+	line, _ := bufio.NewReader(c).ReadString('\n')
+	c.Write([]byte("echo " + line))
+	c.Close()
+}()
+c, _ := net.Dial("tcp", ln.Addr().String())
+c.Write([]byte("hi\n"))
+reply, _ := bufio.NewReader(c).ReadString('\n')
+c.Close()
+ln.Close()
+reply`)
+	if got := res.Value.String(); got != "echo hi\n" {
+		t.Fatalf("got %q", got)
+	}
+}

@@ -211,7 +211,7 @@ func Scale(models []Model, maxWorkers int, fn any, args ...any) *Scaling {
 					h.Update(msg)
 				}
 			}
-			r := newJob(m, fn, args).run(m, n, nil)
+			r := newJob(m, fn, args).run(m, n)
 			s.Func = r.Func
 			s.Wall[m] = append(s.Wall[m], r.Wall())
 			t1 := s.Wall[m][0]

@@ -47,6 +47,16 @@
 // as a string ("work" — every model); or a func value (work — GIL and Free
 // only). A call that cannot work panics with a UsageError that says why.
 //
+// What works where:
+//
+//	                        GIL   Isolates   Free   Processes
+//	compiled workload        ✓       ✓        ✓        ✓
+//	func name ("work")       ✓       ✓        ✓        ✓   (args/results: copies; JSON for processes)
+//	func value (work)        ✓       —        ✓        —   (UsageError: pass the name)
+//	*Queue, *SharedBuffer    ✓       ✓        ✓        —   (NotShareable)
+//	RefCounts                ✓       ✓        ✓        —
+//	Responsiveness, servers  ✓       ✓        ✓        ✓
+//
 // # Lessons
 //
 //   - RefCounts: plain, locked, atomic, biased and immortal reference
@@ -55,7 +65,8 @@
 //     (notebook 06).
 //   - WebServers and StartServer: a loopback /fib/{n} server per model
 //     under bounded load, alone and beside a hog (notebook 07).
-//   - MeasureIsolates: start-up time and memory of isolates (notebook 05).
+//   - StartupCosts and MeasureIsolates: start-up time and memory of
+//     goroutines, isolates and processes (notebook 05).
 //
 // # Embedding
 //

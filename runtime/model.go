@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	goruntime "runtime"
@@ -387,8 +386,6 @@ func usage(format string, args ...any) {
 // ErrInterrupted is the panic value of a compiled workload stopped by
 // Interrupt (it is eval.ErrInterrupted, shown as KeyboardInterrupt).
 var ErrInterrupted error = eval.ErrInterrupted
-
-var errStopped = errors.New("stopped")
 
 // block releases the calling goroutine's lock for a blocking operation and
 // returns the function that takes it back.

@@ -148,7 +148,7 @@ func serveWorker(r io.Reader, w io.Writer, symbols interp.Exports) error {
 		}
 		res := &wireMsg{Kind: "result"}
 		u0, s0 := meter.ProcessCPU()
-		out, err := workerCall(in, t, m.Func, m.Args)
+		out, err := workerCall(in, m.Func, m.Args) // on t, holding its lock
 		u1, s1 := meter.ProcessCPU()
 		res.User, res.Sys = u1-u0, s1-s0
 		if err != nil {
@@ -169,7 +169,7 @@ func serveWorker(r io.Reader, w io.Writer, symbols interp.Exports) error {
 }
 
 // workerCall decodes args into fn's parameter types and calls it.
-func workerCall(in *eval.Interpreter, t *gil.Thread, name string, raw []json.RawMessage) (out []any, err error) {
+func workerCall(in *eval.Interpreter, name string, raw []json.RawMessage) (out []any, err error) {
 	var fn reflect.Value
 	if c, ok := compiledByName(strings.TrimSuffix(name, " (lock released)")); ok {
 		fn = c.fn

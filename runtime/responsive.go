@@ -121,7 +121,15 @@ func tickBeside(m Model, jobs int, d time.Duration) *Lateness {
 			}()
 		}
 		ready.Wait()
+		remove := addStopper(func() { // Interrupt kills the spinning workers
+			for _, p := range procs {
+				if p != nil {
+					p.kill()
+				}
+			}
+		})
 		defer func() {
+			remove()
 			for _, p := range procs {
 				if p != nil {
 					p.close()

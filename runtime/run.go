@@ -103,7 +103,7 @@ func Run(m Model, workers int, fn any, args ...any) *Report {
 		usage("rt.Run: %d workers; want 1..512", workers)
 	}
 	j := newJob(m, fn, args)
-	return j.run(m, workers, nil)
+	return j.run(m, workers)
 }
 
 // job is one resolved thing to run.
@@ -140,14 +140,12 @@ func newJob(m Model, fn any, args []any) *job {
 				panic(err) // *NotShareable, before any isolate starts
 			}
 		}
-		if m == GIL || m == Free {
-			in := Main()
-			if in == nil {
-				usage("rt.Run(%s, %q): no notebook interpreter attached", m, f)
-			}
-			if !hasFunc(in, f) {
-				usage("rt.Run: no top-level func %q in the notebook (declared funcs: %s)", f, strings.Join(in.Funcs(), ", "))
-			}
+		in := Main()
+		if in == nil && (m == GIL || m == Free) {
+			usage("rt.Run(%s, %q): no notebook interpreter attached", m, f)
+		}
+		if in != nil && !hasFunc(in, f) {
+			usage("rt.Run: no top-level func %q in the notebook (declared funcs: %s)", f, strings.Join(in.Funcs(), ", "))
 		}
 		return j
 	case nil:
@@ -296,9 +294,9 @@ type runner interface {
 	close()
 }
 
-// run runs j on workers under m. progress, if not nil, is called on every
-// worker's completion (Scale uses it).
-func (j *job) run(m Model, workers int, progress func()) *Report {
+// run runs j on workers under m: start-up first (isolates, processes), then
+// the measured run with every worker released at once.
+func (j *job) run(m Model, workers int) *Report {
 	r := &Report{
 		Model: m, Workers: workers, Func: j.label, Interval: SwitchInterval(),
 		Results: make([][]any, workers), Errors: make([]error, workers),
@@ -360,9 +358,6 @@ func (j *job) run(m Model, workers int, progress func()) *Report {
 			<-start
 			r.Results[i], r.Errors[i] = rn.work(i, rec, lanes[i])
 			rec.Record(lanes[i], meter.Done)
-			if progress != nil {
-				progress()
-			}
 		}()
 	}
 	h0, d0 := statsOf(rn)
@@ -440,14 +435,25 @@ func newThreadRunner(m Model, j *job) *threadRunner {
 
 func (tr *threadRunner) prepare(int) (uint64, error) { return 0, nil }
 
-func (tr *threadRunner) work(i int, rec *meter.Recorder, ln int) ([]any, error) {
-	t := tr.lock.NewThread(fmt.Sprintf("worker %d", i+1))
-	t.Data = &lane{rec, ln}
+func (tr *threadRunner) work(i int, rec *meter.Recorder, ln int) (out []any, err error) {
+	onThread(tr.lock, fmt.Sprintf("worker %d", i+1), &lane{rec, ln}, func(t *gil.Thread) {
+		out, err = tr.j.call(t)
+	})
+	return out, err
+}
+
+// onThread runs fn on the calling goroutine as a new thread of lock,
+// holding the lock. ln is the thread's lane (nil: not recorded).
+func onThread(lock *gil.GIL, name string, ln *lane, fn func(t *gil.Thread)) {
+	t := lock.NewThread(name)
+	if ln != nil {
+		t.Data = ln
+	}
 	t.Bind()
 	defer t.Unbind()
 	t.Acquire()
 	defer t.Exit()
-	return tr.j.call(t)
+	fn(t)
 }
 
 func (tr *threadRunner) stats() (int64, int64) { return tr.lock.Stats() }

@@ -99,10 +99,23 @@ func (nb *notebook) int(expr string) int {
 	return int(r.Value.Int())
 }
 
+// contended runs Run until both workers were alive at once: on a loaded
+// machine the scheduler may run one goroutine to completion before the
+// other starts, and then there is nothing to hand over.
+func contended(t *testing.T, run func() *Report) *Report {
+	t.Helper()
+	for try := 0; ; try++ {
+		r := run()
+		if r.Measurement.Handovers > 0 || try == 5 {
+			return r
+		}
+	}
+}
+
 func TestRunCompiledGIL(t *testing.T) {
-	r := Run(GIL, 2, Spin, 30*time.Millisecond)
+	r := contended(t, func() *Report { return Run(GIL, 2, Spin, 30*time.Millisecond) })
 	if r.Measurement.Handovers == 0 || r.Measurement.DropRequests == 0 {
-		t.Fatalf("no hand-overs between two CPU-bound workers: %+v", r.Measurement)
+		t.Fatalf("no hand-overs between two CPU-bound workers in 6 runs: %+v", r.Measurement)
 	}
 	for i, l := range r.Measurement.Lanes {
 		if l.Waiting == 0 {
@@ -128,14 +141,12 @@ func TestRunCompiledFreeAndNoGIL(t *testing.T) {
 	if r.Result() != 6765 || r.Measurement.Handovers != 0 {
 		t.Fatalf("free fib: result %v, hand-overs %d", r.Result(), r.Measurement.Handovers)
 	}
-	r = Run(GIL, 2, NoGIL(Spin), 20*time.Millisecond)
-	if r.Measurement.Handovers != 0 {
-		t.Fatalf("NoGIL work handed the lock over %d times; it should not hold it", r.Measurement.Handovers)
-	}
-	for i, l := range r.Measurement.Lanes {
-		if l.Waiting > 5*time.Millisecond {
-			t.Errorf("lane %d waited %v for the lock under NoGIL", i, l.Waiting)
-		}
+	// Holding the lock, 100 ms of spinning on two workers would hand it
+	// over about 20 times; released, it changes hands only when a worker
+	// enters or leaves its call (at most twice per worker).
+	r = Run(GIL, 2, NoGIL(Spin), 100*time.Millisecond)
+	if h := r.Measurement.Handovers; h > 4 {
+		t.Fatalf("NoGIL work handed the lock over %d times; it should not hold it while it runs", h)
 	}
 }
 
@@ -564,4 +575,20 @@ go func() {
 	done := CellStart() // waits for the stuck holder until the interrupt
 	done()
 	nb.eval(`w.Write([]byte("x"))`)
+}
+
+func TestStartupCosts(t *testing.T) {
+	c := StartupCosts(2)
+	if len(c.Rows) != 3 {
+		t.Fatalf("%d rows", len(c.Rows))
+	}
+	for _, r := range c.Rows {
+		if r.Startup <= 0 {
+			t.Errorf("%s: no start-up time", r.Kind)
+		}
+	}
+	if c.Rows[2].Memory == 0 {
+		t.Error("no process memory")
+	}
+	t.Log("\n" + c.String())
 }

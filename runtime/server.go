@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"corelab/display"
+	"corelab/runtime/gil"
 	"corelab/runtime/meter"
 	"corelab/runtime/report"
 )
@@ -31,6 +32,7 @@ type Server struct {
 	procs   []*proc
 	done    chan struct{}
 	memory  uint64 // what the pool added: isolates' Go heap, processes' RSS
+	unstop  func() // removes the Interrupt hook
 }
 
 // Memory returns what the server's pool took when it started: the Go heap
@@ -55,16 +57,7 @@ func StartServer(m Model, workers int) *Server {
 	var compute func(n int) (int, error)
 	switch m {
 	case GIL, Free:
-		lock := newLock(m) // one lock for all request threads
-		compute = func(n int) (res int, err error) {
-			t := lock.NewThread("request")
-			t.Bind()
-			defer t.Unbind()
-			t.Acquire()
-			defer t.Exit()
-			err = catch(func() { res = fib(n, t) })
-			return res, err
-		}
+		compute = fibOn(newLock(m)) // one lock for all request threads
 	case Isolates:
 		h0 := heapInUse()
 		defer func() {
@@ -81,16 +74,7 @@ func StartServer(m Model, workers int) *Server {
 				ln.Close()
 				usage("rt.StartServer: %v", err)
 			}
-			lock := iso.lock
-			s.pool <- func(n int) (res int, err error) {
-				t := lock.NewThread("request")
-				t.Bind()
-				defer t.Unbind()
-				t.Acquire()
-				defer t.Exit()
-				err = catch(func() { res = fib(n, t) })
-				return res, err
-			}
+			s.pool <- fibOn(iso.lock)
 		}
 	case Processes:
 		s.pool = make(chan func(int) (int, error), workers)
@@ -147,6 +131,7 @@ func StartServer(m Model, workers int) *Server {
 		fmt.Fprintln(w, v)
 	})
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	s.unstop = addStopper(s.Close)      // Interrupt stops the server
 	go func() { _ = s.srv.Serve(ln) }() // stopped by Close
 	go func() {                         // stops a forgotten server; ends with Close
 		select {
@@ -156,6 +141,16 @@ func StartServer(m Model, workers int) *Server {
 		}
 	}()
 	return s
+}
+
+// fibOn computes fib(n) on a new thread of lock for each request.
+func fibOn(lock *gil.GIL) func(n int) (int, error) {
+	return func(n int) (res int, err error) {
+		onThread(lock, "request", nil, func(t *gil.Thread) {
+			err = catch(func() { res = fib(n, t) })
+		})
+		return res, err
+	}
 }
 
 // URL returns the server's base URL, e.g. "http://127.0.0.1:40123".
@@ -173,6 +168,7 @@ func (s *Server) Close() {
 	defer cancel()
 	_ = s.srv.Shutdown(ctx)
 	s.closeProcs()
+	s.unstop()
 }
 
 func (s *Server) closeProcs() {

@@ -76,24 +76,9 @@ func copyValue(v reflect.Value, path string) (reflect.Value, error) {
 			reflect.Copy(out, v)
 			return out, nil
 		}
-		for i := 0; i < v.Len(); i++ {
-			e, err := copyValue(v.Index(i), fmt.Sprintf("%s[%d]", path, i))
-			if err != nil {
-				return v, err
-			}
-			out.Index(i).Set(e)
-		}
-		return out, nil
+		return copyElems(out, v, path)
 	case reflect.Array:
-		out := reflect.New(t).Elem()
-		for i := 0; i < v.Len(); i++ {
-			e, err := copyValue(v.Index(i), fmt.Sprintf("%s[%d]", path, i))
-			if err != nil {
-				return v, err
-			}
-			out.Index(i).Set(e)
-		}
-		return out, nil
+		return copyElems(reflect.New(t).Elem(), v, path)
 	case reflect.Map:
 		if v.IsNil() {
 			return v, nil
@@ -139,6 +124,18 @@ func copyValue(v reflect.Value, path string) (reflect.Value, error) {
 		return out, nil
 	}
 	return v, &NotShareable{Type: t.String(), Path: path}
+}
+
+// copyElems copies the elements of the slice or array v into out.
+func copyElems(out, v reflect.Value, path string) (reflect.Value, error) {
+	for i := 0; i < v.Len(); i++ {
+		e, err := copyValue(v.Index(i), fmt.Sprintf("%s[%d]", path, i))
+		if err != nil {
+			return v, err
+		}
+		out.Index(i).Set(e)
+	}
+	return out, nil
 }
 
 // Queue is a FIFO queue shared between goroutines, isolates and the

@@ -20,10 +20,6 @@ IMPORTS = 'import (\n\t"fmt"\n\t"os"\n\t"strings"\n\t"time"\n)'
 PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 
 
-def alive(km):
-    return km.is_alive()
-
-
 def ok(kc, code, timeout=60):
     """Run code, insist that it succeeded, and return the Run."""
     r = execute(kc, code, timeout=timeout)
@@ -31,27 +27,29 @@ def ok(kc, code, timeout=60):
     return r
 
 
-@pytest.fixture(scope="module")
-def kernel():
+def running_kernel():
     km, kc = start_kernel()
     ok(kc, IMPORTS)
     yield km, kc
     kc.stop_channels()
     km.shutdown_kernel(now=True)
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    """One kernel shared by the tests that leave it as they found it."""
+    yield from running_kernel()
 
 
 @pytest.fixture
 def fresh():
-    km, kc = start_kernel()
-    ok(kc, IMPORTS)
-    yield km, kc
-    kc.stop_channels()
-    km.shutdown_kernel(now=True)
+    """A kernel of its own, for a test that interrupts, crashes or attacks it."""
+    yield from running_kernel()
 
 
 def healthy(km, kc):
     """The kernel process runs, answers heartbeats, and a cell still executes."""
-    assert alive(km)
+    assert km.is_alive()
     assert heartbeat(km.get_connection_info())
     assert ok(kc, "40 + 2").result == "42"
 
@@ -234,8 +232,8 @@ def test_stack_overflow_loses_state_but_not_the_kernel(fresh):
 def test_panicking_goroutine_does_not_kill_the_kernel(fresh):
     km, kc = fresh
     ok(kc, "still := 3")
-    execute(kc, 'go func() { panic("in a goroutine") }()\ntime.Sleep(300 * time.Millisecond)')
-    time.sleep(0.5)
+    r = execute(kc, 'go func() { panic("in a goroutine") }()\ntime.Sleep(300 * time.Millisecond)')
+    assert "in a goroutine" in r.stderr + r.error_text(), r  # the learner is told
     healthy(km, kc)
     assert ok(kc, "still").result == "3"
 
@@ -243,12 +241,12 @@ def test_panicking_goroutine_does_not_kill_the_kernel(fresh):
 def test_shutdown_request_ends_the_process(fresh):
     km, kc = fresh
     kc.shutdown()
-    reply = kc.get_control_msg(timeout=15) if hasattr(kc, "get_control_msg") else kc.get_shell_msg(timeout=15)
+    reply = kc.get_control_msg(timeout=15)  # shutdown_request goes on the control channel
     assert reply["msg_type"] == "shutdown_reply"
     deadline = time.monotonic() + 15
-    while alive(km) and time.monotonic() < deadline:
+    while km.is_alive() and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not alive(km), "kernel still running 15s after shutdown_request"
+    assert not km.is_alive(), "kernel still running 15s after shutdown_request"
 
 
 # --- misbehaving peers -------------------------------------------------------------------------------

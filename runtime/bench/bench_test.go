@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -96,6 +97,22 @@ func BenchmarkFibCompiled(b *testing.B) {
 			setup(b)
 			for b.Loop() {
 				rt.Run(m, 1, rt.Fib, 25)
+			}
+		})
+	}
+}
+
+// BenchmarkTickLateness reports how late a 10 ms tick wakes beside N
+// CPU-bound jobs under the GIL (CPython: N=1 5.3/5.5 ms, N=2 5.5–10.5/47,
+// N=3 8.8–9.5/67–108 ms p50/p99).
+func BenchmarkTickLateness(b *testing.B) {
+	setup(b)
+	for _, jobs := range []int{1, 2, 3} {
+		b.Run(fmt.Sprintf("gil-%d-jobs", jobs), func(b *testing.B) {
+			for b.Loop() {
+				l := rt.Responsiveness([]rt.Model{rt.GIL}, jobs, 2*time.Second).Results[1]
+				b.ReportMetric(float64(l.P(50))/1e6, "p50-ms")
+				b.ReportMetric(float64(l.P(99))/1e6, "p99-ms")
 			}
 		})
 	}

@@ -112,3 +112,30 @@ func BenchmarkRatios(b *testing.B) {
 	}
 	b.Log(tab.String())
 }
+
+// BenchmarkNew is the cost of a fresh interpreter (what an isolate pays
+// before replaying Decls).
+func BenchmarkNew(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		if _, err := New(Options{Stdout: io.Discard, Stderr: io.Discard}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCall is the cost of Call on a trivial interpreted func.
+func BenchmarkCall(b *testing.B) {
+	in, err := New(Options{Stdout: io.Discard, Stderr: io.Discard})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := in.Eval(context.Background(), "func id(n int) int { return n }"); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := in.Call("id", i); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -36,6 +36,8 @@ var _clGo = ` + hostName + `.Go
 var _clGoCall = ` + hostName + `.GoCall
 var _clGoSpread = ` + hostName + `.GoSpread
 var _clPanic = ` + hostName + `.Panic
+var _clSync = ` + hostName + `.Sync
+var _clRun = ` + hostName + `.Run
 `
 
 type chunkKind uint8
@@ -54,10 +56,11 @@ type chunk struct {
 
 // cell is a split, checked cell ready to run.
 type cell struct {
-	n            int
+	n            int    // the interpreter's count of Evals, names its files
+	label        string // what errors call the cell: "cell[3]", or SetLabel's
 	src          string
 	imps         string // full Go text of the new imports, "" when none
-	decls, stmts string // full Go texts, "" when empty
+	parts        []part // declarations and statements, in the order they run
 	trailingExpr bool
 	trailingCall *ast.CallExpr // the trailing expression when it is a call
 	funcNames    []string
@@ -66,10 +69,86 @@ type cell struct {
 	chans        []string
 }
 
+// part is one compilation unit of a cell: a declarations text or a
+// statements text, blanked outside its segment.
+type part struct {
+	tag   string // names the file: "d0", "s0", "d1", ...
+	text  string
+	stmts bool
+}
+
+// segment returns text with the cell bytes outside [lo, hi) blanked; the
+// prefix and the last suffix bytes are kept.
+func segment(text []byte, lo, hi, suffix int) string {
+	b := append([]byte(nil), text...)
+	blankRange(b, len(cellPrefix), lo)
+	blankRange(b, hi, len(b)-suffix)
+	return string(b)
+}
+
+// segmentCuts returns the offsets (in the prefixed texts) where the cell
+// must be cut: after each statement that defines a name a later
+// declaration uses.
+func segmentCuts(decls []ast.Decl, stmts []ast.Stmt) []int {
+	type def struct {
+		end   int
+		names map[string]bool
+	}
+	var defs []def
+	for _, st := range stmts {
+		names := map[string]bool{}
+		switch x := st.(type) {
+		case *ast.AssignStmt:
+			if x.Tok == token.DEFINE {
+				for _, l := range x.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						names[id.Name] = true
+					}
+				}
+			}
+		case *ast.DeclStmt:
+			if gd, ok := x.Decl.(*ast.GenDecl); ok {
+				for _, sp := range gd.Specs {
+					if vs, ok := sp.(*ast.ValueSpec); ok {
+						for _, id := range vs.Names {
+							names[id.Name] = true
+						}
+					}
+				}
+			}
+		}
+		if len(names) > 0 {
+			defs = append(defs, def{int(st.End()) - 1, names})
+		}
+	}
+	cutSet := map[int]bool{}
+	for _, d := range decls {
+		at := int(d.Pos()) - 1
+		cut := -1
+		for _, df := range defs {
+			if df.end <= at && usesAny(d, df.names) {
+				cut = df.end
+			}
+		}
+		if cut >= 0 {
+			cutSet[cut] = true
+		}
+	}
+	var cuts []int
+	for c := range cutSet {
+		cuts = append(cuts, c)
+	}
+	sort.Ints(cuts)
+	return cuts
+}
+
 // splitCell splits src into declarations and statements and checks what
 // yaegi would get wrong: repeated imports (dropped) and changed types (refused).
-func splitCell(src string, n int, nb *notebook) (*cell, error) {
-	c := &cell{n: n, src: src}
+func splitCell(src string, n int, label string, nb *notebook) (*cell, error) {
+	if label == "" {
+		label = fmt.Sprintf("cell[%d]", n)
+	}
+	c := &cell{n: n, label: label, src: src}
 	chunks := scanChunks(src)
 
 	// Parse the statements first: a var declaration that uses a name the
@@ -129,7 +208,6 @@ func splitCell(src string, n int, nb *notebook) (*cell, error) {
 		case *ast.GenDecl:
 			switch d.Tok {
 			case token.IMPORT:
-				kept := 0
 				for _, s := range d.Specs {
 					is := s.(*ast.ImportSpec)
 					spec := importOf(is)
@@ -137,11 +215,14 @@ func splitCell(src string, n int, nb *notebook) (*cell, error) {
 						return nil, c.errorAt(int(is.Pos())-1, err.Error())
 					}
 					if nb.hasImport(spec) || c.hasImport(spec) {
-						blankRange(impText, int(is.Pos())-1, int(is.End())-1)
+						if d.Lparen.IsValid() {
+							blankRange(impText, int(is.Pos())-1, int(is.End())-1)
+						} else {
+							blankRange(impText, int(d.Pos())-1, int(d.End())-1)
+						}
 						continue
 					}
 					c.imports = append(c.imports, spec)
-					kept++
 				}
 				// Imports run as a program of their own, before the other
 				// declarations: once yaegi took an import it must never see
@@ -164,9 +245,9 @@ func splitCell(src string, n int, nb *notebook) (*cell, error) {
 						continue
 					default:
 						return nil, c.errorAt(int(ts.Pos())-1, fmt.Sprintf(
-							"type %s is already declared (in cell[%d]) with a different definition; "+
+							"type %s is already declared (in %s) with a different definition; "+
 								"a type cannot change in a running interpreter: restart the kernel, or use a new name",
-							ts.Name.Name, prev.cell))
+							ts.Name.Name, prev.label))
 					}
 				}
 			}
@@ -188,19 +269,55 @@ func splitCell(src string, n int, nb *notebook) (*cell, error) {
 	if len(c.imports) > 0 {
 		c.imps = string(impText)
 	}
-	if hasDecl {
-		c.decls = string(declText)
-	}
 	c.chans = collectChans(declFile, nil)
 	c.chans = collectChans(stmtFile, c.chans)
 
+	// Cut the cell where a declaration uses a name a statement above it
+	// defines (counter := 0 / func inc() { counter++ }): declarations are
+	// hoisted above the statements of their segment only.
+	var keptDecls []ast.Decl
+	if hasDecl {
+		for _, d := range declFile.Decls {
+			if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
+				continue
+			}
+			if strings.TrimSpace(string(declText[int(d.Pos())-1:int(d.End())-1])) != "" {
+				keptDecls = append(keptDecls, d)
+			}
+		}
+	}
+	cuts := segmentCuts(keptDecls, body.List)
+	stmtText := []byte(stmtPrefix + blank(src, chunks, chunkStmt) + stmtSuffix)
+	lo := len(cellPrefix)
+	for i := 0; i <= len(cuts); i++ {
+		hi := len(cellPrefix) + len(src)
+		if i < len(cuts) {
+			hi = cuts[i]
+		}
+		in := func(n ast.Node) bool { p := int(n.Pos()) - 1; return p >= lo && p < hi }
+		for _, d := range keptDecls {
+			if in(d) {
+				c.parts = append(c.parts, part{tag: fmt.Sprintf("d%d", i), text: segment(declText, lo, hi, 0)})
+				break
+			}
+		}
+		for _, st := range body.List {
+			if in(st) {
+				c.parts = append(c.parts, part{tag: fmt.Sprintf("s%d", i), text: segment(stmtText, lo, hi, len(stmtSuffix)), stmts: true})
+				break
+			}
+		}
+		lo = hi
+	}
 	if len(body.List) > 0 {
-		c.stmts = stmtPrefix + blank(src, chunks, chunkStmt) + stmtSuffix
 		var es *ast.ExprStmt
 		es, c.trailingExpr = body.List[len(body.List)-1].(*ast.ExprStmt)
 		if c.trailingExpr {
 			c.trailingCall, _ = unparen(es.X).(*ast.CallExpr)
 		}
+	}
+	if n := len(c.parts); n > 0 && !c.parts[n-1].stmts {
+		c.trailingExpr = false
 	}
 	return c, nil
 }
@@ -254,7 +371,7 @@ func (c *cell) errorAt(off int, msg string) *Error {
 	if off < 0 {
 		off = 0
 	}
-	return compileError(c.n, c.src, off, msg)
+	return compileError(c.n, c.label, c.src, off, msg)
 }
 
 // blank returns src with every chunk not of kind (and the package clause)
@@ -438,7 +555,7 @@ func (s importSpec) String() string {
 func entryOf(c *cell, d ast.Decl) *declEntry {
 	start := int(d.Pos()) - 1 - len(cellPrefix)
 	var doc *ast.CommentGroup
-	e := &declEntry{cell: c.n}
+	e := &declEntry{cell: c.n, label: c.label}
 	switch d := d.(type) {
 	case *ast.FuncDecl:
 		doc = d.Doc
@@ -458,9 +575,6 @@ func entryOf(c *cell, d ast.Decl) *declEntry {
 			case *ast.ValueSpec:
 				for _, n := range s.Names {
 					e.names = append(e.names, n.Name)
-				}
-				if d.Tok == token.CONST {
-					e.consts = append(e.consts, namesOf(s.Names)...)
 				}
 			case *ast.TypeSpec:
 				e.names = append(e.names, s.Name.Name)
@@ -515,6 +629,9 @@ func collectChans(f *ast.File, names []string) []string {
 				if isChan || i < len(n.Values) && isMakeChan(n.Values[i]) {
 					names = append(names, id.Name)
 				}
+				if isSyncType(n.Type) || i < len(n.Values) && isSyncValue(n.Values[i]) {
+					names = append(names, syncKey+id.Name)
+				}
 			}
 		case *ast.AssignStmt:
 			if len(n.Lhs) != len(n.Rhs) {
@@ -524,10 +641,18 @@ func collectChans(f *ast.File, names []string) []string {
 				if id, ok := n.Lhs[i].(*ast.Ident); ok && isMakeChan(r) {
 					names = append(names, id.Name)
 				}
+				if id, ok := n.Lhs[i].(*ast.Ident); ok && isSyncValue(r) {
+					names = append(names, syncKey+id.Name)
+				}
 			}
 		case *ast.Field:
 			if _, ok := n.Type.(*ast.ChanType); ok {
 				names = append(names, namesOf(n.Names)...)
+			}
+			if isSyncType(n.Type) {
+				for _, id := range n.Names {
+					names = append(names, syncKey+id.Name)
+				}
 			}
 		case *ast.FuncDecl:
 			if r := n.Type.Results; r != nil && len(r.List) == 1 && len(r.List[0].Names) <= 1 {
@@ -540,6 +665,50 @@ func collectChans(f *ast.File, names []string) []string {
 	})
 	sort.Strings(names)
 	return names
+}
+
+// syncKey prefixes, among the names collectChans returns, the names of
+// variables and fields declared as sync.Mutex, RWMutex, WaitGroup or Cond.
+const syncKey = "sync:"
+
+// isSyncType says whether t is sync.Mutex, RWMutex, WaitGroup or Cond, or a
+// pointer to one.
+func isSyncType(t ast.Expr) bool {
+	if s, ok := t.(*ast.StarExpr); ok {
+		t = s.X
+	}
+	sel, ok := t.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	if id, ok := sel.X.(*ast.Ident); !ok || id.Name != "sync" {
+		return false
+	}
+	switch sel.Sel.Name {
+	case "Mutex", "RWMutex", "WaitGroup", "Cond":
+		return true
+	}
+	return false
+}
+
+// isSyncValue says whether e makes one: &sync.Mutex{}, sync.Mutex{},
+// new(sync.WaitGroup), sync.NewCond(l).
+func isSyncValue(e ast.Expr) bool {
+	switch x := e.(type) {
+	case *ast.UnaryExpr:
+		return x.Op == token.AND && isSyncValue(x.X)
+	case *ast.CompositeLit:
+		return isSyncType(x.Type)
+	case *ast.CallExpr:
+		if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "new" && len(x.Args) == 1 {
+			return isSyncType(x.Args[0])
+		}
+		if sel, ok := x.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "NewCond" {
+			id, ok := sel.X.(*ast.Ident)
+			return ok && id.Name == "sync"
+		}
+	}
+	return false
 }
 
 func isMakeChan(e ast.Expr) bool {

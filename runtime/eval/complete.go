@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -149,12 +148,21 @@ func typeMembers(t reflect.Type) []string {
 	}
 	if t.Kind() == reflect.Struct {
 		for i := 0; i < t.NumField(); i++ {
-			if f := t.Field(i); f.IsExported() || !strings.HasPrefix(f.Name, "X") {
-				out = append(out, f.Name)
-			}
+			out = append(out, fieldName(t.Field(i).Name))
 		}
 	}
 	return out
+}
+
+// fieldName undoes yaegi's renaming of unexported fields of interpreted
+// structs (x becomes Xx, so that reflect can build the type).
+func fieldName(n string) string {
+	if len(n) > 1 && n[0] == 'X' {
+		if r, _ := utf8.DecodeRuneInString(n[1:]); unicode.IsLower(r) {
+			return n[1:]
+		}
+	}
+	return n
 }
 
 // packagePath resolves a package name used in code: imported by an earlier
@@ -232,6 +240,17 @@ func (in *Interpreter) Inspect(code string, cursor int) (text string, found bool
 			return in.packageDoc(path, name)
 		}
 		if v, ok := in.Globals()[x]; ok && v.IsValid() {
+			t := v.Type()
+			if t.Kind() == reflect.Pointer {
+				t = t.Elem()
+			}
+			if t.PkgPath() != "" {
+				if d := stdDoc(t.PkgPath()); d != nil {
+					if text, ok := methodDoc(d, t.Name(), name); ok {
+						return text, true
+					}
+				}
+			}
 			if m, ok := v.Type().MethodByName(name); ok {
 				return x + "." + name + " " + m.Type.String(), true
 			}
@@ -239,10 +258,18 @@ func (in *Interpreter) Inspect(code string, cursor int) (text string, found bool
 				return x + "." + name + " " + m.Type.String(), true
 			}
 		}
+		// a notebook method of that name, whatever the receiver
+		var found []string
+		for _, e := range in.state.methods(name) {
+			found = append(found, strings.TrimSpace(e.src)+"\n\n(declared in "+e.label+")")
+		}
+		if len(found) > 0 {
+			return strings.Join(found, "\n\n"), true
+		}
 		return "", false
 	}
-	if ent, ok := in.state.lookup(name); ok {
-		return strings.TrimSpace(ent.src) + "\n\n(declared in cell[" + strconv.Itoa(ent.cell) + "])", true
+	if ent, ok := in.state.lookup(name); ok && !ent.dead {
+		return strings.TrimSpace(ent.src) + "\n\n(declared in " + ent.label + ")", true
 	}
 	if path, ok := in.packagePath(code, name); ok {
 		if d := stdDoc(path); d != nil {
@@ -251,6 +278,13 @@ func (in *Interpreter) Inspect(code string, cursor int) (text string, found bool
 	}
 	if v, ok := in.Globals()[name]; ok && v.IsValid() {
 		return name + " " + v.Type().String(), true
+	}
+	for _, b := range builtins {
+		if b == name {
+			if d := stdDoc("builtin"); d != nil {
+				return docOf(d, name)
+			}
+		}
 	}
 	return "", false
 }
@@ -317,7 +351,11 @@ func stdDoc(path string) *doc.Package {
 		for _, f := range p.Files {
 			files = append(files, f)
 		}
-		d, err := doc.NewFromFiles(fset, files, path)
+		var mode doc.Mode
+		if path == "builtin" {
+			mode = doc.AllDecls // its names are all lower case
+		}
+		d, err := doc.NewFromFiles(fset, files, path, mode)
 		if err != nil {
 			return nil
 		}
@@ -355,6 +393,28 @@ func findModuleDir(rel string) string {
 		}
 	}
 	return ""
+}
+
+// methodDoc renders the signature and doc of method name of type typ in d.
+func methodDoc(d *doc.Package, typ, name string) (string, bool) {
+	for _, t := range d.Types {
+		if t.Name != typ {
+			continue
+		}
+		for _, m := range t.Methods {
+			if m.Name == name {
+				fd := *m.Decl
+				fd.Body, fd.Doc = nil, nil
+				var b strings.Builder
+				_ = printer.Fprint(&b, docFset[d.ImportPath], &fd)
+				if m.Doc != "" {
+					b.WriteString("\n\n" + m.Doc)
+				}
+				return b.String(), true
+			}
+		}
+	}
+	return "", false
 }
 
 // docOf renders the declaration (without body) and doc of name in d.

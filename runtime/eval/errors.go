@@ -45,6 +45,7 @@ func (e *Error) Unwrap() error {
 // edits applied.
 type cellFile struct {
 	cell   int
+	label  string
 	src    string
 	prefix int
 	edits  []edit
@@ -93,7 +94,7 @@ func offsetLineCol(src string, off int) (int, int) {
 
 // compileError builds a CompileError at byte offset off of cell n's source,
 // with the offending line and a caret as traceback.
-func compileError(n int, src string, off int, msg string) *Error {
+func compileError(n int, label, src string, off int, msg string) *Error {
 	line, col := offsetLineCol(src, off)
 	return &Error{
 		Name:      "CompileError",
@@ -101,15 +102,15 @@ func compileError(n int, src string, off int, msg string) *Error {
 		Line:      line,
 		Col:       col,
 		Cell:      n,
-		Traceback: caret(n, src, line, col, msg),
+		Traceback: caret(label, src, line, col, msg),
 	}
 }
 
 // caret renders "cell[n]:line:col: msg", the line and a caret under col
 // (counted in characters, as the line is displayed).
-func caret(n int, src string, line, col int, msg string) []string {
+func caret(label, src string, line, col int, msg string) []string {
 	lines := strings.Split(src, "\n")
-	tb := []string{fmt.Sprintf("cell[%d]:%d:%d: %s", n, line, col, msg)}
+	tb := []string{fmt.Sprintf("%s:%d:%d: %s", label, line, col, msg)}
 	if line-1 < len(lines) {
 		l := strings.TrimRight(lines[line-1], "\r")
 		width := col - 1
@@ -128,7 +129,7 @@ func caret(n int, src string, line, col int, msg string) []string {
 }
 
 // posRE finds "file:line:col" of a file given to yaegi.
-var posRE = regexp.MustCompile(`(_c\d+[idsp]/cell\.go):(\d+):(\d+)`)
+var posRE = regexp.MustCompile(`(_c\d+[idspr]\d*/cell\.go):(\d+):(\d+)`)
 
 // mapCompileError turns a yaegi or go/parser error into a CompileError in
 // cell coordinates.
@@ -158,7 +159,7 @@ func (in *Interpreter) errorAtPos(file string, line, col int, msg string) error 
 		return &Error{Name: "CompileError", Value: msg, Traceback: []string{msg}}
 	}
 	_, _, off := cf.cellPos(line, col)
-	return compileError(cf.cell, cf.src, off, msg)
+	return compileError(cf.cell, cf.label, cf.src, off, msg)
 }
 
 // cellPosString rewrites one "file:line:col" into "cell[n]:line:col".
@@ -173,7 +174,7 @@ func (in *Interpreter) cellPosString(s string) string {
 	line, _ := strconv.Atoi(m[2])
 	col, _ := strconv.Atoi(m[3])
 	l, c, _ := cf.cellPos(line, col)
-	return fmt.Sprintf("cell[%d]:%d:%d", cf.cell, l, c)
+	return fmt.Sprintf("%s:%d:%d", cf.label, l, c)
 }
 
 // panicError builds a Panic error from a recovered value and yaegi's frame
@@ -194,8 +195,9 @@ func (in *Interpreter) panicError(r any, frames []string) *Error {
 		if n, _ := fmt.Sscanf(f, "@%d:%d:%d", &p.cell, &p.line, &p.col); n == 3 {
 			e.Line, e.Col, e.Cell = p.line, p.col, p.cell
 			first = false
-			e.Traceback = append(e.Traceback, fmt.Sprintf("  raised at cell[%d]:%d:%d", p.cell, p.line, p.col))
-			if src := in.cellSource(p.cell); src != "" {
+			src, label := in.cellSource(p.cell)
+			e.Traceback = append(e.Traceback, fmt.Sprintf("  raised at %s:%d:%d", label, p.line, p.col))
+			if src != "" {
 				if lines := strings.Split(src, "\n"); p.line-1 < len(lines) {
 					e.Traceback = append(e.Traceback, "      "+strings.TrimSpace(lines[p.line-1]))
 				}
@@ -229,30 +231,32 @@ func (in *Interpreter) panicError(r any, frames []string) *Error {
 		if first {
 			e.Line, e.Col, e.Cell = l, c, cf.cell
 			first = false
+			e.Traceback = append(e.Traceback, "call stack (innermost first):")
 		}
 		if fn == "<cell>" {
-			e.Traceback = append(e.Traceback, fmt.Sprintf("  in <cell>         cell[%d]", cf.cell))
+			e.Traceback = append(e.Traceback, fmt.Sprintf("  in <cell>         %s", cf.label))
 			continue
 		}
-		e.Traceback = append(e.Traceback, fmt.Sprintf("  in %-14s cell[%d], body from line %d", fn, cf.cell, l))
+		e.Traceback = append(e.Traceback, fmt.Sprintf("  in %-14s %s, body from line %d", fn, cf.label, l))
 	}
 	return e
 }
 
-// cellSource returns cell n's source, if it is known.
-func (in *Interpreter) cellSource(n int) string {
+// cellSource returns cell n's source and label, if known.
+func (in *Interpreter) cellSource(n int) (src, label string) {
 	in.filesM.RLock()
 	defer in.filesM.RUnlock()
-	for _, k := range []byte("sdi") {
-		if cf, ok := in.files[fileName(n, k)]; ok {
-			return cf.src
+	prefix := fmt.Sprintf("_c%d", n)
+	for name, cf := range in.files {
+		if strings.HasPrefix(name, prefix) && cf.cell == n {
+			return cf.src, cf.label
 		}
 	}
-	return ""
+	return "", fmt.Sprintf("cell[%d]", n)
 }
 
 // frameRE matches a frame line yaegi prints while a panic unwinds.
-var frameRE = regexp.MustCompile(`^(_c\d+[idsp]/cell\.go):(\d+):(\d+): panic: (.*)\(\.\.\.\)$`)
+var frameRE = regexp.MustCompile(`^(_c\d+[idspr]\d*/cell\.go):(\d+):(\d+): panic: (.*)\(\.\.\.\)$`)
 
 // panicTap is the Stderr yaegi writes to. yaegi prints one line per
 // interpreted frame while a panic unwinds (even when the panic is recovered

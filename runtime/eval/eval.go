@@ -1,20 +1,5 @@
-// Package eval turns notebook cells into running Go code: it splits a cell
-// into declarations and statements, drops repeated imports, instruments the
-// source with check points, hands it to a yaegi interpreter with the right
-// symbol tables, and maps errors and panics back to the cell's own lines.
-//
-// The same evaluator serves the kernel's main interpreter, every isolate and
-// every worker process; what differs between them (symbol tables, output
-// sinks, the lock) is injected through Options and Hooks, never imported.
-//
-// Use it like this:
-//
-//	in, err := eval.New(eval.Options{Stdout: w, Stderr: w})
-//	res, err := in.Eval(ctx, `x := 6 * 7; x`)   // res.Value is 42
-//
-// Eval runs the cell on a goroutine of its own (yaegi needs that to cancel a
-// blocked cell); Hooks therefore must not assume the goroutine that called
-// Eval is the one running interpreted code.
+// The evaluator proper: Interpreter, Options, Hooks, Eval, Call.
+
 package eval
 
 import (
@@ -23,54 +8,17 @@ import (
 	"fmt"
 	"go/ast"
 	"go/parser"
+	"go/token"
 	"io"
 	"os"
 	"reflect"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
 )
-
-// Hooks is how an execution model (the runtime) reaches interpreted code.
-// It is injected, never imported, so eval stays below runtime.
-type Hooks interface {
-	// Checkpoint is called from interpreted code at a check point while the
-	// check-point flag is set (see RequestCheckpoint).
-	Checkpoint()
-	// Go runs the body of a rewritten go statement on a new goroutine. fn
-	// already recovers and reports its own panics; Go should still not let
-	// anything escape that would kill the process.
-	Go(fn func())
-	// Block is called before a channel operation that may block (send,
-	// receive, select without default, range over a channel); the returned
-	// resume is called after it.
-	Block() (resume func())
-}
-
-// FreeHooks are the default Hooks: plain goroutines, no lock.
-type FreeHooks struct{}
-
-// Checkpoint does nothing.
-func (FreeHooks) Checkpoint() {}
-
-// Go starts fn on a plain goroutine. fn owns its lifetime: it ends when the
-// interpreted goroutine body returns (or panics, which fn recovers).
-func (FreeHooks) Go(fn func()) {
-	go func() {
-		defer func() { _ = recover() }() // fn reports its own panics; this is a safety net
-		fn()
-	}()
-}
-
-// Block returns a resume that does nothing.
-func (FreeHooks) Block() func() { return noop }
-
-func noop() {}
 
 // Policy says where check points go.
 type Policy int
@@ -122,7 +70,8 @@ type Result struct {
 // An Interpreter evaluates cells one at a time and keeps their state.
 type Interpreter struct {
 	yi     *interp.Interpreter
-	policy Policy
+	policy atomic.Int32 // a Policy
+	useM   sync.Mutex   // serialises Use
 	stdout io.Writer
 	stderr *panicTap
 
@@ -135,8 +84,12 @@ type Interpreter struct {
 	mu      sync.Mutex // one Eval at a time
 	running atomic.Pointer[context.CancelFunc]
 	cells   int
+	label   atomic.Pointer[string] // SetLabel's name for the next cell
 
 	state notebook // imports, declarations, chan names so far
+
+	driver  *interp.Program // `_clRun()`: runs pending on a yaegi goroutine
+	pending func()          // the current cell's programs, set by execute
 
 	filesM sync.RWMutex
 	files  map[string]*cellFile // yaegi file name -> how to map it back
@@ -146,8 +99,6 @@ type Interpreter struct {
 	funcsM sync.RWMutex
 	funcs  map[string]reflect.Value // top-level funcs for Call
 }
-
-type hooksBox struct{ h Hooks }
 
 // ErrInterrupted is what Eval returns (and what check points panic with)
 // after Interrupt.
@@ -164,10 +115,10 @@ const (
 // check-point prelude loaded.
 func New(opts Options) (*Interpreter, error) {
 	in := &Interpreter{
-		policy: opts.Policy,
-		files:  map[string]*cellFile{},
-		funcs:  map[string]reflect.Value{},
+		files: map[string]*cellFile{},
+		funcs: map[string]reflect.Value{},
 	}
+	in.policy.Store(int32(opts.Policy))
 	in.state.init()
 	h := opts.Hooks
 	if h == nil {
@@ -199,6 +150,7 @@ func New(opts Options) (*Interpreter, error) {
 		}
 		addPkgs(in.pkgs, s)
 	}
+	in.noteSync()
 	if err := in.yi.Use(in.stdioSymbols(opts.Stdout, opts.Stderr, opts.Stdin)); err != nil {
 		return nil, fmt.Errorf("load stdio symbols: %w", err)
 	}
@@ -208,6 +160,11 @@ func New(opts Options) (*Interpreter, error) {
 	if err := in.runPrelude(); err != nil {
 		return nil, fmt.Errorf("prelude: %w", err)
 	}
+	driver, err := in.compileDriver()
+	if err != nil {
+		return nil, fmt.Errorf("prelude driver: %w", err)
+	}
+	in.driver = driver
 	v, err := in.yi.Eval("&" + flagVar)
 	if err != nil {
 		return nil, fmt.Errorf("prelude flag: %w", err)
@@ -218,6 +175,12 @@ func New(opts Options) (*Interpreter, error) {
 	}
 	in.flag.bind(p)
 	return in, nil
+}
+
+// noteSync records whether sync.Mutex is still the standard one.
+func (in *Interpreter) noteSync() {
+	v, ok := in.pkgs["sync"]["Mutex"]
+	in.state.hostSync.Store(ok && v.Type() != reflect.TypeOf((*sync.Mutex)(nil)))
 }
 
 // addPkgs merges symbol tables keyed "path/name" into pkgs keyed by path.
@@ -237,233 +200,38 @@ func addPkgs(pkgs map[string]map[string]reflect.Value, ex interp.Exports) {
 	}
 }
 
-// stdioSymbols makes os.Stdout/os.Stderr/os.Stdin of interpreted code write
-// to (read from) the interpreter's streams when those are not real files.
-// yaegi only does this for *os.File streams; for any other writer its
-// os.Stdout stays the process's, which would bypass the notebook.
-func (in *Interpreter) stdioSymbols(out, errw io.Writer, stdin io.Reader) interp.Exports {
-	m := map[string]reflect.Value{}
-	if out != nil {
-		if _, isFile := out.(*os.File); !isFile {
-			f := &File{w: out, name: "/dev/stdout", fd: 1}
-			m["Stdout"] = reflect.ValueOf(&f).Elem()
-		}
+// Use adds or replaces host symbols (keys "import/path/name", like
+// Options.Symbols), for example a runtime's GIL-aware time.Sleep. Cells
+// compiled afterwards see them, also for packages imported earlier; code
+// already compiled keeps what it had. It may be called between cells or by
+// host code a running cell calls, not while another goroutine's Eval is
+// compiling.
+func (in *Interpreter) Use(ex interp.Exports) error {
+	in.useM.Lock()
+	defer in.useM.Unlock()
+	if err := in.yi.Use(ex); err != nil {
+		return err
 	}
-	if errw != nil {
-		if _, isFile := errw.(*os.File); !isFile {
-			f := &File{w: errw, name: "/dev/stderr", fd: 2}
-			m["Stderr"] = reflect.ValueOf(&f).Elem()
-		}
-	}
-	if stdin != nil {
-		if _, isFile := stdin.(*os.File); !isFile {
-			f := &File{r: stdin, name: "/dev/stdin", fd: 0}
-			m["Stdin"] = reflect.ValueOf(&f).Elem()
-		}
-	}
-	if len(m) == 0 {
-		return interp.Exports{}
-	}
-	return interp.Exports{"os/os": m}
+	addPkgs(in.pkgs, ex)
+	in.noteSync()
+	return nil
 }
 
-// File stands in for os.Stdin/os.Stdout/os.Stderr in interpreted code when
-// the interpreter's streams are not files. It has the methods programs
-// usually call on them.
-type File struct {
-	w    io.Writer
-	r    io.Reader
-	name string
-	fd   uintptr
+// SetLabel names the next cell in errors and tracebacks, for example
+// "In[7]" with the kernel's execution count; by default cells are called
+// cell[N], N counting this interpreter's Evals.
+func (in *Interpreter) SetLabel(label string) {
+	in.label.Store(&label)
 }
 
-// Write writes to the interpreter's stream.
-func (f *File) Write(p []byte) (int, error) {
-	if f.w == nil {
-		return 0, fmt.Errorf("write %s: bad file descriptor", f.name)
-	}
-	return f.w.Write(p)
-}
-
-// WriteString writes s to the interpreter's stream.
-func (f *File) WriteString(s string) (int, error) { return f.Write([]byte(s)) }
-
-// Read reads from the interpreter's input.
-func (f *File) Read(p []byte) (int, error) {
-	if f.r == nil {
-		return 0, fmt.Errorf("read %s: bad file descriptor", f.name)
-	}
-	return f.r.Read(p)
-}
-
-// Name returns the file's conventional name, like os.File.Name.
-func (f *File) Name() string { return f.name }
-
-// Fd returns the conventional descriptor number (0, 1 or 2).
-func (f *File) Fd() uintptr { return f.fd }
-
-// Sync does nothing; writes are not buffered here.
-func (f *File) Sync() error { return nil }
-
-// SetHooks swaps the hooks; check points and goroutines started afterwards
-// use the new ones. Safe while a cell runs.
-func (in *Interpreter) SetHooks(h Hooks) {
-	if h == nil {
-		h = FreeHooks{}
-	}
-	in.hooks.Store(&hooksBox{h})
-}
-
-// Hooks returns the current hooks.
-func (in *Interpreter) Hooks() Hooks { return in.hooks.Load().h }
-
-// SetPolicy changes the check-point policy for cells evaluated afterwards.
+// SetPolicy changes the check-point policy for cells evaluated afterwards
+// (a running cell, which may be the caller, keeps its instrumentation).
 func (in *Interpreter) SetPolicy(p Policy) {
-	in.mu.Lock()
-	in.policy = p
-	in.mu.Unlock()
+	in.policy.Store(int32(p))
 }
 
-// RequestCheckpoint turns the check-point flag on or off: while it is on,
-// every check point in interpreted code calls Hooks.Checkpoint. The GIL
-// turns it on when a waiter wants the lock.
-func (in *Interpreter) RequestCheckpoint(on bool) {
-	in.req.Store(on)
-	in.updateFlag()
-}
-
-// Interrupt makes the next check point (in the cell or in any interpreted
-// goroutine) panic with ErrInterrupted, so Eval returns it. A cell blocked
-// without reaching a check point (a channel receive nobody sends to) is
-// stopped after a short grace period. Earlier state stays usable.
-func (in *Interpreter) Interrupt() {
-	in.intr.Store(true)
-	in.updateFlag()
-	if c := in.running.Load(); c != nil {
-		cancel := *c
-		time.AfterFunc(interruptGrace, cancel)
-	}
-}
-
-// interruptGrace is how long Interrupt waits for a check point before it
-// cancels the cell through yaegi (which stops everything the interpreter
-// runs, blocked channel operations included).
-const interruptGrace = 300 * time.Millisecond
-
-func (in *Interpreter) updateFlag() {
-	in.flagM.Lock()
-	in.flag.set(in.req.Load() || in.intr.Load())
-	in.flagM.Unlock()
-}
-
-// tick is what a check point calls when the flag is set.
-func (in *Interpreter) tick() {
-	if in.intr.Load() {
-		panic(ErrInterrupted)
-	}
-	in.hooks.Load().h.Checkpoint()
-}
-
-// hostSymbols are the host functions the prelude and the instrumentation
-// call, bound to this interpreter.
-func (in *Interpreter) hostSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		"Tick":     reflect.ValueOf(in.tick),
-		"Pending":  reflect.ValueOf(in.flag.pending),
-		"Block":    reflect.ValueOf(in.block),
-		"Go":       reflect.ValueOf(in.goStmt),
-		"GoCall":   reflect.ValueOf(in.goCall),
-		"GoSpread": reflect.ValueOf(in.goSpread),
-		"Panic":    reflect.ValueOf(in.panicAt),
-	}
-}
-
-// block calls Hooks.Block and returns a resume that acts once: the
-// instrumentation resumes at every place execution may continue from (each
-// select case, each branch after a comma-ok receive, after a loop), and only
-// the first of those must reach the hooks.
-func (in *Interpreter) block() func() {
-	resume := in.hooks.Load().h.Block()
-	var done atomic.Bool
-	return func() {
-		if done.CompareAndSwap(false, true) {
-			resume()
-		}
-	}
-}
-
-// panicAt runs a rewritten panic(v): it notes the cell position for this
-// goroutine's traceback and panics with v.
-func (in *Interpreter) panicAt(cell, line, col int, v any) {
-	in.stderr.notePanic(goid(), panicPos{cell, line, col})
-	panic(v)
-}
-
-// goCall runs a rewritten `go f(args...)`: f and args were evaluated by
-// the go statement; f is called with args converted to its parameters.
-func (in *Interpreter) goCall(f any, args ...any) {
-	fn, vals, err := bindCall(f, args, false)
-	if err != nil {
-		panic(err)
-	}
-	in.goStmt(func() { fn.Call(vals) })
-}
-
-// goSpread runs a rewritten `go f(a, xs...)`: the last argument is the
-// slice to spread.
-func (in *Interpreter) goSpread(f any, args ...any) {
-	fn, vals, err := bindCall(f, args, true)
-	if err != nil {
-		panic(err)
-	}
-	in.goStmt(func() { fn.CallSlice(vals) })
-}
-
-// bindCall converts args to f's parameter types.
-func bindCall(f any, args []any, spread bool) (reflect.Value, []reflect.Value, error) {
-	fn := reflect.ValueOf(f)
-	if fn.Kind() != reflect.Func {
-		return fn, nil, fmt.Errorf("go: %T is not a function", f)
-	}
-	t := fn.Type()
-	n := t.NumIn()
-	if !spread && (t.IsVariadic() && len(args) < n-1 || !t.IsVariadic() && len(args) != n) || spread && len(args) != n {
-		return fn, nil, fmt.Errorf("go: %s called with %d arguments", t, len(args))
-	}
-	vals := make([]reflect.Value, len(args))
-	for i, a := range args {
-		pt := t.In(min(i, n-1))
-		if t.IsVariadic() && i >= n-1 && !spread {
-			pt = pt.Elem()
-		}
-		v, err := convertArg(a, pt)
-		if err != nil {
-			return fn, nil, fmt.Errorf("go: argument %d: %w", i+1, err)
-		}
-		vals[i] = v
-	}
-	return fn, vals, nil
-}
-
-// goStmt runs the body of a rewritten go statement under Hooks.Go and
-// reports its panic on Stderr instead of killing the process.
-func (in *Interpreter) goStmt(fn func()) {
-	in.hooks.Load().h.Go(func() {
-		defer func() {
-			r := recover()
-			if r == nil {
-				return
-			}
-			if e, ok := r.(*Error); ok && e == ErrInterrupted {
-				in.stderr.take(goid())
-				return
-			}
-			e := in.panicError(r, in.stderr.take(goid()))
-			fmt.Fprintf(in.stderr.w, "panic in goroutine: %s\n%s\n", e.Value, strings.Join(e.Traceback, "\n"))
-		}()
-		fn()
-	})
-}
+// Policy returns the check-point policy.
+func (in *Interpreter) Policy() Policy { return Policy(in.policy.Load()) }
 
 // Eval evaluates one cell. Declarations and imports are evaluated first, then
 // the statements; the value of a trailing expression statement is the Result.
@@ -477,7 +245,11 @@ func (in *Interpreter) Eval(ctx context.Context, src string) (Result, error) {
 	in.cells++
 	n := in.cells
 
-	c, err := splitCell(src, n, &in.state)
+	label := ""
+	if l := in.label.Swap(nil); l != nil {
+		label = *l
+	}
+	c, err := splitCell(src, n, label, &in.state)
 	if err != nil {
 		return Result{}, err
 	}
@@ -491,27 +263,36 @@ func (in *Interpreter) Eval(ctx context.Context, src string) (Result, error) {
 	defer stop()
 	ctx = yctx
 
+	// Compile every part first (imports, then the segments' declarations
+	// and statements), then run them in order on one goroutine: the runtime
+	// binds a cell's lock to the goroutine that runs it.
 	in.state.addChans(c.chans)
+	var progs []*interp.Program
 	if c.imps != "" {
-		if _, err := in.run(ctx, c, c.imps, fileName(n, 'i'), false); err != nil {
+		p, err := in.compilePart(c, c.imps, fileName(n, "i"), false)
+		if err != nil {
 			return Result{}, err
 		}
+		// yaegi took the imports: it must never see them again
 		in.state.commitImports(c)
+		progs = append(progs, p)
 	}
-	if c.decls != "" {
-		if _, err := in.run(ctx, c, c.decls, fileName(n, 'd'), false); err != nil {
+	for _, pt := range c.parts {
+		p, err := in.compilePart(c, pt.text, fileName(n, pt.tag), pt.stmts)
+		if err != nil {
 			in.state.commitTypes(c)
 			return Result{}, err
 		}
-		in.state.commit(c)
-		in.resolveFuncs(c.funcNames)
+		progs = append(progs, p)
 	}
-	if c.stmts == "" {
-		return Result{}, nil
-	}
-	v, err := in.run(ctx, c, c.stmts, fileName(n, 's'), true)
+	in.state.commit(c)
+	v, err := in.execute(ctx, progs)
+	in.resolveFuncs(c.funcNames)
 	if err != nil {
 		return Result{}, err
+	}
+	if len(c.parts) == 0 || !c.parts[len(c.parts)-1].stmts {
+		return Result{}, nil
 	}
 	if !c.trailingExpr || !v.IsValid() || isVoid(v) || in.results(c.trailingCall) >= 0 && in.results(c.trailingCall) != 1 {
 		return Result{}, nil
@@ -557,12 +338,30 @@ func (in *Interpreter) results(call *ast.CallExpr) int {
 // imports by the file's base name, so every file has the same base name
 // ("cell.go") and imports stay visible to later cells; the directory tells
 // the cells apart.
-func fileName(n int, kind byte) string { return fmt.Sprintf("_c%d%c/cell.go", n, kind) }
+func fileName(n int, tag string) string { return fmt.Sprintf("_c%d%s/cell.go", n, tag) }
+
+func hasDeclAfter(parts []part, i int) bool {
+	for _, p := range parts[i+1:] {
+		if !p.stmts {
+			return true
+		}
+	}
+	return false
+}
+
+// compileDriver compiles the statement that runs a cell's programs.
+func (in *Interpreter) compileDriver() (*interp.Program, error) {
+	f, err := parser.ParseFile(in.yi.FileSet(), fileName(0, "r"), stmtPrefix+"_clRun()"+stmtSuffix, 0)
+	if err != nil {
+		return nil, err
+	}
+	return in.compile(f.Decls[len(f.Decls)-1].(*ast.FuncDecl).Body)
+}
 
 // runPrelude declares the check-point flag and helpers in the interpreter,
 // under the file base name cells use, so they see its import too.
 func (in *Interpreter) runPrelude() error {
-	f, err := parser.ParseFile(in.yi.FileSet(), fileName(0, 'p'), prelude, 0)
+	f, err := parser.ParseFile(in.yi.FileSet(), fileName(0, "p"), prelude, 0)
 	if err != nil {
 		return err
 	}
@@ -585,35 +384,124 @@ func isVoid(v reflect.Value) bool {
 
 // run instruments one half of a cell (prefix+blanked source), compiles it
 // under name and executes it.
-func (in *Interpreter) run(ctx context.Context, c *cell, text, name string, stmts bool) (res reflect.Value, err error) {
+func (in *Interpreter) compilePart(c *cell, text, name string, stmts bool) (prog *interp.Program, err error) {
 	fset := in.yi.FileSet()
-	rw, err := rewriteText(text, in.policy, &in.state, c)
+	rw, err := rewriteText(text, in.Policy(), &in.state, c)
 	if err != nil {
-		return res, c.parseError(err)
+		return nil, c.parseError(err)
 	}
-	cf := &cellFile{cell: c.n, src: c.src, prefix: len(cellPrefix), edits: rw.edits}
+	cf := &cellFile{cell: c.n, label: c.label, src: c.src, prefix: len(cellPrefix), edits: rw.edits}
 	in.filesM.Lock()
 	in.files[name] = cf
 	in.filesM.Unlock()
 
 	f, err := parser.ParseFile(fset, name, rw.text, parser.ParseComments)
 	if err != nil {
-		return res, in.mapCompileError(err)
+		return nil, in.mapCompileError(err)
 	}
 	var node ast.Node = f
 	if stmts {
 		node = f.Decls[len(f.Decls)-1].(*ast.FuncDecl).Body
 	}
-	prog, err := in.compile(node)
+	prog, err = in.compile(node)
 	if err != nil {
 		err = in.mapCompileError(err)
+		if e, ok := err.(*Error); ok && e.Value == "constant definition loop" {
+			in.explainLoop(c, e)
+		}
 		if e, ok := err.(*Error); ok && strings.HasSuffix(e.Value, "nil type") && strings.Contains(c.src, "range") {
 			e.Value += " (yaegi v0.16 cannot range over an integer or a function: write for i := 0; i < n; i++)"
 			e.Traceback = append(e.Traceback, e.Value)
 		}
-		return res, err
+		return nil, err
 	}
-	return in.execute(ctx, prog)
+	return prog, nil
+}
+
+// explainLoop replaces yaegi's "constant definition loop", which it reports
+// for an undefined name on the right of a top-level :=, by "undefined: x"
+// when a name there is unknown to the notebook.
+func (in *Interpreter) explainLoop(c *cell, e *Error) {
+	f, err := parseHalfRaw(c.src, scanChunks(c.src), chunkStmt)
+	if err != nil {
+		return
+	}
+	known := map[string]bool{}
+	for _, n := range append(append(in.state.names(), builtins...), "nil", "true", "false") {
+		known[n] = true
+	}
+	for n := range in.Globals() {
+		known[n] = true
+	}
+	for _, n := range identsDefined(f) {
+		known[n] = true
+	}
+	body := f.Decls[len(f.Decls)-1].(*ast.FuncDecl).Body
+	for _, st := range body.List {
+		as, ok := st.(*ast.AssignStmt)
+		if !ok {
+			continue
+		}
+		line, _ := offsetLineCol(c.src, max(int(as.Pos())-1-len(cellPrefix), 0))
+		if line != e.Line {
+			continue
+		}
+		for _, r := range as.Rhs {
+			var bad *ast.Ident
+			ast.Inspect(r, func(n ast.Node) bool {
+				switch x := n.(type) {
+				case *ast.SelectorExpr:
+					ast.Inspect(x.X, func(n ast.Node) bool {
+						if id, ok := n.(*ast.Ident); ok && bad == nil && !known[id.Name] {
+							bad = id
+						}
+						return bad == nil
+					})
+					return false
+				case *ast.FuncLit, *ast.CompositeLit:
+					return false
+				case *ast.Ident:
+					if bad == nil && !known[x.Name] {
+						bad = x
+					}
+				}
+				return bad == nil
+			})
+			if bad != nil {
+				*e = *compileError(c.n, c.label, c.src, int(bad.Pos())-1-len(cellPrefix), "undefined: "+bad.Name)
+				return
+			}
+		}
+	}
+}
+
+// identsDefined lists the names a parsed half of a cell defines anywhere.
+func identsDefined(f *ast.File) []string {
+	var out []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.AssignStmt:
+			if x.Tok == token.DEFINE {
+				for _, l := range x.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						out = append(out, id.Name)
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			out = append(out, namesOf(x.Names)...)
+		case *ast.FuncDecl:
+			out = append(out, x.Name.Name)
+		case *ast.TypeSpec:
+			out = append(out, x.Name.Name)
+		case *ast.Field:
+			out = append(out, namesOf(x.Names)...)
+		case *ast.LabeledStmt:
+			out = append(out, x.Label.Name)
+		}
+		return true
+	})
+	return out
 }
 
 // compile wraps yaegi's CompileAST: yaegi reports some errors by panicking.
@@ -626,127 +514,49 @@ func (in *Interpreter) compile(n ast.Node) (p *interp.Program, err error) {
 	return in.yi.CompileAST(n)
 }
 
-func (in *Interpreter) execute(ctx context.Context, p *interp.Program) (reflect.Value, error) {
-	v, err := in.yi.ExecuteWithContext(ctx, p)
+// execute runs progs in order on one goroutine, started by yaegi's
+// ExecuteWithContext (which makes channel operations cancellable and lets
+// Interrupt stop a blocked cell): the driver program calls back into the
+// host, which executes each program in turn. It returns the last value.
+func (in *Interpreter) execute(ctx context.Context, progs []*interp.Program) (reflect.Value, error) {
+	var v reflect.Value
+	var err error
+	in.pending = func() {
+		for _, p := range progs {
+			if v, err = in.yi.Execute(p); err != nil {
+				return
+			}
+		}
+	}
+	defer func() { in.pending = nil }()
+	if _, derr := in.yi.ExecuteWithContext(ctx, in.driver); derr != nil {
+		err = derr // cancelled, or the driver failed
+	}
 	if err == nil {
 		return v, nil
 	}
+	return v, in.execError(err)
+}
+
+// runPending is what the driver program calls.
+func (in *Interpreter) runPending() {
+	if f := in.pending; f != nil {
+		f()
+	}
+}
+
+// execError maps an error of yaegi's Execute to an *Error.
+func (in *Interpreter) execError(err error) error {
 	var pe interp.Panic
 	if errors.As(err, &pe) {
 		lines := in.stderr.take(stackGoid(pe.Stack))
 		if e, ok := pe.Value.(*Error); ok && e == ErrInterrupted {
-			return v, ErrInterrupted
+			return ErrInterrupted
 		}
-		return v, in.panicError(pe.Value, lines)
+		return in.panicError(pe.Value, lines)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return v, ErrInterrupted
+		return ErrInterrupted
 	}
-	return v, in.mapCompileError(err)
-}
-
-// Decls returns the source of every top-level declaration and import
-// evaluated so far, latest definition first wins, as one cell an isolate or
-// worker can Eval to get the same functions, types, constants and package
-// variables. Variables made by := in statements are not included (they are
-// results of running code, not declarations).
-func (in *Interpreter) Decls() string {
-	return in.state.source()
-}
-
-// Call calls the top-level func name with args converted to its parameter
-// types and returns its results. A panic in the function is returned as *Error.
-func (in *Interpreter) Call(name string, args ...any) (out []any, err error) {
-	in.funcsM.RLock()
-	fn, ok := in.funcs[name]
-	in.funcsM.RUnlock()
-	if !ok {
-		return nil, fmt.Errorf("eval: no top-level func %q", name)
-	}
-	t := fn.Type()
-	if t.IsVariadic() && len(args) < t.NumIn()-1 || !t.IsVariadic() && len(args) != t.NumIn() {
-		return nil, fmt.Errorf("eval: %s takes %d arguments, got %d", name, t.NumIn(), len(args))
-	}
-	in2 := make([]reflect.Value, len(args))
-	for i, a := range args {
-		var pt reflect.Type
-		if t.IsVariadic() && i >= t.NumIn()-1 {
-			pt = t.In(t.NumIn() - 1).Elem()
-		} else {
-			pt = t.In(i)
-		}
-		v, err := convertArg(a, pt)
-		if err != nil {
-			return nil, fmt.Errorf("eval: %s argument %d: %w", name, i+1, err)
-		}
-		in2[i] = v
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			lines := in.stderr.take(goid())
-			if e, ok := r.(*Error); ok && e == ErrInterrupted {
-				err = ErrInterrupted
-				return
-			}
-			err = in.panicError(r, lines)
-		}
-	}()
-	res := fn.Call(in2)
-	out = make([]any, len(res))
-	for i, r := range res {
-		out[i] = r.Interface()
-	}
-	return out, nil
-}
-
-func convertArg(a any, t reflect.Type) (reflect.Value, error) {
-	if a == nil {
-		return reflect.Zero(t), nil
-	}
-	v := reflect.ValueOf(a)
-	switch {
-	case v.Type().AssignableTo(t):
-		return v, nil
-	case v.Type().ConvertibleTo(t):
-		return v.Convert(t), nil
-	}
-	return reflect.Value{}, fmt.Errorf("cannot use %s as %s", v.Type(), t)
-}
-
-// resolveFuncs caches the values of newly defined top-level funcs for Call,
-// so Call never compiles (it may run while a cell runs).
-func (in *Interpreter) resolveFuncs(names []string) {
-	for _, name := range names {
-		v, err := in.yi.Eval(name)
-		in.funcsM.Lock()
-		if err != nil || !v.IsValid() || v.Kind() != reflect.Func {
-			delete(in.funcs, name)
-		} else {
-			in.funcs[name] = v
-		}
-		in.funcsM.Unlock()
-	}
-}
-
-// Funcs lists the top-level funcs Call can call, sorted.
-func (in *Interpreter) Funcs() []string {
-	in.funcsM.RLock()
-	defer in.funcsM.RUnlock()
-	names := make([]string, 0, len(in.funcs))
-	for n := range in.funcs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
-// Globals returns the notebook's package-level variables and constants.
-func (in *Interpreter) Globals() map[string]reflect.Value {
-	g := in.yi.Globals()
-	for k := range g {
-		if strings.HasPrefix(k, "_cl") {
-			delete(g, k)
-		}
-	}
-	return g
+	return in.mapCompileError(err)
 }

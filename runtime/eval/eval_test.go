@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -112,11 +113,15 @@ func TestCells(t *testing.T) {
 				{src: "import \"fmt\"\nx := 6 * 7\nfmt.Println(\"x is\", x)\nx", want: "42", out: "x is 42\n"},
 				// re-running a cell: the import is dropped, := redefines
 				{src: "import \"fmt\"\nx := 6 * 7\nfmt.Println(\"x is\", x)\nx", want: "42", out: "x is 42\n"},
+				// one import old, one new, in separate declarations
+				{src: "import \"fmt\"\nimport \"os\"\nimport (\n\t\"fmt\"\n\t\"errors\"\n)\nfmt.Sprint(os.Getpid() > 0, errors.New(\"e\"))", want: "true e"},
 				// statements before the declarations they use
 				{src: "r := sq(4)\nfunc sq(n int) int { return n * n }\nr", want: "16"},
 				{src: "func sq(n int) int { return n * n * 10 }\nsq(2)", want: "40"},
 				{src: "const k = 3\nvar v = k * 2\nv", want: "6"},
 				{src: "const k = 4\nvar v = k * 2\nv", want: "8"},
+				// a func that uses a := above it in the same cell
+				{src: "counter := 10\nfunc inc() { counter++ }\ninc()\ninc()\ncounter", want: "12"},
 				// a var that uses a := of the same cell runs in order
 				{src: "n := 5\nvar w = n + 1\nw", want: "6"},
 				// unused imports and variables are fine
@@ -131,11 +136,15 @@ func TestCells(t *testing.T) {
 				{src: "func Max[T int | float64](a, b T) T { if a > b { return a }; return b }\nMax(3, 9)", want: "9"},
 				{src: "Max(2.5, 1.5)", want: "2.5"},
 				{src: "i := 0\nloop:\n\ti++\n\tif i < 5 {\n\t\tgoto loop\n\t}\ni", want: "5"},
+				{src: "tries := 0\nagain:\nfor k := 0; k < 2; k++ { tries++ }\nif tries < 6 { goto again }\ntries", want: "6"},
 				{src: "total := 0\nouter:\nfor a := 0; a < 10; a++ {\n\tfor b := 0; b < 10; b++ {\n\t\tif b == 3 { continue outer }\n\t\tif a == 4 { break outer }\n\t\ttotal++\n\t}\n}\ntotal", want: "12"},
 				{src: "func safe() (err error) {\n\tdefer func() {\n\t\tif r := recover(); r != nil { err = fmt.Errorf(\"recovered: %v\", r) }\n\t}()\n\tvar m map[string]int\n\tm[\"x\"] = 1\n\treturn nil\n}\nsafe()", want: "recovered: assignment to entry in nil map"},
 				{src: "sw := 0\nswitch y := 3; {\ncase y > 2:\n\tsw = 1\ndefault:\n\tsw = 2\n}\nsw", want: "1"},
 				{src: "var any1 any = 2.5\nkind := \"\"\nswitch v := any1.(type) {\ncase int:\n\tkind = \"int\"\ncase float64:\n\tkind = fmt.Sprint(\"float \", v)\n}\nkind", want: "float 2.5"},
 				{src: "sum := 0\nfor _, v := range []int{1, 2, 3} { sum += v }\nsum", want: "6"},
+				// a cell's main is an ordinary function: not run by later cells
+				{src: "runs := 0\nfunc main() { runs++ }\nmain()\nruns", want: "1"},
+				{src: "func other() {}\nmain()\nruns", want: "2"},
 				{src: "for i := range 4 { sum += i }", err: "cannot range over an integer"},
 			})
 		})
@@ -147,26 +156,10 @@ func TestChannelsAndGoroutines(t *testing.T) {
 		t.Run(policy.String(), func(t *testing.T) {
 			h := &countHooks{}
 			in, out, _ := newTest(t, Options{Policy: policy, Hooks: h})
-			runSteps(t, in, out, []step{
-				{src: "import (\"fmt\"; \"sync\")\nch := make(chan int)\ngo func(v int) { ch <- v * 2 }(21)\n<-ch", want: "42"},
-				// receive as a statement, in an assignment, inside a larger expression
-				{src: "go func() { ch <- 1; ch <- 2; ch <- 3; ch <- 4 }()\n<-ch\na := <-ch\nb := 10 + <-ch*2\nfmt.Sprint(a, b, <-ch)", want: "2 16 4"},
-				// comma-ok in an if header, and closed channels
-				{src: "cc := make(chan int, 1)\ncc <- 7\nclose(cc)\ngot := 0\nif v, ok := <-cc; ok { got = v } else { got = -1 }\nif _, ok := <-cc; !ok { got += 100 }\ngot", want: "107"},
-				// range over a channel, with continue and break
-				{src: "jobs := make(chan int)\ngo func() { for i := 1; i <= 6; i++ { jobs <- i }; close(jobs) }()\nodd := 0\nfor j := range jobs {\n\tif j%2 == 0 { continue }\n\todd += j\n}\nodd", want: "9"},
-				{src: "nums := make(chan int, 10)\ngo func() { for i := 0; i < 6; i++ { nums <- i } }()\nfirst := 0\nfor v := range nums { if v == 3 { first = v; break } }\nfirst", want: "3"},
-				// send with a computed value, select with and without default
-				{src: "func sq(n int) int { return n * n }\nres := make(chan int, 1)\nres <- sq(9)\n<-res", want: "81"},
-				{src: "quit := make(chan bool)\nvals := make(chan string)\ngo func() { vals <- \"a\"; vals <- \"b\"; close(quit) }()\nseen := \"\"\nfor done := false; !done; {\n\tselect {\n\tcase s := <-vals:\n\t\tseen += s\n\tcase <-quit:\n\t\tdone = true\n\t}\n}\nseen", want: "ab"},
-				{src: "empty := make(chan int)\npicked := \"\"\nselect {\ncase <-empty:\n\tpicked = \"recv\"\ndefault:\n\tpicked = \"default\"\n}\npicked", want: "default"},
-				// goroutines: arguments evaluated at the go statement, output kept
-				{src: "var wg sync.WaitGroup\nvar mu sync.Mutex\nacc := []int{}\nfor i := 0; i < 5; i++ {\n\twg.Add(1)\n\tgo func(n int) {\n\t\tdefer wg.Done()\n\t\tmu.Lock()\n\t\tacc = append(acc, n)\n\t\tmu.Unlock()\n\t}(i)\n}\nwg.Wait()\ns := 0\nfor _, v := range acc { s += v }\ns", want: "10"},
-				{src: "func show(tag string, n int, done chan bool) { fmt.Println(tag, n); done <- true }\nfin := make(chan bool)\nk := 7\ngo show(\"k\", k, fin)\nk = 8\n<-fin", want: "true", out: "k 7\n"},
-				{src: "type W struct{ n int }\nfunc (w *W) Run(done chan bool) { w.n++; done <- true }\nw := &W{}\ngo w.Run(fin)\n<-fin\nw.n", want: "1"},
-				// a goroutine that receives inside a function
-				{src: "func worker(in <-chan int, out chan<- int) { for v := range in { out <- v * v } ; close(out) }\nsrc := make(chan int)\ndst := make(chan int)\ngo worker(src, dst)\ngo func() { for i := 1; i <= 3; i++ { src <- i }; close(src) }()\ntot := 0\nfor v := range dst { tot += v }\ntot", want: "14"},
-			})
+			for _, s := range channelSteps {
+				runSteps(t, in, out, []step{s})
+				settle(t, &h.live)
+			}
 			if h.gos.Load() == 0 || h.blocks.Load() == 0 {
 				t.Errorf("hooks not used: go %d, block %d", h.gos.Load(), h.blocks.Load())
 			}
@@ -181,15 +174,113 @@ func TestChannelsAndGoroutines(t *testing.T) {
 	}
 }
 
+// lockHooks is a toy GIL: one mutex, held by whoever runs interpreted code,
+// released around blocking operations and handed over at every check point.
+// If the rewriter misses a blocking channel operation, a cell deadlocks.
+type lockHooks struct {
+	mu   sync.Mutex
+	live sync.WaitGroup
+}
+
+func (h *lockHooks) Checkpoint() {
+	h.mu.Unlock()
+	runtime.Gosched()
+	h.mu.Lock()
+}
+
+func (h *lockHooks) Go(fn func()) {
+	h.live.Add(1)
+	go func() {
+		defer h.live.Done()
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		fn()
+	}()
+}
+
+// settle waits for the goroutines a cell started: one still running when
+// the next cell adds globals races inside yaegi (its global frame grows).
+func settle(t *testing.T, live *sync.WaitGroup) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { live.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("goroutines of the cell did not end")
+	}
+}
+
+func (h *lockHooks) Block() func() {
+	h.mu.Unlock()
+	return h.mu.Lock
+}
+
+func TestChannelsUnderLock(t *testing.T) {
+	for _, policy := range []Policy{Py310, Py39} {
+		t.Run(policy.String(), func(t *testing.T) {
+			h := &lockHooks{}
+			in, out, _ := newTest(t, Options{Policy: policy, Hooks: h})
+			in.RequestCheckpoint(true) // hand over at every check point
+			for i, s := range channelSteps {
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					h.mu.Lock() // the cell's goroutine holds the lock, as runtime.CellStart does
+					defer h.mu.Unlock()
+					runSteps(t, in, out, []step{s})
+				}()
+				select {
+				case <-done:
+				case <-time.After(20 * time.Second):
+					t.Fatalf("step %d deadlocked: %q", i, s.src)
+				}
+				settle(t, &h.live)
+			}
+		})
+	}
+}
+
+var channelSteps = []step{
+	{src: "import (\"fmt\"; \"sync\")\nch := make(chan int)\ngo func(v int) { ch <- v * 2 }(21)\n<-ch", want: "42"},
+	// receive as a statement, in an assignment, inside a larger expression
+	{src: "go func() { ch <- 1; ch <- 2; ch <- 3; ch <- 4 }()\n<-ch\na := <-ch\nb := 10 + <-ch*2\nfmt.Sprint(a, b, <-ch)", want: "2 16 4"},
+	// comma-ok in an if header, and closed channels
+	{src: "cc := make(chan int, 1)\ncc <- 7\nclose(cc)\ngot := 0\nif v, ok := <-cc; ok { got = v } else { got = -1 }\nif _, ok := <-cc; !ok { got += 100 }\ngot", want: "107"},
+	// range over a channel, with continue and break
+	{src: "jobs := make(chan int)\ngo func() { for i := 1; i <= 6; i++ { jobs <- i }; close(jobs) }()\nodd := 0\nfor j := range jobs {\n\tif j%2 == 0 { continue }\n\todd += j\n}\nodd", want: "9"},
+	{src: "nums := make(chan int, 10)\ngo func() { for i := 0; i < 6; i++ { nums <- i } }()\nfirst := 0\nfor v := range nums { if v == 3 { first = v; break } }\nfirst", want: "3"},
+	// send with a computed value, select with and without default
+	{src: "func sq(n int) int { return n * n }\nres := make(chan int, 1)\nres <- sq(9)\n<-res", want: "81"},
+	{src: "quit := make(chan bool)\nvals := make(chan string)\ngo func() { vals <- \"a\"; vals <- \"b\"; close(quit) }()\nseen := \"\"\nfor done := false; !done; {\n\tselect {\n\tcase s := <-vals:\n\t\tseen += s\n\tcase <-quit:\n\t\tdone = true\n\t}\n}\nseen", want: "ab"},
+	{src: "empty := make(chan int)\npicked := \"\"\nselect {\ncase <-empty:\n\tpicked = \"recv\"\ndefault:\n\tpicked = \"default\"\n}\npicked", want: "default"},
+	// goroutines: arguments evaluated at the go statement, output kept
+	{src: "var wg sync.WaitGroup\nvar mu sync.Mutex\nacc := []int{}\nfor i := 0; i < 5; i++ {\n\twg.Add(1)\n\tgo func(n int) {\n\t\tdefer wg.Done()\n\t\tmu.Lock()\n\t\tacc = append(acc, n)\n\t\tmu.Unlock()\n\t}(i)\n}\nwg.Wait()\ns := 0\nfor _, v := range acc { s += v }\ns", want: "10"},
+	{src: "func show(tag string, n int, done chan bool) { fmt.Println(tag, n); done <- true }\nfin := make(chan bool)\nk := 7\ngo show(\"k\", k, fin)\nk = 8\n<-fin", want: "true", out: "k 7\n"},
+	{src: "type W struct{ n int }\nfunc (w *W) Run(done chan bool) { w.n++; done <- true }\nw := &W{}\ngo w.Run(fin)\n<-fin\nw.n", want: "1"},
+	// a goroutine that receives inside a function
+	{src: "func worker(in <-chan int, out chan<- int) { for v := range in { out <- v * v } ; close(out) }\nsrc := make(chan int)\ndst := make(chan int)\ngo worker(src, dst)\ngo func() { for i := 1; i <= 3; i++ { src <- i }; close(src) }()\ntot := 0\nfor v := range dst { tot += v }\ntot", want: "14"},
+	// sync waits release too: a goroutine holding mu waits for the lock
+	{src: "var m2 sync.Mutex\nvar wg2 sync.WaitGroup\ncount := 0\nfor g := 0; g < 4; g++ {\n\twg2.Add(1)\n\tgo func() {\n\t\tdefer wg2.Done()\n\t\tfor k := 0; k < 100; k++ {\n\t\t\tm2.Lock()\n\t\t\tcount++\n\t\t\tm2.Unlock()\n\t\t}\n\t}()\n}\nwg2.Wait()\ncount", want: "400"},
+	{src: "type Box struct {\n\tmu sync.RWMutex\n\tv  int\n}\nbx := &Box{}\nbx.mu.Lock()\ngo func() { bx.mu.Lock(); bx.v = 2; bx.mu.Unlock() }()\nbx.v = 1\nbx.mu.Unlock()\nfor k := 0; k < 1000; k++ { bx.mu.RLock(); seen := bx.v; bx.mu.RUnlock(); if seen == 2 { break } }\nbx.mu.RLock()\nbv := bx.v\nbx.mu.RUnlock()\nbv", want: ""},
+	// ping-pong between two goroutines and the cell
+	{src: "ping, pong := make(chan int), make(chan int)\ngo func() { for v := range ping { pong <- v + 1 }; close(pong) }()\nball := 0\nfor i := 0; i < 50; i++ { ping <- ball; ball = <-pong }\nclose(ping)\nball", want: "50"},
+}
+
 // countHooks counts hook calls; goroutines are plain.
 type countHooks struct {
 	checks, gos, blocks, resumes atomic.Int64
+	live                         sync.WaitGroup
 }
 
 func (h *countHooks) Checkpoint() { h.checks.Add(1) }
 func (h *countHooks) Go(fn func()) {
 	h.gos.Add(1)
-	go fn()
+	h.live.Add(1)
+	go func() {
+		defer h.live.Done()
+		fn()
+	}()
 }
 func (h *countHooks) Block() func() {
 	h.blocks.Add(1)
@@ -234,6 +325,8 @@ func TestCompileErrors(t *testing.T) {
 		{src: "a := 1\nb := \"s\"\nc := a + b", err: "mismatched types", line: 3},
 		{src: "x := 1 +* 2)", err: "CompileError", line: 1},
 		{src: "import \"nosuchpkg/zzz\"", err: "nosuchpkg", line: 0},
+		{src: "ch := make(chan int)\ngo func() { ch <- 1 }(); x := 2 * undefinedV", err: "undefined: undefinedV", line: 2},
+		{src: "select {\ncase v := <-ch:\n\tprintln(v + \"s\")\n}", err: "mismatched types", line: 3},
 	})
 	_, err := in.Eval(context.Background(), "func g() {\n\tfor i := 0; i < 3; i++ {\n\t\ty := i + \"s\"\n\t}\n}")
 	var e *Error
@@ -248,6 +341,12 @@ func TestCompileErrors(t *testing.T) {
 	}
 	// the interpreter still works
 	runSteps(t, in, out, []step{{src: "1 + 1", want: "2"}})
+	// the kernel names cells by execution count
+	in.SetLabel("In[7]")
+	_, err = in.Eval(context.Background(), "\nundefinedZ")
+	if !errors.As(err, &e) || !strings.HasPrefix(e.Traceback[0], "In[7]:2:1: undefined: undefinedZ") {
+		t.Errorf("labelled error: %v %q", err, e.Traceback)
+	}
 }
 
 func TestPanics(t *testing.T) {
@@ -256,6 +355,9 @@ func TestPanics(t *testing.T) {
 	var e *Error
 	if !errors.As(err, &e) || e.Name != "Panic" || e.Value != "boom" {
 		t.Fatalf("err = %#v", err)
+	}
+	if e.Line != 3 || e.Col != 3 {
+		t.Errorf("panic at %d:%d, want 3:3", e.Line, e.Col)
 	}
 	tb := strings.Join(e.Traceback, "\n")
 	for _, want := range []string{"panic: boom", "in inner", "in outer", "<cell>"} {
@@ -388,11 +490,17 @@ func TestDeclsAndCall(t *testing.T) {
 	if strings.Contains(decls, "n := 3") {
 		t.Errorf("Decls has a statement:\n%s", decls)
 	}
+	// a scalar made by := that a declaration uses comes along with its value
+	runSteps(t, a, out, []step{{src: "limit := 7\nfunc Limit() int { return limit }\nlimit = 9"}})
+	decls = a.Decls()
+	if !strings.Contains(decls, "var limit int = 9") {
+		t.Errorf("Decls lacks limit:\n%s", decls)
+	}
 	b, out2, _ := newTest(t, Options{})
 	if _, err := b.Eval(context.Background(), decls); err != nil {
 		t.Fatalf("replay: %v\n%s", err, decls)
 	}
-	runSteps(t, b, out2, []step{{src: "import \"fmt\"\nShout(\"hi\") + fmt.Sprint(origin.Dist())", want: "HI!!2"}})
+	runSteps(t, b, out2, []step{{src: "import \"fmt\"\nShout(\"hi\") + fmt.Sprint(origin.Dist(), Limit())", want: "HI!!2 9"}})
 	for _, in := range []*Interpreter{a, b} {
 		res, err := in.Call("Shout", "go")
 		if err != nil || len(res) != 1 || res[0] != "GO!!" {
@@ -409,7 +517,7 @@ func TestDeclsAndCall(t *testing.T) {
 			t.Error("Call Nope: no error")
 		}
 	}
-	if got := a.Funcs(); !reflect.DeepEqual(got, []string{"Add", "Fail", "Shout"}) {
+	if got := a.Funcs(); !reflect.DeepEqual(got, []string{"Add", "Fail", "Limit", "Shout"}) {
 		t.Errorf("Funcs = %v", got)
 	}
 }
@@ -422,6 +530,36 @@ func TestSymbolOverride(t *testing.T) {
 	if slept.Load() != int64(time.Hour) {
 		t.Errorf("override not used: %v", slept.Load())
 	}
+	// a later Use replaces it for cells compiled afterwards, "time" already imported
+	var other atomic.Int64
+	if err := in.Use(interp.Exports{"time/time": {"Sleep": reflect.ValueOf(func(d time.Duration) { other.Add(int64(d)) })}}); err != nil {
+		t.Fatal(err)
+	}
+	runSteps(t, in, out, []step{{src: "time.Sleep(time.Minute)", want: "<none>"}})
+	if other.Load() != int64(time.Minute) || slept.Load() != int64(time.Hour) {
+		t.Errorf("later Use: %v %v", other.Load(), slept.Load())
+	}
+}
+
+// A cell may call host code that reconfigures its own interpreter (as
+// rt.SetCheckpoints does): no deadlock, and later cells use the setting.
+func TestReconfigureFromCell(t *testing.T) {
+	in, out, _ := newTest(t, Options{})
+	ex := interp.Exports{"lab/lab": {
+		"Py39":  reflect.ValueOf(func() { in.SetPolicy(Py39); in.SetLabel("In[9]") }),
+		"Sleep": reflect.ValueOf(func() {}),
+	}}
+	if err := in.Use(ex); err != nil {
+		t.Fatal(err)
+	}
+	runSteps(t, in, out, []step{{src: "import \"lab\"\nlab.Py39()\n1", want: "1"}})
+	if in.Policy() != Py39 {
+		t.Errorf("policy %v", in.Policy())
+	}
+	if err := in.Use(interp.Exports{"lab/lab": {"Late": reflect.ValueOf(func() int { return 5 })}}); err != nil {
+		t.Fatal(err)
+	}
+	runSteps(t, in, out, []step{{src: "lab.Late()", want: "5"}})
 }
 
 func TestComplete(t *testing.T) {
@@ -467,6 +605,7 @@ func TestInspect(t *testing.T) {
 		{"strings.ToUpper(s)", 10, []string{"func ToUpper(s string) string", "upper case"}},
 		{"Twice(3)", 2, []string{"Twice doubles n.", "func Twice(n int) int"}},
 		{"fmt.Println", 6, []string{"func Println(a ...any) (n int, err error)"}},
+		{"xs = append(xs, 1)", 7, []string{"func append(slice []Type, elems ...Type) []Type"}},
 	} {
 		text, ok := in.Inspect(c.code, c.cursor)
 		if !ok {
@@ -478,6 +617,22 @@ func TestInspect(t *testing.T) {
 				t.Errorf("Inspect(%q) = %q, lacks %q", c.code, text, w)
 			}
 		}
+	}
+	runSteps(t, in, out, []step{{src: "type P struct{ x, Y int }\n// Sum adds.\nfunc (p P) Sum() int { return p.x + p.Y }\np := P{1, 2}\nvar sb strings.Builder"}})
+	for _, c := range []struct {
+		code   string
+		cursor int
+		want   string
+	}{
+		{"p.Sum()", 3, "Sum adds."},
+		{"sb.WriteString", 5, "func (b *Builder) WriteString(s string) (int, error)"},
+	} {
+		if text, _ := in.Inspect(c.code, c.cursor); !strings.Contains(text, c.want) {
+			t.Errorf("Inspect(%q) = %q, lacks %q", c.code, text, c.want)
+		}
+	}
+	if got, _, _ := in.Complete("p.", 2); !reflect.DeepEqual(got, []string{"Y", "x"}) {
+		t.Errorf("Complete(p.) = %v", got)
 	}
 	if _, ok := in.Inspect("nothingHere", 3); ok {
 		t.Error("Inspect of an unknown name found something")
@@ -499,5 +654,29 @@ func TestIsComplete(t *testing.T) {
 		if s != c.status || ind != c.indent {
 			t.Errorf("IsComplete(%q) = %q %q, want %q %q", c.code, s, ind, c.status, c.indent)
 		}
+	}
+}
+
+// hostMutex stands for a runtime's GIL-aware sync.Mutex.
+type hostMutex struct{ locks int }
+
+func (m *hostMutex) Lock()   { m.locks++ }
+func (m *hostMutex) Unlock() {}
+
+func TestSyncRewrite(t *testing.T) {
+	// standard sync types: a contended Lock waits between Block and resume
+	h := &countHooks{}
+	in, out, _ := newTest(t, Options{Hooks: h})
+	runSteps(t, in, out, []step{{src: "import \"sync\"\nvar mu sync.Mutex\nmu.Lock()\ngo func() { mu.Unlock() }()\nmu.Lock()\nmu.Unlock()\n1", want: "1"}})
+	if h.blocks.Load() != 1 {
+		t.Errorf("blocks = %d, want 1 (the second, contended Lock)", h.blocks.Load())
+	}
+	// host-replaced sync types release by themselves: calls are left alone
+	h2 := &countHooks{}
+	ov := interp.Exports{"sync/sync": {"Mutex": reflect.ValueOf((*hostMutex)(nil))}}
+	in2, out2, _ := newTest(t, Options{Hooks: h2, Symbols: []interp.Exports{ov}})
+	runSteps(t, in2, out2, []step{{src: "import \"sync\"\nvar mu sync.Mutex\nmu.Lock()\nmu.Lock()\n2", want: "2"}})
+	if h2.blocks.Load() != 0 {
+		t.Errorf("blocks = %d with a host mutex", h2.blocks.Load())
 	}
 }

@@ -11,24 +11,28 @@ import (
 
 // The instrumentation pass. It finds positions with go/ast and inserts (or,
 // for a few constructs, replaces) text at byte offsets; the source is never
-// re-printed. Inserted text never contains a newline, and text that is moved
-// (a channel expression, a go statement's arguments) is only moved when it is
-// on one line, so every original line keeps its number. The edit list is
-// kept to map columns back.
+// re-printed. Inserted text never contains a newline, and text that is
+// copied elsewhere (a hoisted receive, a sync receiver) is only copied when
+// it is on one line, so every original line keeps its number. The edit list
+// is kept to map columns back.
 //
-// What is inserted:
+// What changes:
 //   - a check point `if _clFlag {_clTick()};` at every function-body start
 //     (funcs, methods, closures), loop-body start and before goto; with
-//     Py39 also before every statement of every block;
-//   - `go f(x)` becomes `{_cla1_0 := x; _clGo(func(){f(_cla1_0)})}`: the
-//     arguments are evaluated where Go evaluates them, the body runs under
-//     Hooks.Go and its panics are recovered;
+//     Py39 also before every other statement of every block;
+//   - `go f(x)` becomes `_clGoCall(f, x)`: f and x are evaluated where Go
+//     evaluates them, the call runs under Hooks.Go and its panic is recovered;
 //   - blocking channel operations are bracketed by `_clr1 := _clBlock()` and
 //     `_clr1()`: send statements, receive statements and assignments,
 //     receives inside larger statements (hoisted into a temporary just
 //     before the statement), select without default (resumed at the start of
-//     each case) and for-range over a known channel (rewritten into a
-//     for loop around a bracketed receive).
+//     each case), if/switch with a comma-ok receive in the header, and
+//     for-range over a known channel (released around each receive);
+//   - mu.Lock(), mu.RLock(), wg.Wait(), c.Wait() on known sync variables
+//     become `_clSync(&mu, "Lock")`;
+//   - panic(v) becomes `_clPanic(cell, line, col, v)`, a cell's main becomes
+//     _clMain, and compound statements at a cell's top level run inside
+//     `func(){...}()` (see wrappable).
 
 // edit replaces src[pos:end] by text (pos == end: an insertion). Edits at
 // the same offset apply in the order they were made.
@@ -44,6 +48,9 @@ type rewritten struct {
 	edits []edit
 }
 
+// mainName is what a cell's main is called inside the interpreter.
+const mainName = "_clMain"
+
 func checkText() string { return "if " + checkExpr + " {_clTick()};" }
 
 // Rewrite instruments one cell (declarations and statements mixed, as a
@@ -52,13 +59,17 @@ func checkText() string { return "if " + checkExpr + " {_clTick()};" }
 func Rewrite(src string, p Policy) (string, error) {
 	nb := &notebook{}
 	nb.init()
-	c, err := splitCell(src, 0, nb)
+	c, err := splitCell(src, 0, "", nb)
 	if err != nil {
 		return "", err
 	}
 	nb.addChans(c.chans)
 	var all []edit
-	for _, text := range []string{c.imps, c.decls, c.stmts} {
+	texts := []string{c.imps}
+	for _, p := range c.parts {
+		texts = append(texts, p.text)
+	}
+	for _, text := range texts {
 		if text == "" {
 			continue
 		}
@@ -83,20 +94,28 @@ func rewriteText(text string, p Policy, nb *notebook, c *cell) (rewritten, error
 	if err != nil {
 		return rewritten{}, err
 	}
-	r := &rewriter{src: text, file: fset.File(f.Pos()), policy: p, nb: nb, cell: c, consts: map[string]bool{}, generic: map[string]bool{}}
+	r := &rewriter{src: text, file: fset.File(f.Pos()), policy: p, nb: nb, cell: c, generic: map[string]bool{}}
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Type.TypeParams != nil {
 			r.generic[fd.Name.Name] = true
 		}
-		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.CONST {
-			for _, s := range gd.Specs {
-				for _, n := range s.(*ast.ValueSpec).Names {
-					r.consts[n.Name] = true
-				}
-			}
-		}
 	}
 	isStmts := strings.HasPrefix(text, stmtPrefix)
+	for i, d := range f.Decls {
+		// A cell's func main would be run by yaegi after every later
+		// compilation; it is renamed (and every use of it) to an ordinary
+		// function, which a cell runs by calling main().
+		var n ast.Node = d
+		if fd, ok := d.(*ast.FuncDecl); ok && isStmts && i == len(f.Decls)-1 {
+			n = fd.Body
+		}
+		ast.Inspect(n, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && id.Name == "main" {
+				r.replace(id.Pos(), id.End(), mainName)
+			}
+			return true
+		})
+	}
 	for i, d := range f.Decls {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
@@ -106,6 +125,13 @@ func rewriteText(text string, p Policy, nb *notebook, c *cell) (rewritten, error
 				// statement keeps its value.
 				r.lastExpr = lastExprStmt(d.Body.List)
 				r.top = true
+				ast.Inspect(d.Body, func(n ast.Node) bool {
+					if b, ok := n.(*ast.BranchStmt); ok && b.Tok == token.GOTO {
+						r.topGoto = true
+					}
+					_, lit := n.(*ast.FuncLit)
+					return !lit
+				})
 				r.list(d.Body.List)
 				continue
 			}
@@ -125,7 +151,6 @@ type rewriter struct {
 	policy  Policy
 	nb      *notebook
 	cell    *cell
-	consts  map[string]bool
 	generic map[string]bool // generic funcs declared in this text
 	edits   []edit
 	n       int
@@ -133,6 +158,8 @@ type rewriter struct {
 	lastExpr *ast.ExprStmt // the cell's trailing expression: receives in it are hoisted
 	label    string        // label of the statement being instrumented
 	top      bool          // the next list is the cell's top level
+	checked  bool          // the next list starts right after a check point
+	topGoto  bool          // the cell's top level has a goto
 }
 
 func lastExprStmt(l []ast.Stmt) *ast.ExprStmt {
@@ -186,14 +213,21 @@ func (r *rewriter) next() int { r.n++; return r.n }
 
 func (r *rewriter) funcBody(b *ast.BlockStmt) {
 	r.insert(b.Lbrace+1, r.check())
-	r.list(b.List)
+	r.bodyList(b.List)
+}
+
+// bodyList instruments a function or loop body, which starts with a check
+// point already: the first statement needs no Py39 check of its own.
+func (r *rewriter) bodyList(stmts []ast.Stmt) {
+	r.checked = true
+	r.list(stmts)
 }
 
 func (r *rewriter) list(stmts []ast.Stmt) {
-	top := r.top
-	r.top = false
-	for _, s := range stmts {
-		if r.policy == Py39 {
+	top, checked := r.top, r.checked
+	r.top, r.checked = false, false
+	for i, s := range stmts {
+		if r.policy == Py39 && !(checked && i == 0) {
 			r.insert(s.Pos(), r.check())
 		}
 		wrap := top && r.wrappable(s)
@@ -218,6 +252,9 @@ func (r *rewriter) list(stmts []ast.Stmt) {
 func (r *rewriter) wrappable(s ast.Stmt) bool {
 	inner := s
 	if ls, ok := s.(*ast.LabeledStmt); ok {
+		if r.topGoto {
+			return false // a goto elsewhere in the cell may target the label
+		}
 		inner = ls.Stmt
 	}
 	switch inner.(type) {
@@ -299,6 +336,9 @@ func (r *rewriter) stmt(s ast.Stmt, at token.Pos, inList bool) {
 	case *ast.BlockStmt:
 		r.list(s.List)
 	case *ast.ExprStmt:
+		if r.syncCall(s) {
+			return
+		}
 		if isRecv(s.X) && inList && s != r.lastExpr {
 			r.bracket(at, s.End())
 			r.exprs(s.X)
@@ -377,16 +417,15 @@ func (r *rewriter) stmt(s ast.Stmt, at token.Pos, inList bool) {
 		r.exprs(s.Cond)
 		r.exprs(s.Post)
 		r.insert(s.Body.Lbrace+1, r.check())
-		r.list(s.Body.List)
+		r.bodyList(s.Body.List)
 	case *ast.RangeStmt:
 		if r.rangeChan(s, at, label, inList) {
-			r.list(s.Body.List)
 			return
 		}
 		r.hoist(at, inList, s.X)
 		r.exprs(s.X)
 		r.insert(s.Body.Lbrace+1, r.check())
-		r.list(s.Body.List)
+		r.bodyList(s.Body.List)
 	case *ast.SelectStmt:
 		r.selectStmt(s, at, inList)
 	case *ast.BranchStmt:
@@ -408,6 +447,41 @@ func isRecv(e ast.Expr) bool {
 	}
 	u, ok := e.(*ast.UnaryExpr)
 	return ok && u.Op == token.ARROW
+}
+
+// syncCall turns mu.Lock(), mu.RLock(), wg.Wait() and cond.Wait() on a
+// variable or field declared with a sync type into _clSync(&mu, "Lock"),
+// which releases (Hooks.Block) around the wait when it has to wait, so a
+// goroutine waiting for a lock another holds does not keep the GIL. It
+// reports whether it did.
+func (r *rewriter) syncCall(s *ast.ExprStmt) bool {
+	call, ok := s.X.(*ast.CallExpr)
+	if !ok || len(call.Args) != 0 {
+		return false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || !r.movable(sel.X) {
+		return false
+	}
+	switch sel.Sel.Name {
+	case "Lock", "RLock", "Wait":
+	default:
+		return false
+	}
+	var name string
+	switch x := sel.X.(type) {
+	case *ast.Ident:
+		name = x.Name
+	case *ast.SelectorExpr:
+		name = x.Sel.Name
+	default:
+		return false
+	}
+	if r.nb.hostSync.Load() || !r.nb.isChan(syncKey+name) {
+		return false
+	}
+	r.replace(call.Pos(), call.End(), fmt.Sprintf("_clSync(&%s, %q)", r.text(sel.X), sel.Sel.Name))
+	return true
 }
 
 // bracket releases around [at, end): `_clrN := _clBlock(); ...; _clrN()`.
@@ -571,6 +645,9 @@ func (r *rewriter) rangeChan(s *ast.RangeStmt, at token.Pos, label string, inLis
 	r.insert(at, fmt.Sprintf("_clr%d := _clBlock();", n))
 	r.insert(s.Body.Lbrace+1, fmt.Sprintf("_clr%d();", n))
 	r.insert(s.Body.Lbrace+1, r.check())
+	// The body's own instrumentation first: a re-block before continue
+	// must come after a Py39 check point inserted at the same offset.
+	r.bodyList(s.Body.List)
 	reblock := fmt.Sprintf("_clr%d = _clBlock();", n)
 	var walk func(n ast.Node, nested bool) bool
 	walk = func(node ast.Node, nested bool) bool {

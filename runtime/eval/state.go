@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // notebook is what the evaluator remembers between cells: imports,
@@ -16,7 +17,11 @@ type notebook struct {
 	entries []*declEntry          // in order of first definition
 	byName  map[string]*declEntry // name (or Type.Method) -> latest entry
 	chans   map[string]bool
-	consts  map[string]bool
+
+	// hostSync is set when the host replaced the sync types (Options.Symbols
+	// or Use): their methods release by themselves, so sync calls are not
+	// rewritten.
+	hostSync atomic.Bool
 }
 
 // declEntry is one top-level declaration as written in a cell.
@@ -26,7 +31,7 @@ type declEntry struct {
 	src     string // source including the doc comment
 	doc     string
 	cell    int
-	consts  []string
+	label   string
 	results int      // a func's number of results
 	generic bool     // a func with type parameters
 	typeSrc []string // type specs' source, for the changed-type check
@@ -35,15 +40,14 @@ type declEntry struct {
 }
 
 type typeDef struct {
-	src  string
-	cell int
+	src   string
+	label string
 }
 
 func (nb *notebook) init() {
 	nb.byLocal = map[string]importSpec{}
 	nb.byName = map[string]*declEntry{}
 	nb.chans = map[string]bool{}
-	nb.consts = map[string]bool{}
 }
 
 func (nb *notebook) hasImport(s importSpec) bool {
@@ -78,7 +82,7 @@ func (nb *notebook) typeSource(name string) (typeDef, bool) {
 	}
 	for i, n := range e.names {
 		if n == name && i < len(e.typeSrc) {
-			return typeDef{src: e.typeSrc[i], cell: e.cell}, true
+			return typeDef{src: e.typeSrc[i], label: e.label}, true
 		}
 	}
 	return typeDef{}, false
@@ -106,7 +110,7 @@ func (nb *notebook) commitTypes(c *cell) {
 		}
 		for _, n := range e.names {
 			if _, ok := nb.byName[n]; !ok {
-				nb.byName[n] = &declEntry{names: []string{n}, kind: "type", typeSrc: e.typeSrc, cell: e.cell, src: e.src, doc: e.doc, dead: true}
+				nb.byName[n] = &declEntry{names: []string{n}, kind: "type", typeSrc: e.typeSrc, cell: e.cell, label: e.label, src: e.src, doc: e.doc, dead: true}
 			}
 		}
 	}
@@ -122,9 +126,6 @@ func (nb *notebook) commit(c *cell) {
 				old.dropName(n)
 			}
 			nb.byName[n] = e
-		}
-		for _, n := range e.consts {
-			nb.consts[n] = true
 		}
 		nb.entries = append(nb.entries, e)
 	}
@@ -212,6 +213,19 @@ func (nb *notebook) names() []string {
 	return out
 }
 
+// methods returns the notebook's methods called name, on any type.
+func (nb *notebook) methods(name string) []*declEntry {
+	nb.mu.RLock()
+	defer nb.mu.RUnlock()
+	var out []*declEntry
+	for n, e := range nb.byName {
+		if strings.HasSuffix(n, "."+name) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 func (nb *notebook) importPath(local string) (string, bool) {
 	nb.mu.RLock()
 	defer nb.mu.RUnlock()
@@ -230,17 +244,4 @@ func (nb *notebook) isGeneric(name string) bool {
 	defer nb.mu.RUnlock()
 	e, ok := nb.byName[name]
 	return ok && e.generic
-}
-
-func (nb *notebook) isConst(name string) bool {
-	nb.mu.RLock()
-	defer nb.mu.RUnlock()
-	return nb.consts[name]
-}
-
-func (nb *notebook) isPackage(name string) bool {
-	nb.mu.RLock()
-	defer nb.mu.RUnlock()
-	_, ok := nb.byLocal[name]
-	return ok
 }

@@ -268,34 +268,88 @@ func CopyN(dst io.Writer, src io.Reader, n int64) (written int64, err error) {
 	return
 }
 
-// Dial is net.Dial, releasing the GIL.
+// Dial is net.Dial, releasing the GIL; the connection's Read and Write
+// release it too.
 func Dial(network, address string) (c net.Conn, err error) {
 	blocking(func() { c, err = net.Dial(network, address) })
-	return
+	return wrapConn(c), err
 }
 
-// DialTimeout is net.DialTimeout, releasing the GIL.
+// DialTimeout is net.DialTimeout, releasing the GIL; the connection's Read
+// and Write release it too.
 func DialTimeout(network, address string, d time.Duration) (c net.Conn, err error) {
 	blocking(func() { c, err = net.DialTimeout(network, address, d) })
+	return wrapConn(c), err
+}
+
+// Listen is net.Listen; the listener's Accept, and Read and Write of the
+// connections it accepts, release the GIL.
+func Listen(network, address string) (net.Listener, error) {
+	l, err := net.Listen(network, address)
+	if err != nil {
+		return nil, err
+	}
+	return listener{l}, nil
+}
+
+type listener struct{ net.Listener }
+
+func (l listener) Accept() (c net.Conn, err error) {
+	blocking(func() { c, err = l.Listener.Accept() })
+	return wrapConn(c), err
+}
+
+// conn is a net.Conn whose Read and Write release the GIL.
+type conn struct{ net.Conn }
+
+func wrapConn(c net.Conn) net.Conn {
+	if c == nil {
+		return nil
+	}
+	return conn{c}
+}
+
+func (c conn) Read(p []byte) (n int, err error) {
+	blocking(func() { n, err = c.Conn.Read(p) })
 	return
 }
 
-// HTTPGet is http.Get, releasing the GIL.
+func (c conn) Write(p []byte) (n int, err error) {
+	blocking(func() { n, err = c.Conn.Write(p) })
+	return
+}
+
+// body is a response body whose Read releases the GIL.
+type body struct{ io.ReadCloser }
+
+func (b body) Read(p []byte) (n int, err error) {
+	blocking(func() { n, err = b.ReadCloser.Read(p) })
+	return
+}
+
+func wrapBody(r *http.Response) *http.Response {
+	if r != nil && r.Body != nil {
+		r.Body = body{r.Body}
+	}
+	return r
+}
+
+// HTTPGet is http.Get, releasing the GIL (also while reading the body).
 func HTTPGet(url string) (r *http.Response, err error) {
 	blocking(func() { r, err = http.Get(url) })
-	return
+	return wrapBody(r), err
 }
 
 // HTTPHead is http.Head, releasing the GIL.
 func HTTPHead(url string) (r *http.Response, err error) {
 	blocking(func() { r, err = http.Head(url) })
-	return
+	return wrapBody(r), err
 }
 
-// HTTPPost is http.Post, releasing the GIL.
+// HTTPPost is http.Post, releasing the GIL (also while reading the body).
 func HTTPPost(url, contentType string, body io.Reader) (r *http.Response, err error) {
 	blocking(func() { r, err = http.Post(url, contentType, body) })
-	return
+	return wrapBody(r), err
 }
 
 // Handler wraps h so that each request is served by a new thread of the

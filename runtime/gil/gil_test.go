@@ -29,12 +29,16 @@ func TestMutualExclusionAndHandovers(t *testing.T) {
 	var owner atomic.Pointer[Thread]
 	var bad atomic.Int64
 	var wg sync.WaitGroup
-	var seen [3]atomic.Int64
+	var seen [4]atomic.Int64
 	g.SetObserver(func(th *Thread, s State) {
 		if s == Running {
 			seen[th.ID()-1].Add(1)
 		}
 	})
+	// A starter holds the lock until all three wait, so they contend from
+	// the first iteration even on a loaded machine.
+	starter := g.NewThread("starter")
+	starter.Acquire()
 	for i := 0; i < 3; i++ {
 		th := g.NewThread("w")
 		wg.Add(1)
@@ -45,6 +49,10 @@ func TestMutualExclusionAndHandovers(t *testing.T) {
 			spin(th, 200000, &owner, &bad)
 		}()
 	}
+	for g.Waiters() < 3 {
+		time.Sleep(50 * time.Microsecond)
+	}
+	starter.Exit()
 	wg.Wait()
 	if bad.Load() != 0 {
 		t.Fatalf("%d times another thread ran while one held the lock", bad.Load())
@@ -53,7 +61,7 @@ func TestMutualExclusionAndHandovers(t *testing.T) {
 	if h == 0 || d == 0 {
 		t.Fatalf("handovers=%d dropRequests=%d, want both > 0", h, d)
 	}
-	for i := range seen {
+	for i := 1; i < len(seen); i++ { // 0 is the starter
 		if seen[i].Load() < 2 {
 			t.Errorf("thread %d ran %d times, want it to get the lock back after a hand-over", i+1, seen[i].Load())
 		}

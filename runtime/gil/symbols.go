@@ -14,13 +14,16 @@ import (
 //
 // Covered: time.Sleep, time.AfterFunc; sync.Mutex, RWMutex, WaitGroup
 // (with Go), Cond, NewCond, Once; os.ReadFile, os.WriteFile; io.ReadAll,
-// ReadFull, Copy, CopyN; net.Dial, DialTimeout; http.Get, Head, Post,
-// ListenAndServe, Serve (whose handlers run attached to the lock). Channel
-// operations, select and range over a channel are released by the
-// evaluator's Hooks.Block. Not covered: methods of host types that block
-// (os.File.Read, net.Conn.Read, http.Client.Do, bufio on a pipe) — they
-// keep the lock while they block, as a C extension that forgets to release
-// the GIL would.
+// ReadFull, Copy, CopyN; net.Dial, DialTimeout, Listen (and Accept, Read
+// and Write of the listeners and connections they return); http.Get,
+// Head, Post (and reading the response body), ListenAndServe, Serve
+// (whose handlers run attached to the lock). Channel operations, select
+// and range over a channel are released by the evaluator's Hooks.Block.
+// Not covered: other methods of host types that block (os.File.Read on a
+// pipe, http.Client.Do, http.Server.ListenAndServe, fmt.Scan on stdin) —
+// they keep the lock while they block, as a C extension that forgets to
+// release the GIL would; Interrupt frees the notebook's lock from such a
+// holder when a cell waits for it.
 var Symbols = interp.Exports{
 	"time/time": {
 		"Sleep":     reflect.ValueOf(Sleep),
@@ -47,6 +50,7 @@ var Symbols = interp.Exports{
 	"net/net": {
 		"Dial":        reflect.ValueOf(Dial),
 		"DialTimeout": reflect.ValueOf(DialTimeout),
+		"Listen":      reflect.ValueOf(Listen),
 	},
 	"net/http/http": {
 		"Get":            reflect.ValueOf(HTTPGet),

@@ -160,8 +160,8 @@ async function runNotebook(context, server, name, shot) {
     await page.click('#celllink'); // the Cell menu
     await page.click('#run_all_cells > a');
 
-    // Done when every code cell has a number (none queued, "*"), and the kernel says idle; an error
-    // stops Run All (later cells are aborted), so an error also ends the wait once the kernel is idle.
+    // Done when every code cell has a number (none queued, "*"), and the kernel says idle; after an error
+    // the kernel aborts the queued cells (stop_on_error), so an error also ends the wait once it is idle.
     const deadline = Date.now() + notebookSeconds * 1000;
     let settledSince = 0;
     for (;;) {
@@ -184,7 +184,7 @@ async function runNotebook(context, server, name, shot) {
     const unrun = st.prompts.filter((p) => typeof p !== 'number').length;
     if (unrun) problems.push(`${unrun} code cell(s) did not run`);
     if (st.svgRendered < st.svgOutputs) {
-      problems.push(`${st.svgOutputs} SVG figure(s) sent, only ${st.svgRendered} rendered with a size`);
+      problems.push(`${st.svgOutputs} outputs with figures, only ${st.svgRendered} SVG elements rendered with a size`);
     }
     if (name === 'smoke.ipynb' && st.svgRendered < 1) problems.push('the smoke notebook\'s SVG did not render');
 

@@ -1,0 +1,95 @@
+// Package eval turns notebook cells into running Go code: it splits a cell
+// into declarations and statements, drops repeated imports, instruments the
+// source with check points, hands it to a yaegi interpreter with the right
+// symbol tables, and maps errors and panics back to the cell's own lines.
+//
+// The same evaluator serves the kernel's main interpreter, every isolate and
+// every worker process; what differs between them (symbol tables, output
+// sinks, the lock) is injected through Options and Hooks, never imported.
+//
+//	in, err := eval.New(eval.Options{Stdout: w, Stderr: w, Hooks: h})
+//	res, err := in.Eval(ctx, "x := 6 * 7\nx") // res.Value is 42
+//
+// # Cells
+//
+// A cell mixes imports, declarations and statements in any order. Imports
+// run first (an import an earlier cell made is dropped); declarations are
+// hoisted above the statements, except that a declaration using a name a
+// statement above it defines (counter := 0 / func inc() { counter++ }) waits
+// for that statement. A var declaration using such a name runs in order with
+// the statements. The value of a trailing expression is the Result, unless
+// it is a call known to return zero or several values (fmt.Println(x)).
+// Functions, variables and constants may be redefined by later cells; a type
+// may be declared again unchanged, but changing it is a CompileError (yaegi
+// would silently keep the first definition). A cell's func main is an
+// ordinary function: call main() to run it.
+//
+// Statements run in yaegi's global scope, so := variables persist. Compound
+// statements at a cell's top level (if, for, switch, select, blocks) run
+// inside func(){...}() unless they contain return, goto or defer: at global
+// scope yaegi gives every nested variable one global slot (closures made in
+// a loop would share it) and cannot compile some forms (v, ok := <-c).
+//
+// # Check points and hooks
+//
+// Before yaegi sees a cell, the source is instrumented by inserting text at
+// byte offsets (never re-printing), so lines stay the cell's own:
+// `if _clFlag {_clTick()};` at every function-body start, loop-body start
+// and before goto (Policy Py39: before every statement too). _clFlag is a
+// bool declared inside the interpreter, set by the host through its address
+// (RequestCheckpoint, Interrupt); while it is set every check point calls
+// Hooks.Checkpoint, or panics with ErrInterrupted after Interrupt. In race
+// builds the flag is an atomic read through a host call instead.
+//
+// `go f(x)` becomes a host call that evaluates f and x at the go statement
+// and runs the call under Hooks.Go, recovering its panic (reported on
+// Stderr as "panic in goroutine: ..."). Channel operations that may block
+// are bracketed by Hooks.Block and its resume: send statements, receive
+// statements and assignments, receives inside larger statements (hoisted
+// into a temporary just before the statement), select without default, and
+// for-range over an expression known to be a channel (declared with a chan
+// type or make(chan ...) in the notebook, a func returning a chan,
+// time.Tick/After, x.Done()). Not bracketed (they block holding whatever
+// the hooks hold): receives in for conditions and post statements, on the
+// right of && and ||, nested in other receives, and range over a channel
+// the rewriter cannot recognise. Statements mu.Lock(), mu.RLock(),
+// wg.Wait() and c.Wait() on a variable or field declared with a sync type
+// (sync.Mutex, RWMutex, WaitGroup, Cond, or pointers to them) become a host
+// call that takes a free lock directly (TryLock) and otherwise waits between
+// Hooks.Block and its resume. Other blocking in host code (time.Sleep, I/O)
+// is the host's to handle through Options.Symbols or Use; replacing a sync
+// type there stays compatible (its own methods are then called).
+//
+// Eval compiles all of a cell first, then runs it (imports, declarations,
+// statements) in order on one goroutine that yaegi starts (yaegi needs that
+// to cancel a blocked cell): Hooks must not assume the goroutine that called
+// Eval runs the code, but may bind the cell to the goroutine that does.
+//
+// # Errors
+//
+// Errors are *Error. CompileError has the cell's line and column and a
+// traceback with the source line and a caret. A Panic has the panic value
+// and the interpreted call stack: yaegi knows which functions were active
+// but not the line each was on, so frames name the function and where its
+// body starts; an explicit panic(v) also records its own position (Line,
+// Col). KeyboardInterrupt is ErrInterrupted.
+//
+// # Output
+//
+// fmt.Print*, print, println (which in Go would write to stderr), log, and
+// os.Stdout/os.Stderr go to Options.Stdout/Stderr; fmt.Scan* and os.Stdin
+// read Options.Stdin. When a stream is not an *os.File, os.Stdout and the
+// others are a stand-in with Write, WriteString, Read, Name, Fd and Sync
+// rather than an *os.File.
+//
+// # yaegi v0.16.1 limitations met
+//
+// No range over integers or functions (Go 1.22/1.23); a deferred call's
+// arguments (and a deferred closure's loop variables) are read when the
+// deferred call runs, not at the defer statement (yaegi keeps references to
+// the variables); internal compiler panics (turned
+// into CompileErrors, yaegi also logs "nil type" to the process's log);
+// a goroutine from an earlier cell still running while a later cell adds
+// globals is a data race inside yaegi (its global frame grows); methods of
+// interpreted types are not visible to host code through interfaces.
+package eval
