@@ -6,6 +6,7 @@
 //	                                    write the kernelspec for this binary
 //	corelab run NOTEBOOK... [--html DIR] execute notebooks headlessly
 //	corelab bench kernel                compare start-up and round-trip times with ipykernel
+//	corelab bench runtime [-quick]      measure each execution model against its targets
 //	corelab worker                      a worker process of the Processes model (started by the lab)
 //	corelab version                     print the version
 //
@@ -31,6 +32,7 @@ import (
 	"corelab/kernel/evaluator"
 	"corelab/notebook"
 	corert "corelab/runtime"
+	rtbench "corelab/runtime/bench"
 	"corelab/runtime/symbols"
 )
 
@@ -54,6 +56,8 @@ commands:
                         write the Jupyter kernelspec (argv points at this binary)
   run NOTEBOOK...       execute notebooks headlessly (see corelab run -h)
   bench kernel          start-up and round-trip times, corelab vs ipykernel
+  bench runtime [-quick]
+                        the execution models measured against their targets (a table)
   worker                worker process of the Processes model (started by the lab)
   version               print the version
 `
@@ -72,7 +76,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "run":
 		return notebook.Main(args, stdout, stderr)
 	case "bench":
-		return bench.Main(args, stdout, stderr)
+		return benchMain(args, stdout, stderr)
 	case "worker":
 		if code := corert.WorkerMain(symbols.Symbols); code != 0 {
 			os.Exit(code)
@@ -121,4 +125,19 @@ func kernelMain(args []string, stderr io.Writer) error {
 		Log:            log.New(stderr, "corelab: ", log.LstdFlags|log.Lmicroseconds),
 		HandleSignals:  true,
 	})
+}
+
+// benchMain dispatches `corelab bench kernel` (the protocol side, against
+// ipykernel) and `corelab bench runtime` (the execution models' table).
+func benchMain(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "runtime" {
+		fs := flag.NewFlagSet("bench runtime", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		quick := fs.Bool("quick", false, "shorter runs: the same rows, noisier numbers")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return rtbench.RuntimeWith(stdout, rtbench.Options{Quick: *quick})
+	}
+	return bench.Main(args, stdout, stderr)
 }

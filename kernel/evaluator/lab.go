@@ -48,8 +48,14 @@ func (runtimeLab) measure(fn func()) string {
 	m := meter.Measure(func(*meter.Recorder) { fn() })
 	return runtime.CoreSummary(m)
 }
-func (runtimeLab) mode() string                            { return string(runtime.Mode()) }
-func (runtimeLab) setMode(m string) error                  { return runtime.SetMode(runtime.Model(m)) }
+func (runtimeLab) mode() string { return string(runtime.Mode()) }
+func (runtimeLab) setMode(m string) error {
+	model, err := runtime.ParseModel(m)
+	if err != nil {
+		return err
+	}
+	return runtime.SetMode(model)
+}
 func (runtimeLab) switchInterval() time.Duration           { return runtime.SwitchInterval() }
 func (runtimeLab) setSwitchInterval(d time.Duration) error { return runtime.SetSwitchInterval(d) }
 func (runtimeLab) checkpoints() string                     { return runtime.Checkpoints() }
