@@ -18,7 +18,11 @@
 // statement above it defines (counter := 0 / func inc() { counter++ }) waits
 // for that statement. A var declaration using such a name runs in order with
 // the statements. The value of a trailing expression is the Result, unless
-// it is a call known to return zero or several values (fmt.Println(x)).
+// it is a call known to return zero or several values: a notebook func by
+// its declaration, a host func (fmt.Println(x)) or a method of a host type
+// (sb.Reset(), h.Update(b), also through pointers, fields, indexes, calls
+// and host types embedded in notebook structs) by its reflected signature.
+// Other calls (methods of notebook types) are told by yaegi's result.
 // Functions, variables and constants may be redefined by later cells; a type
 // may be declared again unchanged, but changing it is a CompileError (yaegi
 // would silently keep the first definition). A cell's func main is an
@@ -35,7 +39,12 @@
 // Before yaegi sees a cell, the source is instrumented by inserting text at
 // byte offsets (never re-printing), so lines stay the cell's own:
 // `if _clFlag {_clTick()};` at every function-body start, loop-body start
-// and before goto (Policy Py39: before every statement too). _clFlag is a
+// and before goto (Policy Py39: before every statement too, and x++, x--
+// and x op= e are split into read, check point, write, as CPython <= 3.9
+// may switch threads between the load and the store of `x += 1`: the
+// target is evaluated once, through a temporary key or its address when it
+// calls something; an index of a container that calls something, and a
+// for statement's post, stay atomic). _clFlag is a
 // bool declared inside the interpreter, set by the host through its address
 // (RequestCheckpoint, Interrupt); while it is set every check point calls
 // Hooks.Checkpoint, or panics with ErrInterrupted after Interrupt. In race
@@ -49,11 +58,17 @@
 // into a temporary just before the statement), select without default, and
 // for-range over an expression known to be a channel (declared with a chan
 // type or make(chan ...) in the notebook, a func returning a chan,
-// time.Tick/After, x.Done()). Not bracketed (they block holding whatever
-// the hooks hold): receives in for conditions and post statements, on the
-// right of && and ||, nested in other receives, and range over a channel
-// the rewriter cannot recognise. Statements mu.Lock(), mu.RLock(),
-// wg.Wait() and c.Wait() on a variable or field declared with a sync type
+// time.Tick/After, x.Done()), nested receives (<-<-cc, innermost first),
+// a for condition's receives (the condition moves to the start of the body
+// as `if !(cond) {break}`, one test per operand of a top-level && chain, so
+// the right of && is only received when the left holds) and a for post
+// statement's (run as a function literal, bracketed inside). Not bracketed
+// (they block holding whatever the hooks hold): receives on the right of
+// && and || other than in a for condition's top-level && chain (hoisting
+// would make them unconditional, and a closure would need their type), a
+// receive or for condition spanning lines, v, ok := <-c as a for init, and
+// range over a channel the rewriter cannot recognise. Statements mu.Lock(),
+// mu.RLock(), wg.Wait() and c.Wait() on a variable or field declared with a sync type
 // (sync.Mutex, RWMutex, WaitGroup, Cond, or pointers to them) become a host
 // call that takes a free lock directly (TryLock) and otherwise waits between
 // Hooks.Block and its resume. Other blocking in host code (time.Sleep, I/O)

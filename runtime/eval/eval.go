@@ -294,7 +294,12 @@ func (in *Interpreter) Eval(ctx context.Context, src string) (Result, error) {
 	if len(c.parts) == 0 || !c.parts[len(c.parts)-1].stmts {
 		return Result{}, nil
 	}
-	if !c.trailingExpr || !v.IsValid() || isVoid(v) || in.results(c.trailingCall) >= 0 && in.results(c.trailingCall) != 1 {
+	if !c.trailingExpr || !v.IsValid() {
+		return Result{}, nil
+	}
+	// The callee's signature decides when it is known; yaegi's value for
+	// a call without results is otherwise told by its shape (isVoid).
+	if n := in.results(c.trailingCall); n >= 0 && n != 1 || n < 0 && isVoid(v) {
 		return Result{}, nil
 	}
 	return Result{Value: v, Has: true}, nil
@@ -303,35 +308,6 @@ func (in *Interpreter) Eval(ctx context.Context, src string) (Result, error) {
 // EvalWithContext is Eval; the name matches yaegi's for readers who know it.
 func (in *Interpreter) EvalWithContext(ctx context.Context, src string) (Result, error) {
 	return in.Eval(ctx, src)
-}
-
-// results is the number of results of a trailing call when it is known
-// (yaegi returns the first of several, which a notebook should not show as
-// the cell's value: fmt.Println would print its byte count), else -1.
-func (in *Interpreter) results(call *ast.CallExpr) int {
-	if call == nil {
-		return -1
-	}
-	switch f := unparen(call.Fun).(type) {
-	case *ast.Ident:
-		if e, ok := in.state.lookup(f.Name); ok && e.kind == "func" {
-			return e.results
-		}
-	case *ast.SelectorExpr:
-		id, ok := f.X.(*ast.Ident)
-		if !ok {
-			break
-		}
-		path, ok := in.state.importPath(id.Name)
-		if !ok {
-			break
-		}
-		v, ok := in.pkgs[path][f.Sel.Name]
-		if ok && v.IsValid() && v.Kind() == reflect.Func {
-			return v.Type().NumOut()
-		}
-	}
-	return -1
 }
 
 // fileName names the file yaegi sees for part kind of cell n. yaegi scopes

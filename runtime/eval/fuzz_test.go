@@ -45,6 +45,8 @@ func FuzzRewriteParses(f *testing.F) {
 	f.Add("for v := range ch { if v > 2 { continue }; total += v }")
 	f.Add("x := <-ch + <-ch\nch <- f(x)\nselect { case y := <-ch: _ = y; default: }")
 	f.Add("go func(a, b int) { ch <- a + b }(1, 2)\ngo println(1)\ngo f(xs...)")
+	f.Add("x++\nm[k()] += <-c\n(a[i]).f -= 2\nf().n *= 3\n*p++\nL: y <<= 1")
+	f.Add("for n < 3 && <-c {\n}\nfor i := 0; <-c; i += <-d {\n}\nfor v, ok := 0, true; ok; v, ok = <-c {\n}\nz := <-<-cc")
 	f.Fuzz(func(t *testing.T, body string) {
 		defer watchdog(t, body)()
 		if _, err := parser.ParseFile(token.NewFileSet(), "", "package p; func _() {"+body+"\n}", 0); err != nil {

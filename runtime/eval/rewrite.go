@@ -28,6 +28,8 @@ import (
 //     before the statement), select without default (resumed at the start of
 //     each case), if/switch with a comma-ok receive in the header, and
 //     for-range over a known channel (released around each receive);
+//   - with Py39, x++, x-- and x op= e become read, check point, write (see
+//     splitUpdate);
 //   - mu.Lock(), mu.RLock(), wg.Wait(), c.Wait() on known sync variables
 //     become `_clSync(&mu, "Lock")`;
 //   - panic(v) becomes `_clPanic(cell, line, col, v)`, a cell's main becomes
@@ -347,6 +349,14 @@ func (r *rewriter) stmt(s ast.Stmt, at token.Pos, inList bool) {
 		r.hoist(at, inList, s)
 		r.exprs(s)
 	case *ast.AssignStmt:
+		if inList && r.policy == Py39 && opAssign(s) && !(isRecv(s.Rhs[0]) && !r.movable(s.Rhs[0])) {
+			// x op= <-c: the receive is hoisted (and released) like any
+			// other, then the update is split
+			r.hoist(at, inList, s)
+			r.exprs(s)
+			r.splitUpdate(s)
+			return
+		}
 		if len(s.Rhs) == 1 && isRecv(s.Rhs[0]) && inList {
 			r.bracket(at, s.End())
 			r.exprs(s)
@@ -356,7 +366,13 @@ func (r *rewriter) stmt(s ast.Stmt, at token.Pos, inList bool) {
 		r.exprs(s)
 	case *ast.SendStmt:
 		r.send(s, at, inList)
-	case *ast.IncDecStmt, *ast.ReturnStmt, *ast.DeclStmt:
+	case *ast.IncDecStmt:
+		r.hoist(at, inList, s)
+		r.exprs(s)
+		if inList && r.policy == Py39 {
+			r.splitUpdate(s)
+		}
+	case *ast.ReturnStmt, *ast.DeclStmt:
 		r.hoist(at, inList, s)
 		r.exprs(s)
 	case *ast.GoStmt:
@@ -414,7 +430,10 @@ func (r *rewriter) stmt(s ast.Stmt, at token.Pos, inList bool) {
 	case *ast.ForStmt:
 		r.hoist(at, inList, s.Init)
 		r.exprs(s.Init)
-		r.exprs(s.Cond)
+		if !r.forCond(s) {
+			r.exprs(s.Cond)
+		}
+		r.forPost(s.Post)
 		r.exprs(s.Post)
 		r.insert(s.Body.Lbrace+1, r.check())
 		r.bodyList(s.Body.List)
@@ -492,9 +511,10 @@ func (r *rewriter) bracket(at, end token.Pos) {
 }
 
 // hoist moves receive expressions out of the given parts of a statement into
-// bracketed temporaries inserted before it. Receives on the right of && or
-// ||, inside function literals, nested in other receives, or spanning lines
-// are left alone (documented limitation: they block without releasing).
+// bracketed temporaries inserted before it; a receive nested in another
+// (<-<-cc, <-pick(<-c)) is hoisted first. Receives on the right of && or
+// ||, inside function literals or spanning lines are left alone
+// (documented limitation: they block without releasing).
 func (r *rewriter) hoist(at token.Pos, inList bool, parts ...ast.Node) {
 	if !inList {
 		return
@@ -508,34 +528,150 @@ func (r *rewriter) hoist(at token.Pos, inList bool, parts ...ast.Node) {
 		if as, ok := part.(*ast.AssignStmt); ok && len(as.Lhs) == 2 && len(as.Rhs) == 1 && isRecv(as.Rhs[0]) {
 			continue
 		}
-		var recvs []*ast.UnaryExpr
-		var walk func(n ast.Node) bool
-		walk = func(n ast.Node) bool {
-			switch x := n.(type) {
-			case *ast.FuncLit:
-				return false
-			case *ast.BinaryExpr:
-				if x.Op == token.LAND || x.Op == token.LOR {
-					ast.Inspect(x.X, walk)
-					return false
-				}
-			case *ast.UnaryExpr:
-				if x.Op == token.ARROW {
-					if r.movable(x) && !containsRecv(x.X) {
-						recvs = append(recvs, x)
-					}
-					return false
-				}
-			}
-			return true
-		}
-		ast.Inspect(part, walk)
-		for _, u := range recvs {
-			n := r.next()
-			r.insert(at, fmt.Sprintf("_clr%d := _clBlock();_clv%d := %s;_clr%d();", n, n, r.text(u), n))
-			r.replace(u.Pos(), u.End(), fmt.Sprintf("_clv%d", n))
+		pre, outer := r.recvTemps(part)
+		r.insert(at, pre)
+		for _, o := range outer {
+			r.replace(o.node.Pos(), o.node.End(), o.text)
 		}
 	}
+}
+
+// subst is a node whose text is replaced by text.
+type subst struct {
+	node ast.Node
+	text string
+}
+
+// recvTemps finds the receives of n that may be hoisted and returns the
+// statements computing them (bracketed, innermost first) and, for the
+// outermost ones, the temporaries that replace them.
+func (r *rewriter) recvTemps(n ast.Node) (pre string, outer []subst) {
+	var b strings.Builder
+	var walk func(n ast.Node) bool
+	var found *[]subst
+	walk = func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.BinaryExpr:
+			if x.Op == token.LAND || x.Op == token.LOR {
+				ast.Inspect(x.X, walk)
+				return false
+			}
+		case *ast.UnaryExpr:
+			if x.Op == token.ARROW {
+				if !r.movable(x) || mentionsMain(x) {
+					return false
+				}
+				var inner []subst
+				saved := found
+				found = &inner
+				ast.Inspect(x.X, walk)
+				found = saved
+				k := r.next()
+				fmt.Fprintf(&b, "_clr%d := _clBlock();_clv%d := %s;_clr%d();", k, k, r.textWith(x, inner), k)
+				*found = append(*found, subst{x, fmt.Sprintf("_clv%d", k)})
+				return false
+			}
+		}
+		return true
+	}
+	found = &outer
+	ast.Inspect(n, walk)
+	return b.String(), outer
+}
+
+// textWith is n's source text with the given nodes inside it replaced.
+func (r *rewriter) textWith(n ast.Node, subs []subst) string {
+	var b strings.Builder
+	at := r.off(n.Pos())
+	for _, s := range subs {
+		b.WriteString(r.src[at:r.off(s.node.Pos())])
+		b.WriteString(s.text)
+		at = r.off(s.node.End())
+	}
+	b.WriteString(r.src[at:r.off(n.End())])
+	return b.String()
+}
+
+// mentionsMain reports whether n uses the name main, which the rewriter
+// renames in place (copies of n's text would miss that).
+func mentionsMain(n ast.Node) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && id.Name == "main" {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// forCond releases around the receives of a for condition: the condition
+// moves to the start of the body, `if !(cond) {break};`, after the
+// statements computing its receives. A chain a && b && c becomes one such
+// test per operand, so a receive in b or c is only made when the operands
+// before it hold, as Go evaluates them. It reports whether it did.
+func (r *rewriter) forCond(s *ast.ForStmt) bool {
+	if s.Cond == nil || !containsRecv(s.Cond) || !r.movable(s.Cond) || mentionsMain(s.Cond) {
+		return false
+	}
+	var ops []ast.Expr
+	var flat func(e ast.Expr)
+	flat = func(e ast.Expr) {
+		if b, ok := unparen(e).(*ast.BinaryExpr); ok && b.Op == token.LAND {
+			flat(b.X)
+			flat(b.Y)
+			return
+		}
+		ops = append(ops, e)
+	}
+	flat(s.Cond)
+	var b strings.Builder
+	hoisted := false
+	for _, o := range ops {
+		pre, outer := r.recvTemps(o)
+		hoisted = hoisted || pre != ""
+		fmt.Fprintf(&b, "%sif !(%s) {break};", pre, r.textWith(o, outer))
+	}
+	if !hoisted {
+		return false
+	}
+	r.replace(s.Cond.Pos(), s.Cond.End(), "")
+	r.insert(s.Body.Lbrace+1, b.String())
+	return true
+}
+
+// forPost releases around the receives of a for statement's post
+// statement, which becomes a call of a function literal: v, ok = <-c and
+// <-c run between _clBlock and its resume; in any other post the receives
+// are computed first, each released, then the post runs.
+func (r *rewriter) forPost(post ast.Stmt) {
+	if post == nil || !containsRecv(post) {
+		return
+	}
+	whole := false
+	switch p := post.(type) {
+	case *ast.AssignStmt:
+		whole = len(p.Rhs) == 1 && isRecv(p.Rhs[0])
+	case *ast.ExprStmt:
+		whole = isRecv(p.X)
+	}
+	if whole {
+		n := r.next()
+		r.insert(post.Pos(), fmt.Sprintf("func(){_clr%d := _clBlock();defer _clr%d();", n, n))
+		r.insert(post.End(), "}()")
+		return
+	}
+	pre, outer := r.recvTemps(post)
+	if pre == "" {
+		return
+	}
+	r.insert(post.Pos(), "func(){"+pre)
+	for _, o := range outer {
+		r.replace(o.node.Pos(), o.node.End(), o.text)
+	}
+	r.insert(post.End(), "}()")
 }
 
 // headerRecv brackets an if/switch whose init is a comma-ok receive:
