@@ -193,7 +193,7 @@ func Scale(models []Model, maxWorkers int, fn any, args ...any) *Scaling {
 		}
 		newJob(m, fn, args)
 	}
-	s := &Scaling{Speedup: map[Model][]float64{}, Wall: map[Model][]time.Duration{}, Models: models, Budget: meter.ReadBudget()}
+	s := &Scaling{Speedup: map[Model][]float64{}, Wall: map[Model][]time.Duration{}, Models: models, Budget: budget()}
 	for n := 1; n <= maxWorkers; n++ {
 		s.Workers = append(s.Workers, n)
 	}
@@ -269,7 +269,7 @@ type BudgetInfo struct{ meter.Budget }
 
 // Budget returns the core budget: GOMAXPROCS, NumCPU, the cgroup CPU
 // quota and affinity — what any speed-up here is bounded by.
-func Budget() BudgetInfo { return BudgetInfo{meter.ReadBudget()} }
+func Budget() BudgetInfo { return BudgetInfo{budget()} }
 
 // DisplayBundle shows the budget as a table with a warning when the limits
 // disagree (as on Binder).

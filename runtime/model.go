@@ -170,6 +170,7 @@ func CellStart() (done func()) {
 	if Mode() == GIL {
 		lock = mainGIL
 	}
+	unboost := boostProcs() // a woken goroutine runs on time on one core
 	t := lock.NewThread("cell")
 	t.Bind()
 	lab.adopted.Store(false)
@@ -179,6 +180,7 @@ func CellStart() (done func()) {
 		lab.cell.CompareAndSwap(t, nil)
 		t.Exit()
 		t.Unbind()
+		unboost()
 	}
 }
 
@@ -321,7 +323,11 @@ func (*hooks) Checkpoint() {
 // Go starts fn on a new goroutine with a new thread of the parent's lock.
 func (*hooks) Go(fn func()) {
 	if p := current(); p != nil {
-		p.GIL().Go(fn)
+		var data any
+		if l, ok := p.Data.(*lane); ok {
+			data = &lane{worker: l.worker} // same worker, no lane of its own
+		}
+		p.GIL().GoWith(data, fn)
 		return
 	}
 	go func() { // owned by fn, which recovers its own panics

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -42,6 +43,7 @@ type wireMsg struct {
 	Policy   string            `json:"policy,omitempty"`
 	Interval time.Duration     `json:"interval,omitempty"`
 	Func     string            `json:"func,omitempty"`
+	Worker   int               `json:"worker"` // call: rt.Worker() in the worker process (-1: none)
 	Args     []json.RawMessage `json:"args,omitempty"`
 	Results  []json.RawMessage `json:"results,omitempty"`
 	Error    string            `json:"error,omitempty"`
@@ -147,9 +149,13 @@ func serveWorker(r io.Reader, w io.Writer, symbols interp.Exports) error {
 			return fmt.Errorf("unexpected message %q", m.Kind)
 		}
 		res := &wireMsg{Kind: "result"}
+		if w := m.Worker; w >= 0 {
+			procWorker.Store(&w)
+		}
 		u0, s0 := meter.ProcessCPU()
 		out, err := workerCall(in, m.Func, m.Args) // on t, holding its lock
 		u1, s1 := meter.ProcessCPU()
+		procWorker.Store(nil)
 		res.User, res.Sys = u1-u0, s1-s0
 		if err != nil {
 			res.Error = err.Error()
@@ -216,11 +222,16 @@ func selfRSS() uint64 {
 
 // proc is one running worker process.
 type proc struct {
-	cmd *exec.Cmd
-	in  io.WriteCloser
-	out *bufio.Reader
-	mu  sync.Mutex
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	out    *bufio.Reader
+	mu     sync.Mutex
+	worker int // its index in a run (rt.Worker in the child), -1 outside runs
 }
+
+// procWorker is rt.Worker() in a worker process while it serves a call of
+// a run (nil otherwise).
+var procWorker atomic.Pointer[int]
 
 // startProc starts a worker and waits until it has loaded decls. It
 // returns the worker's resident memory when ready.
@@ -253,7 +264,7 @@ func startProc(decls string) (*proc, uint64, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, 0, fmt.Errorf("start worker %s: %w", exe, err)
 	}
-	p := &proc{cmd: cmd, in: stdin, out: bufio.NewReader(stdout)}
+	p := &proc{cmd: cmd, in: stdin, out: bufio.NewReader(stdout), worker: -1}
 	err = writeFrame(stdin, &wireMsg{Kind: "setup", Decls: decls, Policy: pol, Interval: SwitchInterval()})
 	var ready *wireMsg
 	if err == nil {
@@ -280,7 +291,7 @@ func (p *proc) call(name string, args []any) ([]any, error) {
 func (p *proc) callCPU(name string, args []any) ([]any, time.Duration, time.Duration, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	m := &wireMsg{Kind: "call", Func: name}
+	m := &wireMsg{Kind: "call", Func: name, Worker: p.worker}
 	for i, a := range args {
 		switch a.(type) {
 		case *Queue, *SharedBuffer:
@@ -395,6 +406,7 @@ func (pr *processRunner) prepare(i int) (uint64, error) {
 		return 0, err
 	}
 	pr.mu.Lock()
+	p.worker = i
 	pr.procs[i] = p
 	pr.mu.Unlock()
 	return rss, nil

@@ -72,6 +72,7 @@ func Responsiveness(models []Model, jobs int, d time.Duration) *Responsive {
 	if d < 100*time.Millisecond || d > 2*time.Minute {
 		usage("rt.Responsiveness: duration %v; want 100ms..2m", d)
 	}
+	defer boostProcs()()
 	for _, m := range models {
 		if err := m.check(); err != nil {
 			usage("%v", err)

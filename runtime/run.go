@@ -236,22 +236,24 @@ func catch(fn func()) (err error) {
 	return nil
 }
 
-// lane ties a thread to its lane in a run's recorder.
+// lane ties a thread to its lane in a run's recorder (rec nil: not
+// recorded) and to the index of the worker it runs for (see Worker).
 type lane struct {
-	rec *meter.Recorder
-	i   int
+	rec    *meter.Recorder
+	i      int
+	worker int
 }
 
 // observeLanes is the observer of every lock the runtime makes: it records
 // the state changes of threads that belong to a run.
 func observeLanes(t *gil.Thread, s gil.State) {
-	if l, ok := t.Data.(*lane); ok {
+	if l, ok := t.Data.(*lane); ok && l.rec != nil {
 		l.rec.Record(l.i, meterState(s))
 	}
 }
 
 func markRunning(t *gil.Thread) {
-	if l, ok := t.Data.(*lane); ok {
+	if l, ok := t.Data.(*lane); ok && l.rec != nil {
 		l.rec.Record(l.i, meter.Running)
 	}
 }
@@ -301,6 +303,7 @@ func (j *job) run(m Model, workers int) *Report {
 		Model: m, Workers: workers, Func: j.label, Interval: SwitchInterval(),
 		Results: make([][]any, workers), Errors: make([]error, workers),
 	}
+	defer boostProcs()() // timely wake-ups on one core (see procs.go)
 	var rn runner
 	switch m {
 	case GIL, Free:
@@ -368,6 +371,7 @@ func (j *job) run(m Model, workers int) *Report {
 	h1, d1 := statsOf(rn)
 	rec.AddCounts(h1-h0, d1-d0)
 	r.Measurement = mt.Stop()
+	r.Measurement.Budget.GOMAXPROCS = realProcs()
 	stopProgress()
 	if c, ok := rn.(interface {
 		childCPU() (time.Duration, time.Duration)
@@ -436,10 +440,35 @@ func newThreadRunner(m Model, j *job) *threadRunner {
 func (tr *threadRunner) prepare(int) (uint64, error) { return 0, nil }
 
 func (tr *threadRunner) work(i int, rec *meter.Recorder, ln int) (out []any, err error) {
-	onThread(tr.lock, fmt.Sprintf("worker %d", i+1), &lane{rec, ln}, func(t *gil.Thread) {
+	onThread(tr.lock, fmt.Sprintf("worker %d", i+1), &lane{rec: rec, i: ln, worker: i}, func(t *gil.Thread) {
 		out, err = tr.j.call(t)
 	})
 	return out, err
+}
+
+// Worker returns the index, 0 to n−1, of the worker of the current Run,
+// Compare or Scale that calls it, in every model: the goroutine of a GIL or
+// Free worker (and goroutines it starts), the isolate, or the worker
+// process. Outside a run — in a cell, a server request, a goroutine a
+// cell started — it returns -1.
+//
+// Each worker can take its own share of the work:
+//
+//	func part(n int) int {
+//		w := rt.Worker() // 0 or 1 under rt.Run(m, 2, "part", n)
+//		return rt.CountPrimes(w*n/2, (w+1)*n/2)
+//	}
+//	rt.Run(rt.Isolates, 2, "part", 200000)
+func Worker() int {
+	if t := current(); t != nil {
+		if l, ok := t.Data.(*lane); ok {
+			return l.worker
+		}
+	}
+	if w := procWorker.Load(); w != nil {
+		return int(*w) // a worker process, during a call
+	}
+	return -1
 }
 
 // onThread runs fn on the calling goroutine as a new thread of lock,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -21,20 +22,27 @@ import (
 // binary re-executes itself with CORELAB_WORKER=1.
 func TestMain(m *testing.M) {
 	if os.Getenv(WorkerEnv) == "1" {
-		os.Exit(WorkerMain(nil))
+		os.Exit(WorkerMain(testSymbols))
 	}
 	exe, err := os.Executable()
 	if err != nil {
 		panic(err)
 	}
 	Setup(Env{
-		NewInterpreter: func(o eval.Options) (*eval.Interpreter, error) { return eval.New(o) },
+		NewInterpreter: func(o eval.Options) (*eval.Interpreter, error) {
+			o.Symbols = append(o.Symbols, testSymbols)
+			return eval.New(o)
+		},
 		Executable:     exe,
 		WorkerArgs:     []string{"-test.run=^$"},
 	})
 	display.SetSink(discard{})
 	os.Exit(m.Run())
 }
+
+// testSymbols lets interpreted test code import the part of
+// corelab/runtime it needs (the generated tables import this package).
+var testSymbols = interp.Exports{"corelab/runtime/runtime": {"Worker": reflect.ValueOf(Worker)}}
 
 type discard struct{}
 
@@ -53,7 +61,7 @@ func newNotebook(t *testing.T) *notebook {
 	t.Helper()
 	mainMu.Lock()
 	t.Cleanup(mainMu.Unlock)
-	in, err := eval.New(eval.Options{Symbols: []interp.Exports{gil.Symbols}})
+	in, err := eval.New(eval.Options{Symbols: []interp.Exports{gil.Symbols, testSymbols}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,7 @@ type Server struct {
 	done    chan struct{}
 	memory  uint64 // what the pool added: isolates' Go heap, processes' RSS
 	unstop  func() // removes the Interrupt hook
+	unboost func() // gives back the extra P (see boostProcs)
 }
 
 // Memory returns what the server's pool took when it started: the Go heap
@@ -131,6 +132,7 @@ func StartServer(m Model, workers int) *Server {
 		fmt.Fprintln(w, v)
 	})
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	s.unboost = boostProcs()            // until Close
 	s.unstop = addStopper(s.Close)      // Interrupt stops the server
 	go func() { _ = s.srv.Serve(ln) }() // stopped by Close
 	go func() {                         // stops a forgotten server; ends with Close
@@ -169,6 +171,7 @@ func (s *Server) Close() {
 	_ = s.srv.Shutdown(ctx)
 	s.closeProcs()
 	s.unstop()
+	s.unboost()
 }
 
 func (s *Server) closeProcs() {
@@ -246,6 +249,7 @@ type WebReport struct {
 func WebServers(models []Model, workers int, load Load) *WebReport {
 	models = modelsOrAll(models)
 	load.defaults()
+	defer boostProcs()()
 	for _, m := range models {
 		if err := m.check(); err != nil {
 			usage("%v", err)

@@ -100,11 +100,7 @@ def test_stdout_and_result_in_one_cell(kernel):
         ("a := 1\nb := a + 1\nc := undefinedName + b", 3),
         ('var m map[string]int\n\nm["a"] = 1', 3),
         ('func boom() {\n\tpanic("deep")\n}\n\nboom()', 2),
-        pytest.param(
-            "xs := []int{1}\n_ = xs\nfmt.Println(xs[5])", 3,
-            marks=pytest.mark.xfail(strict=True, reason="known: the index-out-of-range panic is reported at the "
-                                    "slice literal (line 1), where yaegi attributes it; the evaluator should map it"),
-        ),
+        ("xs := []int{1}\n_ = xs\nfmt.Println(xs[5])", 3),
     ],
     ids=["compile-error", "runtime-panic", "panic-in-func", "index-out-of-range"],
 )

@@ -38,6 +38,7 @@ var _clGoSpread = ` + hostName + `.GoSpread
 var _clPanic = ` + hostName + `.Panic
 var _clSync = ` + hostName + `.Sync
 var _clRun = ` + hostName + `.Run
+var _clAt, _clTop int
 `
 
 type chunkKind uint8
@@ -171,6 +172,15 @@ func splitCell(src string, n int, label string, nb *notebook) (*cell, error) {
 	declFile, err := parseHalf(c, chunks, chunkDecl)
 	if err != nil {
 		return nil, err
+	}
+	// yaegi (v0.16.1) fails with "variable definition loop" on a global
+	// var declaration whose initializer uses a global variable compiled
+	// earlier (var wr io.Writer = &sb, sb from an earlier cell): such a
+	// declaration also runs in order with the statements, where it works.
+	if nb.earlierVars != nil && hasVarInit(declFile) {
+		for name := range nb.earlierVars() {
+			defined[name] = true
+		}
 	}
 	moved := false
 	if len(defined) > 0 {
@@ -721,4 +731,18 @@ func isMakeChan(e ast.Expr) bool {
 	}
 	_, ok = call.Args[0].(*ast.ChanType)
 	return ok
+}
+
+// hasVarInit says whether f has a top-level var declaration with values.
+func hasVarInit(f *ast.File) bool {
+	for _, d := range f.Decls {
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.VAR {
+			for _, sp := range gd.Specs {
+				if vs, ok := sp.(*ast.ValueSpec); ok && len(vs.Values) > 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

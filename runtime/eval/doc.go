@@ -16,8 +16,10 @@
 // run first (an import an earlier cell made is dropped); declarations are
 // hoisted above the statements, except that a declaration using a name a
 // statement above it defines (counter := 0 / func inc() { counter++ }) waits
-// for that statement. A var declaration using such a name runs in order with
-// the statements. The value of a trailing expression is the Result, unless
+// for that statement. A var declaration using such a name, or a global
+// variable of an earlier cell (var w io.Writer = &sb, which yaegi would
+// refuse as a "variable definition loop"), runs in order with the
+// statements. The value of a trailing expression is the Result, unless
 // it is a call known to return zero or several values: a notebook func by
 // its declaration, a host func (fmt.Println(x)) or a method of a host type
 // (sb.Reset(), h.Update(b), also through pointers, fields, indexes, calls
@@ -86,8 +88,19 @@
 // traceback with the source line and a caret. A Panic has the panic value
 // and the interpreted call stack: yaegi knows which functions were active
 // but not the line each was on, so frames name the function and where its
-// body starts; an explicit panic(v) also records its own position (Line,
-// Col). KeyboardInterrupt is ErrInterrupted.
+// body starts. An explicit panic(v) records its own position (Line, Col).
+// For runtime panics (nil map, index out of range, divide by zero...) the
+// rewriter writes position markers: `_clAt, _clTop = code, code;` before
+// each of the cell's top-level statements, and `_clAt = code;` inside
+// functions before each statement that may panic by itself (it indexes,
+// slices, dereferences, selects, asserts, divides, shifts, sends, or calls
+// something other than a notebook func or a safe builtin; loops, select
+// and defer always), not inside loop bodies, where the loop's line is
+// named. The traceback then says "at cell[n]:line:col" and, for a panic
+// inside a function, "called from" the cell's statement. The markers are
+// shared by goroutines (a race build writes them through host calls):
+// another goroutine running marked code between the statement and the
+// panic would misplace it. KeyboardInterrupt is ErrInterrupted.
 //
 // # Output
 //

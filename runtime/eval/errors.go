@@ -189,12 +189,12 @@ func (in *Interpreter) panicError(r any, frames []string) *Error {
 		e.Value = posRE.ReplaceAllStringFunc(e.Value, in.cellPosString)
 	}
 	e.Traceback = append(e.Traceback, "panic: "+e.Value)
-	first := true
+	first, explicit := true, false
 	for _, f := range frames {
 		var p panicPos
 		if n, _ := fmt.Sscanf(f, "@%d:%d:%d", &p.cell, &p.line, &p.col); n == 3 {
 			e.Line, e.Col, e.Cell = p.line, p.col, p.cell
-			first = false
+			first, explicit = false, true
 			src, label := in.cellSource(p.cell)
 			e.Traceback = append(e.Traceback, fmt.Sprintf("  raised at %s:%d:%d", label, p.line, p.col))
 			if src != "" {
@@ -239,7 +239,59 @@ func (in *Interpreter) panicError(r any, frames []string) *Error {
 		}
 		e.Traceback = append(e.Traceback, fmt.Sprintf("  in %-14s %s, body from line %d", fn, cf.label, l))
 	}
+	if !explicit {
+		in.markPosition(e)
+	}
 	return e
+}
+
+// markPosition names the line a runtime panic happened on, from the
+// position markers the instrumentation writes before statements: the last
+// marked statement run, and, when that is inside a function, the cell's
+// top-level statement that called it. The markers are shared by all
+// goroutines (a panic in one goroutine may see another's marker only if it
+// ran marked code between the statement and the panic) and are not written
+// inside loops, where the loop's statement is named.
+func (in *Interpreter) markPosition(e *Error) {
+	at, top := in.marks.load()
+	cell, line, col, label, src, ok := in.markAt(at)
+	if !ok {
+		return
+	}
+	e.Line, e.Col, e.Cell = line, col, cell
+	lines := []string{fmt.Sprintf("  at %s:%d:%d", label, line, col), "      " + sourceLine(src, line)}
+	if tc, tl, tcol, tlabel, tsrc, ok := in.markAt(top); ok && top != at {
+		if tc != cell || tl != line {
+			lines = append(lines, fmt.Sprintf("  called from %s:%d:%d", tlabel, tl, tcol), "      "+sourceLine(tsrc, tl))
+		}
+	}
+	// after "panic: value", before the call stack
+	tb := append([]string{}, e.Traceback[:1]...)
+	tb = append(tb, lines...)
+	e.Traceback = append(tb, e.Traceback[1:]...)
+}
+
+// markAt decodes a position marker: cell<<32 | byte offset in the cell.
+func (in *Interpreter) markAt(code int64) (cell, line, col int, label, src string, ok bool) {
+	if code <= 0 {
+		return 0, 0, 0, "", "", false
+	}
+	cell, off := int(code>>32), int(code&(1<<32-1))
+	src, label = in.cellSource(cell)
+	if src == "" || off > len(src) {
+		return 0, 0, 0, "", "", false
+	}
+	line, col = offsetLineCol(src, off)
+	return cell, line, col, label, src, true
+}
+
+// sourceLine returns line n of src, trimmed.
+func sourceLine(src string, n int) string {
+	lines := strings.Split(src, "\n")
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	return strings.TrimSpace(lines[n-1])
 }
 
 // cellSource returns cell n's source and label, if known.

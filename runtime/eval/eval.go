@@ -77,6 +77,7 @@ type Interpreter struct {
 
 	hooks atomic.Pointer[hooksBox]
 	flag  checkFlag
+	marks posMarks    // position markers, for a panic's line
 	req   atomic.Bool // check points requested by the hooks (the GIL)
 	intr  atomic.Bool // interrupt pending: the next check point panics
 	flagM sync.Mutex  // orders writes of the flag
@@ -174,6 +175,20 @@ func New(opts Options) (*Interpreter, error) {
 		return nil, fmt.Errorf("prelude flag: got %s, want *bool", v.Type())
 	}
 	in.flag.bind(p)
+	at, err := in.yi.Eval("&_clAt")
+	if err != nil {
+		return nil, fmt.Errorf("prelude markers: %w", err)
+	}
+	top, err := in.yi.Eval("&_clTop")
+	if err != nil {
+		return nil, fmt.Errorf("prelude markers: %w", err)
+	}
+	pa, ok1 := at.Interface().(*int)
+	pt, ok2 := top.Interface().(*int)
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("prelude markers: got %s, want *int", at.Type())
+	}
+	in.marks.bind(pa, pt)
 	return in, nil
 }
 
@@ -249,6 +264,8 @@ func (in *Interpreter) Eval(ctx context.Context, src string) (Result, error) {
 	if l := in.label.Swap(nil); l != nil {
 		label = *l
 	}
+	in.state.earlierVars = in.globalVars
+	in.marks.reset()
 	c, err := splitCell(src, n, label, &in.state)
 	if err != nil {
 		return Result{}, err
@@ -535,4 +552,23 @@ func (in *Interpreter) execError(err error) error {
 		return ErrInterrupted
 	}
 	return in.mapCompileError(err)
+}
+
+// globalVars names the interpreter's global variables (not constants, whose
+// values are not addressable), skipping the evaluator's own.
+func (in *Interpreter) globalVars() (vars map[string]bool) {
+	vars = map[string]bool{}
+	defer func() {
+		// yaegi's Globals panics while a failed compilation left a symbol
+		// without its slot; the declared vars are the fallback then.
+		if recover() != nil {
+			vars = in.state.varNames()
+		}
+	}()
+	for name, v := range in.yi.Globals() {
+		if v.IsValid() && v.CanAddr() && !strings.HasPrefix(name, "_cl") {
+			vars[name] = true
+		}
+	}
+	return vars
 }

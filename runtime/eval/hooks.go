@@ -109,7 +109,7 @@ func (in *Interpreter) tick() {
 // hostSymbols are the host functions the prelude and the instrumentation
 // call, bound to this interpreter.
 func (in *Interpreter) hostSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
+	syms := map[string]reflect.Value{
 		"Tick":     reflect.ValueOf(in.tick),
 		"Pending":  reflect.ValueOf(in.flag.pending),
 		"Block":    reflect.ValueOf(in.block),
@@ -120,6 +120,8 @@ func (in *Interpreter) hostSymbols() map[string]reflect.Value {
 		"Sync":     reflect.ValueOf(in.syncWait),
 		"Run":      reflect.ValueOf(in.runPending),
 	}
+	in.marks.addSymbols(syms)
+	return syms
 }
 
 // block calls Hooks.Block and returns a resume that acts once: the

@@ -32,6 +32,9 @@ import (
 //     splitUpdate);
 //   - mu.Lock(), mu.RLock(), wg.Wait(), c.Wait() on known sync variables
 //     become `_clSync(&mu, "Lock")`;
+//   - a position marker `_clAt = code;` (at the cell's top level
+//     `_clAt, _clTop = code, code;`) goes before statements that may panic
+//     (see mark), so a runtime panic can name its line;
 //   - panic(v) becomes `_clPanic(cell, line, col, v)`, a cell's main becomes
 //     _clMain, and compound statements at a cell's top level run inside
 //     `func(){...}()` (see wrappable).
@@ -160,6 +163,7 @@ type rewriter struct {
 	lastExpr *ast.ExprStmt // the cell's trailing expression: receives in it are hoisted
 	label    string        // label of the statement being instrumented
 	top      bool          // the next list is the cell's top level
+	loops    int           // loops the statements being instrumented are in, within their function
 	checked  bool          // the next list starts right after a check point
 	topGoto  bool          // the cell's top level has a goto
 }
@@ -214,8 +218,133 @@ func (r *rewriter) movable(n ast.Node) bool {
 func (r *rewriter) next() int { r.n++; return r.n }
 
 func (r *rewriter) funcBody(b *ast.BlockStmt) {
+	loops := r.loops
+	r.loops = 0
 	r.insert(b.Lbrace+1, r.check())
 	r.bodyList(b.List)
+	r.loops = loops
+}
+
+// mayPanic says whether statement s itself (not the statements nested in
+// its blocks, which are marked on their own) may raise a runtime panic: it
+// indexes, slices, dereferences, selects (a field of a nil pointer),
+// asserts a type, divides, shifts, sends, or calls something other than a
+// notebook func or a builtin that cannot panic. Loops, select and defer are
+// always marked (once per run of the statement, not per iteration). Inside
+// functions only such statements are marked, so fib-like code pays nothing.
+func (r *rewriter) mayPanic(s ast.Stmt) bool {
+	var parts []ast.Node
+	switch s := s.(type) {
+	case *ast.LabeledStmt:
+		return r.mayPanic(s.Stmt)
+	case *ast.BlockStmt:
+		return false
+	case *ast.ForStmt, *ast.RangeStmt, *ast.SelectStmt, *ast.DeferStmt:
+		return true
+	case *ast.SendStmt:
+		return true
+	case *ast.IfStmt:
+		parts = []ast.Node{s.Init, s.Cond}
+	case *ast.SwitchStmt:
+		parts = []ast.Node{s.Init, s.Tag}
+		for _, cc := range s.Body.List {
+			for _, e := range cc.(*ast.CaseClause).List {
+				parts = append(parts, e)
+			}
+		}
+	case *ast.TypeSwitchStmt:
+		parts = []ast.Node{s.Init, s.Assign}
+	case *ast.AssignStmt:
+		switch s.Tok {
+		case token.QUO_ASSIGN, token.REM_ASSIGN, token.SHL_ASSIGN, token.SHR_ASSIGN:
+			return true
+		}
+		parts = []ast.Node{s}
+	default:
+		parts = []ast.Node{s}
+	}
+	risky := false
+	for _, p := range parts {
+		if p == nil || isNilNode(p) {
+			continue
+		}
+		ast.Inspect(p, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.FuncLit:
+				return false // its body is marked on its own
+			case *ast.IndexExpr, *ast.SliceExpr, *ast.StarExpr, *ast.TypeAssertExpr, *ast.SelectorExpr:
+				risky = true
+			case *ast.BinaryExpr:
+				switch x.Op {
+				case token.QUO, token.REM, token.SHL, token.SHR:
+					risky = true
+				}
+			case *ast.CallExpr:
+				if !r.safeCall(x) {
+					risky = true
+				}
+			}
+			return !risky
+		})
+		if risky {
+			return true
+		}
+	}
+	return false
+}
+
+// safeCall says whether calling call.Fun cannot panic by itself: a
+// notebook func, or a builtin other than close, make and panic.
+func (r *rewriter) safeCall(call *ast.CallExpr) bool {
+	id, ok := unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	switch id.Name {
+	case "close", "make", "panic", mainName, "main":
+		return false
+	}
+	for _, b := range builtins {
+		if id.Name == b {
+			return true
+		}
+	}
+	for _, f := range r.cell.funcNames {
+		if f == id.Name {
+			return true
+		}
+	}
+	e, ok := r.nb.lookup(id.Name)
+	return ok && e.kind == "func"
+}
+
+// loopBody instruments a loop's body.
+func (r *rewriter) loopBody(stmts []ast.Stmt) {
+	r.loops++
+	r.bodyList(stmts)
+	r.loops--
+}
+
+// mark returns the position marker for s (see markText), or "" where none
+// goes: in Rewrite (no cell), inside loops (the loop's own statement is
+// marked: a marker per iteration would cost too much) and before branch
+// statements (fallthrough must stay last) and empty statements.
+func (r *rewriter) mark(s ast.Stmt, top bool) string {
+	if r.cell == nil || r.cell.n == 0 || r.loops > 0 {
+		return ""
+	}
+	switch s.(type) {
+	case *ast.BranchStmt, *ast.EmptyStmt:
+		return ""
+	}
+	if !top && !r.mayPanic(s) {
+		return ""
+	}
+	off := r.off(s.Pos()) - len(cellPrefix)
+	if off < 0 || off > len(r.cell.src) {
+		return ""
+	}
+	return markText(int64(r.cell.n)<<32|int64(off), top)
 }
 
 // bodyList instruments a function or loop body, which starts with a check
@@ -229,6 +358,7 @@ func (r *rewriter) list(stmts []ast.Stmt) {
 	top, checked := r.top, r.checked
 	r.top, r.checked = false, false
 	for i, s := range stmts {
+		r.insert(s.Pos(), r.mark(s, top))
 		if r.policy == Py39 && !(checked && i == 0) {
 			r.insert(s.Pos(), r.check())
 		}
@@ -436,7 +566,7 @@ func (r *rewriter) stmt(s ast.Stmt, at token.Pos, inList bool) {
 		r.forPost(s.Post)
 		r.exprs(s.Post)
 		r.insert(s.Body.Lbrace+1, r.check())
-		r.bodyList(s.Body.List)
+		r.loopBody(s.Body.List)
 	case *ast.RangeStmt:
 		if r.rangeChan(s, at, label, inList) {
 			return
@@ -444,7 +574,7 @@ func (r *rewriter) stmt(s ast.Stmt, at token.Pos, inList bool) {
 		r.hoist(at, inList, s.X)
 		r.exprs(s.X)
 		r.insert(s.Body.Lbrace+1, r.check())
-		r.bodyList(s.Body.List)
+		r.loopBody(s.Body.List)
 	case *ast.SelectStmt:
 		r.selectStmt(s, at, inList)
 	case *ast.BranchStmt:
@@ -783,7 +913,7 @@ func (r *rewriter) rangeChan(s *ast.RangeStmt, at token.Pos, label string, inLis
 	r.insert(s.Body.Lbrace+1, r.check())
 	// The body's own instrumentation first: a re-block before continue
 	// must come after a Py39 check point inserted at the same offset.
-	r.bodyList(s.Body.List)
+	r.loopBody(s.Body.List)
 	reblock := fmt.Sprintf("_clr%d = _clBlock();", n)
 	var walk func(n ast.Node, nested bool) bool
 	walk = func(node ast.Node, nested bool) bool {

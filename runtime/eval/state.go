@@ -18,6 +18,11 @@ type notebook struct {
 	byName  map[string]*declEntry // name (or Type.Method) -> latest entry
 	chans   map[string]bool
 
+	// earlierVars names the global variables the interpreter had before
+	// the cell being split (set by Eval; nil in Rewrite). Only called for a
+	// cell with a var declaration that has values.
+	earlierVars func() map[string]bool
+
 	// hostSync is set when the host replaced the sync types (Options.Symbols
 	// or Use): their methods release by themselves, so sync calls are not
 	// rewritten.
@@ -244,4 +249,19 @@ func (nb *notebook) isGeneric(name string) bool {
 	defer nb.mu.RUnlock()
 	e, ok := nb.byName[name]
 	return ok && e.generic
+}
+
+// varNames names the variables top-level var declarations defined so far.
+func (nb *notebook) varNames() map[string]bool {
+	nb.mu.RLock()
+	defer nb.mu.RUnlock()
+	vars := map[string]bool{}
+	for _, e := range nb.entries {
+		if e.kind == "var" {
+			for _, n := range e.names {
+				vars[n] = true
+			}
+		}
+	}
+	return vars
 }

@@ -67,9 +67,14 @@ func Go(fn func()) {
 }
 
 // Go runs fn in a new goroutine holding g (see the package-level Go).
-func (g *GIL) Go(fn func()) {
+func (g *GIL) Go(fn func()) { g.GoWith(nil, fn) }
+
+// GoWith is Go with the new thread's Data set to data before its
+// goroutine starts (the runtime passes on which worker started it).
+func (g *GIL) GoWith(data any, fn func()) {
 	t := g.NewThread("")
 	t.name = fmt.Sprintf("goroutine %d", t.id)
+	t.Data = data
 	go t.Run(fn)
 }
 

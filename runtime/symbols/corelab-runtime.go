@@ -55,6 +55,7 @@ func init() {
 		"SwitchInterval":    reflect.ValueOf(runtime.SwitchInterval),
 		"Wait":              reflect.ValueOf(runtime.Wait),
 		"WebServers":        reflect.ValueOf(runtime.WebServers),
+		"Worker":            reflect.ValueOf(runtime.Worker),
 
 		// type definitions
 		"BudgetInfo":   reflect.ValueOf((*runtime.BudgetInfo)(nil)),
