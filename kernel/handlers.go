@@ -163,10 +163,13 @@ func (k *server) execute(m *wire.Message, r func(string, any)) {
 		content["ename"], content["evalue"], content["traceback"] = e.Name, e.Value, e.Traceback
 		k.publish(m, "error", map[string]any{"ename": e.Name, "evalue": e.Value, "traceback": e.Traceback})
 	}
-	r("execute_reply", content)
+	// Requests queued while the failed cell ran are aborted before its reply
+	// goes out: a client that sends its next cell on seeing the reply (as
+	// Run All does after an interrupt) must find it executed, not aborted.
 	if content["status"] == "error" && (c.StopOnError == nil || *c.StopOnError) {
 		k.abortQueued()
 	}
+	r("execute_reply", content)
 }
 
 // abortQueued answers execute requests already queued behind a failed cell

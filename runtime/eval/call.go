@@ -120,17 +120,22 @@ func convertArg(a any, t reflect.Type) (reflect.Value, error) {
 
 // resolveFuncs caches the values of newly defined top-level funcs for Call,
 // so Call never compiles (it may run while a cell runs).
-func (in *Interpreter) resolveFuncs(names []string) {
+// It reports whether every name resolved; one that does not (its
+// declaration did not run yet, or failed) is dropped from the cache.
+func (in *Interpreter) resolveFuncs(names []string) bool {
+	all := true
 	for _, name := range names {
 		v, err := in.yi.Eval(name)
 		in.funcsM.Lock()
 		if err != nil || !v.IsValid() || v.Kind() != reflect.Func {
 			delete(in.funcs, name)
+			all = false
 		} else {
 			in.funcs[name] = v
 		}
 		in.funcsM.Unlock()
 	}
+	return all
 }
 
 // Funcs lists the top-level funcs Call can call, sorted.

@@ -285,6 +285,7 @@ func (in *Interpreter) Eval(ctx context.Context, src string) (Result, error) {
 	// binds a cell's lock to the goroutine that runs it.
 	in.state.addChans(c.chans)
 	var progs []*interp.Program
+	var declares []bool // progs[i] declares top-level names
 	if c.imps != "" {
 		p, err := in.compilePart(c, c.imps, fileName(n, "i"), false)
 		if err != nil {
@@ -293,6 +294,7 @@ func (in *Interpreter) Eval(ctx context.Context, src string) (Result, error) {
 		// yaegi took the imports: it must never see them again
 		in.state.commitImports(c)
 		progs = append(progs, p)
+		declares = append(declares, false)
 	}
 	for _, pt := range c.parts {
 		p, err := in.compilePart(c, pt.text, fileName(n, pt.tag), pt.stmts)
@@ -301,10 +303,10 @@ func (in *Interpreter) Eval(ctx context.Context, src string) (Result, error) {
 			return Result{}, err
 		}
 		progs = append(progs, p)
+		declares = append(declares, !pt.stmts)
 	}
 	in.state.commit(c)
-	v, err := in.execute(ctx, progs)
-	in.resolveFuncs(c.funcNames)
+	v, err := in.execute(ctx, progs, declares, c.funcNames)
 	if err != nil {
 		return Result{}, err
 	}
@@ -511,16 +513,28 @@ func (in *Interpreter) compile(n ast.Node) (p *interp.Program, err error) {
 // ExecuteWithContext (which makes channel operations cancellable and lets
 // Interrupt stop a blocked cell): the driver program calls back into the
 // host, which executes each program in turn. It returns the last value.
-func (in *Interpreter) execute(ctx context.Context, progs []*interp.Program) (reflect.Value, error) {
+func (in *Interpreter) execute(ctx context.Context, progs []*interp.Program, declares []bool, funcs []string) (reflect.Value, error) {
 	var v reflect.Value
 	var err error
+	resolved := false
 	in.pending = func() {
-		for _, p := range progs {
+		for i, p := range progs {
 			if v, err = in.yi.Execute(p); err != nil {
 				return
 			}
+			// The cell's funcs exist once their declarations ran: resolve
+			// them before its statements, so a statement of the same cell
+			// can already run one by name (rt.Run(rt.Isolates, 2, "work")).
+			if declares[i] && len(funcs) > 0 {
+				resolved = in.resolveFuncs(funcs)
+			}
 		}
 	}
+	defer func() {
+		if !resolved {
+			in.resolveFuncs(funcs)
+		}
+	}()
 	defer func() { in.pending = nil }()
 	if _, derr := in.yi.ExecuteWithContext(ctx, in.driver); derr != nil {
 		err = derr // cancelled, or the driver failed
