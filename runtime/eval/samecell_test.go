@@ -44,6 +44,6 @@ probe.Run("work")`)
 		t.Fatal(err)
 	}
 	if got := res.Value.Interface(); got != "22" {
-		t.Fatalf("after redefinition got %v, want 21x", got)
+		t.Fatalf("after redefinition got %v, want 22", got)
 	}
 }
