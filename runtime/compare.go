@@ -229,13 +229,20 @@ func (s *Scaling) rows() (header []string, rows [][]string) {
 	for _, m := range s.Models {
 		header = append(header, string(m))
 	}
-	header = append(header, "ideal")
+	// The ideal speed-up is n× only up to the core budget: with 1 core,
+	// no model can do better than 1×.
+	cores := s.Budget.Cores()
+	header = append(header, fmt.Sprintf("ideal (budget %s cores)", meter.FormatCPUs(cores)))
 	for i, n := range s.Workers {
 		row := []string{fmt.Sprint(n)}
 		for _, m := range s.Models {
 			row = append(row, fmt.Sprintf("%.2f×", s.Speedup[m][i]))
 		}
-		row = append(row, fmt.Sprintf("%d×", n))
+		ideal := float64(n)
+		if cores > 0 && cores < ideal {
+			ideal = cores
+		}
+		row = append(row, strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", ideal), "0"), ".")+"×")
 		rows = append(rows, row)
 	}
 	return header, rows

@@ -36,7 +36,17 @@
 //
 // Cells themselves run in the notebook's interpreter, in the GIL or Free
 // model (SetMode, or %mode). Run, Compare and Scale take the model as an
-// argument.
+// argument. Inside a run, Worker tells a worker its index (0..n−1).
+//
+// # One core
+//
+// With one core (GOMAXPROCS 1 because of the CPU affinity or the cgroup,
+// as on Binder) Go has one P, and a goroutine whose timer fires waits for
+// the running goroutine to be preempted (~10 ms); the OS wakes a CPython
+// thread at once. So while a run or a cell is active the runtime keeps a
+// second P: the lock still lets one interpreted thread run and the OS
+// still has one core to share; the second P only lets a woken waiter or
+// UI tick run on time. Reports state the real GOMAXPROCS and budget.
 //
 // # What to run
 //

@@ -3,6 +3,8 @@ package runtime
 import (
 	goruntime "runtime"
 	"testing"
+
+	"corelab/runtime/gil"
 )
 
 // On one P a woken goroutine waits for the CPU-bound holder to be
@@ -10,6 +12,9 @@ import (
 func TestRunKeepsTwoProcsOnOneCore(t *testing.T) {
 	old := goruntime.GOMAXPROCS(1)
 	defer goruntime.GOMAXPROCS(old)
+	oldCores := gil.OSCores
+	gil.OSCores = func() float64 { return 1 } // as on a 1-core machine (taskset -c 0, a 1-CPU cgroup)
+	defer func() { gil.OSCores = oldCores }()
 	for _, m := range []Model{GIL, Free} {
 		r := Run(m, 2, func() int { return goruntime.GOMAXPROCS(0) })
 		for i, res := range r.Results {
@@ -34,5 +39,18 @@ func TestRunKeepsTwoProcsOnOneCore(t *testing.T) {
 	done()
 	if got := goruntime.GOMAXPROCS(0); got != 1 {
 		t.Errorf("GOMAXPROCS %d after the cell, want 1", got)
+	}
+}
+
+// GOMAXPROCS=1 set by hand on a machine with more cores is left alone.
+func TestNoExtraProcBeyondTheOSBudget(t *testing.T) {
+	old := goruntime.GOMAXPROCS(1)
+	defer goruntime.GOMAXPROCS(old)
+	oldCores := gil.OSCores
+	gil.OSCores = func() float64 { return 4 }
+	defer func() { gil.OSCores = oldCores }()
+	r := Run(Free, 2, func() int { return goruntime.GOMAXPROCS(0) })
+	if got := r.Results[0][0].(int); got != 1 {
+		t.Errorf("GOMAXPROCS %d during the run, want 1 (set by hand)", got)
 	}
 }

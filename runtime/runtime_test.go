@@ -33,8 +33,8 @@ func TestMain(m *testing.M) {
 			o.Symbols = append(o.Symbols, testSymbols)
 			return eval.New(o)
 		},
-		Executable:     exe,
-		WorkerArgs:     []string{"-test.run=^$"},
+		Executable: exe,
+		WorkerArgs: []string{"-test.run=^$"},
 	})
 	display.SetSink(discard{})
 	os.Exit(m.Run())

@@ -220,6 +220,7 @@ type Thread struct {
 	// Data is free for the owner (the runtime keeps its lane number here).
 	Data any
 
+	live   atomic.Bool    // between its first Acquire and Exit (holds a P, see HoldProcs)
 	goid   atomic.Uintptr // goroutine key of the bound goroutine
 	holds  atomic.Bool    // believes it holds the lock (see BreakFor)
 	broken atomic.Bool    // the lock was taken from it by BreakFor
@@ -261,6 +262,13 @@ func (t *Thread) Acquire() {
 	if t.exited.Load() {
 		return
 	}
+	if !t.live.Load() && t.live.CompareAndSwap(false, true) {
+		procsInc()
+		if t.exited.Load() && t.live.CompareAndSwap(true, false) {
+			procsDec() // Exit ran meanwhile
+			return
+		}
+	}
 	g := t.g
 	g.mu.Lock()
 	if g.free {
@@ -298,6 +306,9 @@ func (t *Thread) Release() { t.release(Blocked) }
 func (t *Thread) Exit() {
 	t.exited.Store(true)
 	t.release(Done)
+	if t.live.CompareAndSwap(true, false) {
+		procsDec()
+	}
 }
 
 func (t *Thread) release(s State) {

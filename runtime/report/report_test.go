@@ -468,3 +468,24 @@ func TestWriteExamples(t *testing.T) {
 	}
 	t.Log(b[display.MIMEText])
 }
+
+// A title wider than the chart wraps onto more lines instead of being
+// clipped at the right edge (the WebServers title at 760 px).
+func TestLongTitleWraps(t *testing.T) {
+	title := "/fib servers, 4 worker(s): 200 × fib(25) from 8 clients; fib(5) alone and beside a fib(32) hog"
+	svg := ThroughputLatency([]LoadRow{{Label: "gil", Throughput: 10, P50: time.Millisecond, P99: 2 * time.Millisecond}},
+		Options{Title: title})
+	if n := strings.Count(svg, esc(title)); n != 2 { // aria-label and <title> only
+		t.Errorf("full title drawn as one line (%d occurrences, want 2)", n)
+	}
+	for _, w := range strings.Fields(title) {
+		if !strings.Contains(svg, esc(w)) {
+			t.Errorf("title word %q missing", w)
+		}
+	}
+	for _, l := range wrapWords(title, fitRunes(760-24, 15)) {
+		if w := textWidth(l) * 15 / 12; w > 760-24 {
+			t.Errorf("title line %q is %.0f px wide, chart 760", l, w)
+		}
+	}
+}

@@ -107,19 +107,31 @@ func (c *canvas) svg(title string) string {
 // heading (a panel inside a larger figure) is smaller.
 func heading(g *strings.Builder, o Options, x float64, section bool) float64 {
 	y := 10.0
+	avail := o.width() - 2*x // long titles wrap instead of running off the right edge
 	if o.Title != "" {
-		y += 16
+		size, attrs := 15.0, `font-size="15" font-weight="600"`
 		if section {
-			text(g, x, y, o.Title, `font-size="13" font-weight="600"`)
-		} else {
-			text(g, x, y, o.Title, `font-size="15" font-weight="600"`)
+			size, attrs = 13, `font-size="13" font-weight="600"`
+		}
+		for i, l := range wrapWords(o.Title, fitRunes(avail, size)) {
+			y += 16 + 2*float64(min(i, 1))
+			text(g, x, y, l, attrs)
 		}
 	}
 	if o.Subtitle != "" {
-		y += 17
-		text(g, x, y, o.Subtitle, `fill="`+colMuted+`"`)
+		for i, l := range wrapWords(o.Subtitle, fitRunes(avail, 12)) {
+			y += 17 - 2*float64(min(i, 1))
+			text(g, x, y, l, `fill="`+colMuted+`"`)
+		}
 	}
 	return y + 10
+}
+
+// fitRunes is how many runes of text at size px fit in w px (bold titles
+// run a little wider than textWidth's estimate).
+func fitRunes(w, size float64) int {
+	n := int(w / (textWidth("m") * size / 12 * 1.05))
+	return max(n, 10)
 }
 
 // esc escapes s for XML text and attribute values, and replaces characters
