@@ -64,6 +64,28 @@ func (s *script) Execute(ctx context.Context, code string) Outcome {
 		var f func(int) int
 		f = func(n int) int { return f(n+1) + 1 }
 		f(0)
+	case "mapwrites": // the free-threading exercise gone wrong: fatal, not a panic
+		m := map[int]int{}
+		var wg sync.WaitGroup
+		for g := 0; g < 2; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; ; i++ {
+					m[i%1024] = i
+				}
+			}()
+		}
+		wg.Wait()
+	case "hog": // allocates past the child's memory limit
+		var keep [][]byte
+		for {
+			b := make([]byte, 64<<20)
+			for i := range b {
+				b[i] = 1
+			}
+			keep = append(keep, b)
+		}
 	case "spin": // runs until interrupted
 		<-ctx.Done()
 		return Outcome{Status: "error", Error: &Error{Name: "KeyboardInterrupt", Value: "interrupted"}}
@@ -188,25 +210,39 @@ func TestLateOutputGoesToLastCell(t *testing.T) {
 	}
 }
 
+// Each fatal Go error a learner can hit becomes the cell's error, names what
+// went wrong, says the state was lost, and leaves a fresh evaluator.
 func TestCrashRestarts(t *testing.T) {
-	p := startProc(t, Options{MaxStack: 16 << 20})
-	pid := p.Pid()
-	rep, _ := run(t, p, "overflow")
-	if rep.Status != "error" || !rep.Restarted || rep.Error.Name != "FatalError" {
-		t.Fatalf("overflow: %+v", rep)
-	}
-	tb := strings.Join(rep.Error.Traceback, "\n")
-	for _, want := range []string{"stack", "goroutine", StateLost} {
-		if !strings.Contains(tb, want) {
-			t.Errorf("crash report lacks %q:\n%s", want, tb)
-		}
-	}
-	if strings.Contains(tb, " fp=0x") {
-		t.Errorf("frame addresses not trimmed:\n%s", tb)
-	}
-	rep, _ = run(t, p, "result ok")
-	if rep.Result["text/plain"] != "ok" || p.Pid() == pid || p.Restarts() != 1 {
-		t.Errorf("after crash: %+v pid %d (was %d)", rep, p.Pid(), pid)
+	for _, tc := range []struct {
+		cell string
+		opts Options
+		want []string
+	}{
+		{"overflow", Options{MaxStack: 16 << 20}, []string{"stack", "goroutine", "base case"}},
+		{"mapwrites", Options{}, []string{"concurrent map", "sync.Mutex"}},
+		{"hog", Options{MemoryLimit: 512 << 20}, []string{"out of memory", "evaluator's limit"}},
+	} {
+		t.Run(tc.cell, func(t *testing.T) {
+			p := startProc(t, tc.opts)
+			pid := p.Pid()
+			rep, _ := run(t, p, tc.cell)
+			if rep.Status != "error" || !rep.Restarted || rep.Error.Name != "FatalError" {
+				t.Fatalf("%s: %+v", tc.cell, rep)
+			}
+			tb := strings.Join(rep.Error.Traceback, "\n")
+			for _, want := range append(tc.want, StateLost) {
+				if !strings.Contains(tb, want) {
+					t.Errorf("crash report lacks %q:\n%s", want, tb)
+				}
+			}
+			if strings.Contains(tb, " fp=0x") {
+				t.Errorf("frame addresses not trimmed:\n%s", tb)
+			}
+			rep, _ = run(t, p, "result ok")
+			if rep.Result["text/plain"] != "ok" || p.Pid() == pid || p.Restarts() != 1 {
+				t.Errorf("after crash: %+v pid %d (was %d)", rep, p.Pid(), pid)
+			}
+		})
 	}
 }
 
