@@ -1,0 +1,5 @@
+//go:build !race
+
+package evalproc
+
+const raceBuild = false
