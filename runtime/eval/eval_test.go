@@ -216,17 +216,24 @@ func (h *lockHooks) Block() func() {
 	return h.mu.Lock
 }
 
-func TestChannelsUnderLock(t *testing.T) {
+func TestChannelsUnderLock(t *testing.T) { runUnderLock(t, channelSteps) }
+
+// runUnderLock runs each step, under both check-point policies, on a
+// goroutine that holds a toy lock (as runtime.CellStart does for the GIL) and
+// hands it over at every check point; a step that blocks without releasing
+// the lock deadlocks and fails after 20 s.
+func runUnderLock(t *testing.T, steps []step) {
+	t.Helper()
 	for _, policy := range []Policy{Py310, Py39} {
 		t.Run(policy.String(), func(t *testing.T) {
 			h := &lockHooks{}
 			in, out, _ := newTest(t, Options{Policy: policy, Hooks: h})
 			in.RequestCheckpoint(true) // hand over at every check point
-			for i, s := range channelSteps {
+			for i, s := range steps {
 				done := make(chan struct{})
 				go func() {
 					defer close(done)
-					h.mu.Lock() // the cell's goroutine holds the lock, as runtime.CellStart does
+					h.mu.Lock()
 					defer h.mu.Unlock()
 					runSteps(t, in, out, []step{s})
 				}()

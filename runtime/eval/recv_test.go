@@ -3,7 +3,6 @@ package eval
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestMoreReceivesUnderLock: receives in for conditions and post
@@ -20,28 +19,7 @@ func TestMoreReceivesUnderLock(t *testing.T) {
 		{src: "go func() { c := make(chan int); cc <- c; c <- 8 }()\n<-<-cc", want: "8"},
 		{src: "func f() int {\n\tfor i := 0; <-sig; i++ {\n\t\tif i == 2 {\n\t\t\treturn i\n\t\t}\n\t}\n\treturn -1\n}\ngo func() { for i := 0; i < 3; i++ { sig <- true } }()\nf()", want: "2"},
 	}
-	for _, policy := range []Policy{Py310, Py39} {
-		t.Run(policy.String(), func(t *testing.T) {
-			h := &lockHooks{}
-			in, out, _ := newTest(t, Options{Policy: policy, Hooks: h})
-			in.RequestCheckpoint(true)
-			for i, s := range steps {
-				done := make(chan struct{})
-				go func() {
-					defer close(done)
-					h.mu.Lock()
-					defer h.mu.Unlock()
-					runSteps(t, in, out, []step{s})
-				}()
-				select {
-				case <-done:
-				case <-time.After(20 * time.Second):
-					t.Fatalf("step %d deadlocked: %q", i, s.src)
-				}
-				settle(t, &h.live)
-			}
-		})
-	}
+	runUnderLock(t, steps)
 }
 
 // TestRewriteReceivesKeepLines: the new releases keep every line in place.
