@@ -39,6 +39,10 @@ func TestMutualExclusionAndHandovers(t *testing.T) {
 	// the first iteration even on a loaded machine.
 	starter := g.NewThread("starter")
 	starter.Acquire()
+	// The workers spin until every one of them has had the lock three times,
+	// or until a deadline that only a starving lock would reach: a fixed
+	// amount of work can end before a random hand-off picks everyone.
+	var stop atomic.Bool
 	for i := 0; i < 3; i++ {
 		th := g.NewThread("w")
 		wg.Add(1)
@@ -46,13 +50,20 @@ func TestMutualExclusionAndHandovers(t *testing.T) {
 			defer wg.Done()
 			th.Acquire()
 			defer th.Exit()
-			spin(th, 200000, &owner, &bad)
+			for !stop.Load() {
+				spin(th, 1000, &owner, &bad)
+			}
 		}()
 	}
 	for g.Waiters() < 3 {
 		time.Sleep(50 * time.Microsecond)
 	}
 	starter.Exit()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && (seen[1].Load() < 3 || seen[2].Load() < 3 || seen[3].Load() < 3) {
+		time.Sleep(time.Millisecond)
+	}
+	stop.Store(true)
 	wg.Wait()
 	if bad.Load() != 0 {
 		t.Fatalf("%d times another thread ran while one held the lock", bad.Load())
@@ -62,8 +73,8 @@ func TestMutualExclusionAndHandovers(t *testing.T) {
 		t.Fatalf("handovers=%d dropRequests=%d, want both > 0", h, d)
 	}
 	for i := 1; i < len(seen); i++ { // 0 is the starter
-		if seen[i].Load() < 2 {
-			t.Errorf("thread %d ran %d times, want it to get the lock back after a hand-over", i+1, seen[i].Load())
+		if seen[i].Load() < 3 {
+			t.Errorf("thread %d got the lock %d times in 10 s, want it back after hand-overs", i+1, seen[i].Load())
 		}
 	}
 	if g.Holder() != nil || g.Waiters() != 0 {
