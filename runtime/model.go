@@ -141,7 +141,7 @@ func Setup(e Env) {
 // interpreter must have been built with gil.Symbols among its symbols for
 // time.Sleep and sync waits to release the lock.
 func Attach(in *eval.Interpreter) {
-	h := &hooks{}
+	h := &hooks{main: true}
 	lab.mu.Lock()
 	lab.main = in
 	lab.hooks = h
@@ -166,9 +166,9 @@ func Main() *eval.Interpreter {
 // keep their own threads.
 func CellStart() (done func()) {
 	interrupted.Store(false)
-	lock := freeLock
-	if Mode() == GIL {
-		lock = mainGIL
+	lock := mainGIL
+	if Mode() == Free {
+		lock = freeLock
 	}
 	unboost := boostProcs() // a woken goroutine runs on time on one core
 	t := lock.NewThread("cell")
@@ -215,16 +215,16 @@ func breakFor(c *gil.Thread) {
 	}
 }
 
-// SetMode sets the model cells run in (what %mode does). Cells started
-// after the change hold the notebook's lock only in the GIL model; Run,
-// Compare and Scale take their model as an argument and ignore it.
+// SetMode sets the model for the cells that follow (what %mode does).
+// GIL: cells and their goroutines share the notebook's lock. Free: no
+// lock. Isolates and Processes: cells still run under the notebook's lock
+// (CPython's main interpreter keeps its GIL), and `go work(args)` starts
+// the top-level func work in a new isolate or worker process with copies
+// of args. Run, Compare and Scale take their model as an argument and
+// ignore the mode.
 func SetMode(m Model) error {
 	if err := m.check(); err != nil {
 		return err
-	}
-	if m == Isolates || m == Processes {
-		return fmt.Errorf("%%mode %s: a cell always runs in the notebook's own interpreter; "+
-			"run work in %s with rt.Run(rt.%s, workers, \"funcName\", args...)", m, m, exported(m))
 	}
 	lab.mu.Lock()
 	lab.mode = m
@@ -246,7 +246,7 @@ func exported(m Model) string {
 	return string(m)
 }
 
-// Mode returns the model cells run in (GIL or Free).
+// Mode returns the model set by SetMode (GIL at start).
 func Mode() Model {
 	lab.mu.Lock()
 	defer lab.mu.Unlock()
@@ -310,7 +310,9 @@ func policyOf(p string) eval.Policy {
 // goroutine does is decided by its thread (gil.Current): a thread of a real
 // lock yields and releases it, a thread of a free lock runs free, and a
 // goroutine with no thread (started by host code) runs free.
-type hooks struct{}
+type hooks struct {
+	main bool // the notebook's interpreter: go statements follow %mode
+}
 
 // Checkpoint yields the lock if the calling thread holds it and a waiter
 // asked for it.
@@ -384,6 +386,9 @@ type UsageError struct{ Msg string }
 
 // Error returns the explanation.
 func (e *UsageError) Error() string { return e.Msg }
+
+// ErrorName is the name the cell's error takes: UsageError, not Panic.
+func (e *UsageError) ErrorName() string { return "UsageError" }
 
 func usage(format string, args ...any) {
 	panic(&UsageError{Msg: fmt.Sprintf(format, args...)})

@@ -291,19 +291,12 @@ func (p *proc) call(name string, args []any) ([]any, error) {
 func (p *proc) callCPU(name string, args []any) ([]any, time.Duration, time.Duration, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	m := &wireMsg{Kind: "call", Func: name, Worker: p.worker}
-	for i, a := range args {
-		switch a.(type) {
-		case *Queue, *SharedBuffer:
-			return nil, 0, 0, &NotShareable{Type: fmt.Sprintf("%T", a), Path: fmt.Sprintf("argument %d (a worker process cannot share memory with the notebook)", i+1)}
-		}
-		b, err := json.Marshal(a)
-		if err != nil {
-			return nil, 0, 0, fmt.Errorf("argument %d (%T) cannot be sent to a process: %w", i+1, a, err)
-		}
-		m.Args = append(m.Args, b)
+	enc, err := encodeArgs(args)
+	if err != nil {
+		return nil, 0, 0, err
 	}
-	if err := writeFrame(p.in, m); err != nil {
+	m := &wireMsg{Kind: "call", Func: name, Worker: p.worker, Args: enc}
+	if err = writeFrame(p.in, m); err != nil {
 		return nil, 0, 0, fmt.Errorf("send call: %w", err)
 	}
 	res, err := readFrame(p.out)
@@ -318,6 +311,24 @@ func (p *proc) callCPU(name string, args []any) ([]any, time.Duration, time.Dura
 		return out, res.User, res.Sys, errors.New(res.Error)
 	}
 	return out, res.User, res.Sys, nil
+}
+
+// encodeArgs serialises a call's arguments for a worker process, refusing
+// shared memory and what JSON cannot carry.
+func encodeArgs(args []any) ([]json.RawMessage, error) {
+	var out []json.RawMessage
+	for i, a := range args {
+		switch a.(type) {
+		case *Queue, *SharedBuffer:
+			return nil, &NotShareable{Type: fmt.Sprintf("%T", a), Path: fmt.Sprintf("argument %d (a worker process cannot share memory with the notebook)", i+1)}
+		}
+		b, err := json.Marshal(a)
+		if err != nil {
+			return nil, fmt.Errorf("argument %d (%T) cannot be sent to a process: %w", i+1, a, err)
+		}
+		out = append(out, b)
+	}
+	return out, nil
 }
 
 // decodeResult decodes a JSON result, turning integral numbers into int.

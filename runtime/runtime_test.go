@@ -184,8 +184,8 @@ func TestUsageErrors(t *testing.T) {
 			c.fn()
 		})
 	}
-	if err := SetMode(Isolates); err == nil || !strings.Contains(err.Error(), "rt.Run(rt.Isolates") {
-		t.Errorf("SetMode(Isolates) = %v", err)
+	if err := SetMode(Model("threads")); err == nil || !strings.Contains(err.Error(), "rt.GIL") {
+		t.Errorf("SetMode(\"threads\") = %v, want an error naming the models", err)
 	}
 }
 

@@ -5,6 +5,7 @@ Each test talks to a real kernel process over real ZeroMQ sockets. Bounds on tim
 where a user would wait a fraction of one); they catch hangs, not slowness.
 """
 
+import json
 import re
 import signal
 import socket
@@ -232,6 +233,30 @@ def test_panicking_goroutine_does_not_kill_the_kernel(fresh):
     assert "in a goroutine" in r.stderr + r.error_text(), r  # the learner is told
     healthy(km, kc)
     assert ok(kc, "still").result == "3"
+
+
+def test_mode_isolates_and_processes_move_go_statements(fresh, tmp_path):
+    km, kc = fresh
+    ok(kc, 'import rt "corelab/runtime"\nvar calls int\nfunc bump(q *rt.Queue) { calls++; q.Put(calls) }')
+    ok(kc, 'func mark(path string) { os.WriteFile(path, []byte(fmt.Sprint(os.Getpid())), 0o644) }')
+    assert "mode: isolates" in ok(kc, "%mode isolates").stdout
+    # Each isolate has its own copy of calls; the notebook's is untouched.
+    r = ok(kc, "q := rt.NewQueue(2)\ngo bump(q)\ngo bump(q)\nfmt.Println(q.Get(), q.Get(), calls)")
+    assert r.stdout.strip() == "1 1 0", r
+    # A closure would share the cell's variables: refused, and says what to write.
+    r = execute(kc, "n := 0\ngo func() { n++ }()")
+    assert r.status == "error" and r.error["ename"] == "UsageError", r
+    assert "go work(args)" in r.error["evalue"], r
+    assert "mode: processes" in ok(kc, "%mode processes").stdout
+    path = tmp_path / "pid"
+    ok(kc, "go mark(%s)" % json.dumps(str(path)))
+    deadline = time.monotonic() + 30
+    while not (path.exists() and path.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    evaluator = ok(kc, "os.Getpid()").result
+    assert path.read_text() and path.read_text() != evaluator, "go mark did not run in a worker process"
+    assert "mode: gil" in ok(kc, "%mode gil").stdout
+    healthy(km, kc)
 
 
 def test_shutdown_request_ends_the_process(fresh):

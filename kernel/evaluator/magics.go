@@ -20,7 +20,7 @@ var magicTable []magicSpec
 
 func init() {
 	magicTable = []magicSpec{
-		{"mode", "gil|free", "the model cells and their goroutines run in: under one GIL (default) or free-threaded. Isolates and processes are per call: a cell always runs in the notebook's own interpreter, so run work there with rt.Run(rt.Isolates, n, \"fn\") or rt.Run(rt.Processes, n, \"fn\")", (*Backend).magicMode},
+		{"mode", "gil|isolates|free|processes", "the model for the cells that follow: gil (default) runs cells and their goroutines under one lock; free runs goroutines in parallel with no lock; isolates and processes keep cells under the notebook's lock and start `go work(args)` (work a top-level func) in a new isolate or worker process, with copies of args — results come back through an rt.Queue (isolates). rt.Run, rt.Compare and rt.Scale take their model as an argument", (*Backend).magicMode},
 		{"switchinterval", "DURATION", "how long a waiting goroutine lets the GIL holder run before asking it to drop the lock (like sys.setswitchinterval), e.g. 5ms", (*Backend).magicSwitch},
 		{"checkpoints", "py310|py39", "where the GIL holder may be asked to switch: function entries and loop back-edges (3.10+) or every statement (3.9)", (*Backend).magicCheckpoints},
 		{"cores", "on|off", "append a one-line core-usage summary (wall, CPU, cores used) to every cell", (*Backend).magicCores},

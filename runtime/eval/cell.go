@@ -35,6 +35,7 @@ var _clBlock = ` + hostName + `.Block
 var _clGo = ` + hostName + `.Go
 var _clGoCall = ` + hostName + `.GoCall
 var _clGoSpread = ` + hostName + `.GoSpread
+var _clGoNamed = ` + hostName + `.GoNamed
 var _clPanic = ` + hostName + `.Panic
 var _clSync = ` + hostName + `.Sync
 var _clRun = ` + hostName + `.Run

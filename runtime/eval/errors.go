@@ -184,6 +184,9 @@ func (in *Interpreter) panicError(r any, frames []string) *Error {
 		return e
 	}
 	e := &Error{Name: "Panic", Value: fmt.Sprint(r), Recovered: r}
+	if n, ok := r.(interface{ ErrorName() string }); ok {
+		e.Name = n.ErrorName() // a host error that names itself (UsageError)
+	}
 	if err, ok := r.(error); ok {
 		e.Value = err.Error()
 		e.Value = posRE.ReplaceAllStringFunc(e.Value, in.cellPosString)

@@ -113,8 +113,9 @@ func (in *Interpreter) hostSymbols() map[string]reflect.Value {
 		"Tick":     reflect.ValueOf(in.tick),
 		"Pending":  reflect.ValueOf(in.flag.pending),
 		"Block":    reflect.ValueOf(in.block),
-		"Go":       reflect.ValueOf(in.goStmt),
+		"Go":       reflect.ValueOf(in.goClosure),
 		"GoCall":   reflect.ValueOf(in.goCall),
+		"GoNamed":  reflect.ValueOf(in.goNamed),
 		"GoSpread": reflect.ValueOf(in.goSpread),
 		"Panic":    reflect.ValueOf(in.panicAt),
 		"Sync":     reflect.ValueOf(in.syncWait),
@@ -196,10 +197,17 @@ func (in *Interpreter) panicAt(cell, line, col int, v any) {
 
 // goCall runs a rewritten `go f(args...)`: f and args were evaluated by
 // the go statement; f is called with args converted to its parameters.
-func (in *Interpreter) goCall(f any, args ...any) {
+func (in *Interpreter) goCall(f any, args ...any) { in.goNamed("", f, args...) }
+
+// goNamed is goCall for `go name(args...)` where name is a top-level
+// function: the hooks may run it elsewhere by name (see GoRouter).
+func (in *Interpreter) goNamed(name string, f any, args ...any) {
 	fn, vals, err := bindCall(f, args, false)
 	if err != nil {
 		panic(err)
+	}
+	if in.route(GoCall{Name: name, Func: fn, Args: vals}) {
+		return
 	}
 	in.goStmt(func() { fn.Call(vals) })
 }
@@ -211,7 +219,56 @@ func (in *Interpreter) goSpread(f any, args ...any) {
 	if err != nil {
 		panic(err)
 	}
+	if in.route(GoCall{Func: fn, Args: vals, Spread: true}) {
+		return
+	}
 	in.goStmt(func() { fn.CallSlice(vals) })
+}
+
+// goClosure runs a go statement rewritten as `_clGo(func(){ call })`
+// (a builtin or a generic function, which cannot be passed as values).
+func (in *Interpreter) goClosure(fn func()) {
+	if in.route(GoCall{Func: reflect.ValueOf(fn)}) {
+		return
+	}
+	in.goStmt(fn)
+}
+
+// GoCall is a go statement's call, evaluated at the go statement as Go
+// evaluates it, before the new goroutine starts.
+type GoCall struct {
+	// Name is the top-level function called by name (`go work(x)`), ""
+	// for any other function value: a func literal, a method value, a
+	// local variable, a package's function.
+	Name string
+	// Func is the function value, as this interpreter sees it.
+	Func reflect.Value
+	// Args are the arguments converted to Func's parameter types; with
+	// Spread the last one is the slice of a `go f(xs...)`.
+	Args   []reflect.Value
+	Spread bool
+}
+
+// A GoRouter is Hooks that may run a go statement somewhere other than on
+// a new goroutine of this interpreter: in another interpreter, in a worker
+// process. RouteGo is offered each go statement; it returns handled=false
+// to let Hooks.Go run it here, or an error that the go statement panics
+// with (a go statement that cannot work in the current model says why).
+type GoRouter interface {
+	RouteGo(c GoCall) (handled bool, err error)
+}
+
+// route offers c to the hooks' router, if they have one.
+func (in *Interpreter) route(c GoCall) bool {
+	r, ok := in.hooks.Load().h.(GoRouter)
+	if !ok {
+		return false
+	}
+	handled, err := r.RouteGo(c)
+	if err != nil {
+		panic(err)
+	}
+	return handled
 }
 
 // bindCall converts args to f's parameter types.

@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/token"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -973,7 +974,8 @@ func (r *rewriter) isChanExpr(x ast.Expr) bool {
 	return false
 }
 
-// goStmt rewrites `go f(a, b)` into `_clGoCall(f, a, b)`: the function
+// goStmt rewrites `go f(a, b)` into `_clGoCall(f, a, b)` (`_clGoNamed("f",
+// f, a, b)` when f is a plain name): the function
 // value (with a method value's receiver) and the arguments are evaluated at
 // the go statement, as Go does, and the host calls f with them (converted to
 // its parameter types) on a goroutine started by Hooks.Go. `go f(xs...)`
@@ -992,6 +994,10 @@ func (r *rewriter) goStmt(s *ast.GoStmt) {
 	if call.Ellipsis.IsValid() {
 		helper = "_clGoSpread("
 		r.replace(call.Ellipsis, call.Ellipsis+3, "")
+	} else if id, ok := call.Fun.(*ast.Ident); ok {
+		// By name too: another isolate or a worker process finds the
+		// function by its name (%mode isolates, processes).
+		helper = "_clGoNamed(" + strconv.Quote(id.Name) + ", "
 	}
 	r.replace(s.Go, call.Fun.Pos(), helper)
 	if len(call.Args) == 0 {

@@ -1,0 +1,191 @@
+package runtime
+
+import (
+	"fmt"
+	"os"
+	"reflect"
+	goruntime "runtime"
+	"strings"
+	"sync/atomic"
+
+	"corelab/runtime/eval"
+	"corelab/runtime/gil"
+)
+
+// go statements under %mode isolates and %mode processes.
+//
+// A cell always runs in the notebook's own interpreter, under its lock
+// (CPython's main interpreter keeps its GIL too). What the mode changes is
+// where `go work(args)` runs: in a new isolate (its own interpreter, lock
+// and copy of the declarations, like interpreters.create().call_in_thread)
+// or in a new worker process (like multiprocessing.Process(...).start()).
+// Arguments cross as copies; only a Queue or a SharedBuffer is shared, and
+// only with isolates. A func literal or a method value would share the
+// cell's variables, so it is refused with an error that says what to write
+// instead.
+
+// spawned numbers the isolates and processes that go statements start, for
+// their lanes and messages.
+var spawned atomic.Int64
+
+// RouteGo runs a go statement of the notebook's interpreter in a new
+// isolate or worker process when the mode says so (see the comment above).
+func (h *hooks) RouteGo(c eval.GoCall) (bool, error) {
+	if !h.main {
+		return false, nil // inside an isolate or a worker: its own threads
+	}
+	m := Mode()
+	if m != Isolates && m != Processes {
+		return false, nil
+	}
+	args := goArgs(c)
+	noun := strings.TrimSuffix(string(m), "es")
+	if m == Isolates {
+		noun = "isolate"
+	}
+	if host := hostFuncName(c.Func); host != "" {
+		return true, goCompiled(m, host, c, args)
+	}
+	if c.Name == "" || !hasFunc(Main(), c.Name) {
+		return false, &UsageError{Msg: fmt.Sprintf("%%mode %s: `go` runs a top-level func in a new %s, which shares nothing with "+
+			"this cell; a func literal, method value or func variable would share the cell's variables. "+
+			"Declare `func work(...)` and write `go work(args)`, sending results back through an rt.Queue "+
+			"(or use %%mode gil / %%mode free for goroutines that share memory)", m, noun)}
+	}
+	if m == Isolates {
+		return true, goIsolate(c.Name, args)
+	}
+	return true, goProcess(c.Name, args)
+}
+
+// goArgs turns a go statement's arguments into values, spreading the
+// slice of `go f(xs...)`.
+func goArgs(c eval.GoCall) []any {
+	var args []any
+	for i, v := range c.Args {
+		if c.Spread && i == len(c.Args)-1 {
+			for j := 0; j < v.Len(); j++ {
+				args = append(args, v.Index(j).Interface())
+			}
+			break
+		}
+		args = append(args, v.Interface())
+	}
+	return args
+}
+
+// hostFuncName returns the package-qualified name of a compiled function
+// (rt.Fib, strings.Repeat), or "" for an interpreted one, which reaches
+// the host as a function made by reflect.
+func hostFuncName(fn reflect.Value) string {
+	f := goruntime.FuncForPC(fn.Pointer())
+	if f == nil {
+		return ""
+	}
+	name := f.Name()
+	if strings.HasPrefix(name, "reflect.") || strings.Contains(name, ".func") || strings.Contains(name, "-fm") {
+		return "" // a reflect stub, a closure or a method value: interpreted or capturing
+	}
+	return name
+}
+
+// goCompiled runs a compiled function started by a go statement: in an
+// isolate it runs on a lock of its own (a C function in a sub-interpreter);
+// a worker process can run only the runtime's compiled workloads.
+func goCompiled(m Model, host string, c eval.GoCall, args []any) error {
+	short := host[strings.LastIndex(host, ".")+1:]
+	if m == Processes {
+		if _, ok := compiledByName(short); !ok || !strings.HasPrefix(host, "corelab/runtime.") {
+			return &UsageError{Msg: fmt.Sprintf("%%mode processes: a worker process can run a func the notebook declares "+
+				"or one of rt's workloads, not %s; wrap it: func work() { ... } and `go work()`", host)}
+		}
+		return goProcess(short, args)
+	}
+	cargs, err := copyAll(args)
+	if err != nil {
+		return err
+	}
+	vals := make([]reflect.Value, len(cargs))
+	for i, a := range cargs {
+		if a == nil {
+			vals[i] = reflect.Zero(paramType(c.Func.Type(), i))
+		} else {
+			vals[i] = reflect.ValueOf(a)
+		}
+	}
+	n := spawned.Add(1)
+	lock := newLock(Isolates)
+	go func() { // ends with the call; Interrupt stops compiled workloads at their check points
+		err := catch(func() {
+			onThread(lock, fmt.Sprintf("isolate %d", n), nil, func(*gil.Thread) {
+				if c.Spread {
+					c.Func.CallSlice(vals)
+				} else {
+					c.Func.Call(vals)
+				}
+			})
+		})
+		reportGo("isolate", n, short, err)
+	}()
+	return nil
+}
+
+// goIsolate starts name(args...) in a new isolate, on a goroutine of its
+// own holding the isolate's lock. The arguments are copied now, so a value
+// that cannot cross fails the go statement.
+func goIsolate(name string, args []any) error {
+	cargs, err := copyAll(args)
+	if err != nil {
+		return err
+	}
+	iso, err := newIsolate()
+	if err != nil {
+		return fmt.Errorf("go %s: %w", name, err)
+	}
+	n := spawned.Add(1)
+	stop := addStopper(func() { iso.in.Interrupt() })
+	go func() { // ends when the call returns or is interrupted
+		defer stop()
+		var err error
+		onThread(iso.lock, fmt.Sprintf("isolate %d", n), nil, func(*gil.Thread) {
+			_, err = iso.in.Call(name, cargs...)
+		})
+		reportGo("isolate", n, name, err)
+	}()
+	return nil
+}
+
+// goProcess starts a worker process with the notebook's declarations and
+// calls name(args...) in it. The process starts before the go statement
+// returns (as Process.start() does), so start-up errors fail it.
+func goProcess(name string, args []any) error {
+	if _, err := encodeArgs(args); err != nil {
+		return err
+	}
+	decls := ""
+	if in := Main(); in != nil {
+		decls = in.Decls()
+	}
+	p, _, err := startProc(decls)
+	if err != nil {
+		return fmt.Errorf("go %s: %w", name, err)
+	}
+	n := spawned.Add(1)
+	stop := addStopper(p.kill)
+	go func() { // ends when the call returns or the process is killed
+		defer stop()
+		_, err := p.call(name, args)
+		p.close()
+		reportGo("worker process", n, name, err)
+	}()
+	return nil
+}
+
+// reportGo tells the notebook how a spawned call ended badly, as a panic
+// in a goroutine is told; an interrupt is not news.
+func reportGo(where string, n int64, name string, err error) {
+	if err == nil || interrupted.Load() {
+		return
+	}
+	fmt.Fprintf(os.Stderr, "go %s in %s %d: %v\n", name, where, n, err)
+}

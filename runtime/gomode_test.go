@@ -1,0 +1,139 @@
+package runtime
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func init() {
+	// Interpreted test code needs the Queue and a compiled workload.
+	syms := testSymbols["corelab/runtime/runtime"]
+	syms["NewQueue"] = reflect.ValueOf(NewQueue)
+	syms["Queue"] = reflect.ValueOf((*Queue)(nil))
+	syms["Fib"] = reflect.ValueOf(Fib)
+}
+
+// Under %mode isolates a go statement runs a top-level func in a new
+// isolate: its own copy of the package state, values in and out by copy,
+// a Queue shared.
+func TestGoInIsolates(t *testing.T) {
+	nb := newNotebook(t)
+	nb.eval(`
+import rt "corelab/runtime"
+var calls int
+func bump(q *rt.Queue) { calls++; q.Put(calls) }
+func sum(q *rt.Queue, xs []int) { s := 0; for _, x := range xs { s += x }; xs[0] = -1; q.Put(s) }`)
+	if err := SetMode(Isolates); err != nil {
+		t.Fatal(err)
+	}
+	nb.eval(`
+q := rt.NewQueue(4)
+xs := []int{1, 2, 3}
+go bump(q)
+go bump(q)
+go sum(q, xs)`)
+	got := map[int]int{}
+	for i := 0; i < 3; i++ {
+		got[nb.int(`q.Get().(int)`)]++
+	}
+	// Each isolate counted from its own zero; the sum arrived; the slice
+	// the isolate changed was its copy.
+	if got[1] != 2 || got[6] != 1 {
+		t.Errorf("values from the isolates %v, want 1 twice (each its own calls) and 6", got)
+	}
+	if n := nb.int(`calls`); n != 0 {
+		t.Errorf("isolates changed the notebook's calls to %d", n)
+	}
+	if n := nb.int(`xs[0]`); n != 1 {
+		t.Errorf("an isolate changed the notebook's slice: xs[0] = %d", n)
+	}
+	// The cell itself still runs under the notebook's lock.
+	if mainGIL.Holder() != nil {
+		t.Errorf("the notebook's lock is held between cells by %v", mainGIL.Holder())
+	}
+}
+
+func TestGoInIsolatesRefusesSharing(t *testing.T) {
+	nb := newNotebook(t)
+	nb.eval(`
+func send(ch chan int) { ch <- 1 }
+type Counter struct{ n int }
+func (c *Counter) Inc() { c.n++ }`)
+	if err := SetMode(Isolates); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ cell, want string }{
+		{`x := 0; go func() { x++ }()`, "Declare `func work(...)`"},
+		{`c := &Counter{}; go c.Inc()`, "method value"},
+		{`f := func() {}; go f()`, "func variable"},
+		{`go send(make(chan int))`, "NotShareable"},
+	} {
+		_, err := nb.try(tc.cell)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s\n  error %v, want one saying %q", tc.cell, err, tc.want)
+		}
+	}
+	// State from before is intact and cells go on.
+	nb.eval(`y := 2`)
+	if n := nb.int(`y`); n != 2 {
+		t.Errorf("y = %d after refused go statements", n)
+	}
+}
+
+// A compiled workload started by go runs on a lock of its own under
+// %mode isolates: the notebook's lock is free while it runs.
+func TestGoCompiledInIsolates(t *testing.T) {
+	nb := newNotebook(t)
+	nb.eval(`import rt "corelab/runtime"`)
+	if err := SetMode(Isolates); err != nil {
+		t.Fatal(err)
+	}
+	before := spawned.Load()
+	nb.eval(`go rt.Fib(5)`)
+	if spawned.Load() != before+1 {
+		t.Fatal("go rt.Fib(5) did not start an isolate")
+	}
+}
+
+// Under %mode processes a go statement runs a top-level func in a new
+// worker process with the notebook's declarations and copied arguments.
+func TestGoInProcesses(t *testing.T) {
+	nb := newNotebook(t)
+	dir := t.TempDir()
+	nb.eval(`
+import "os"
+import "strconv"
+import rt "corelab/runtime"
+var tag = "notebook"
+func mark(path string) { os.WriteFile(path, []byte(tag+" "+strconv.Itoa(os.Getpid())), 0o644) }
+func useQueue(q *rt.Queue) {}`)
+	if err := SetMode(Processes); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "mark")
+	nb.eval(`go mark(` + strconv.Quote(path) + `)`)
+	deadline := time.Now().Add(30 * time.Second)
+	var data []byte
+	for time.Now().Before(deadline) {
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			data = b
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	f := strings.Fields(string(data))
+	if len(f) != 2 || f[0] != "notebook" {
+		t.Fatalf("worker wrote %q, want the notebook's tag and its pid", data)
+	}
+	if pid, _ := strconv.Atoi(f[1]); pid == os.Getpid() || pid == 0 {
+		t.Errorf("go mark ran in pid %s, the notebook's own process", f[1])
+	}
+	if _, err := nb.try(`go useQueue(rt.NewQueue(1))`); err == nil || !strings.Contains(err.Error(), "NotShareable") {
+		t.Errorf("a Queue sent to a worker process: %v, want NotShareable", err)
+	}
+}
