@@ -87,11 +87,18 @@ func readFrame(r io.Reader) (*wireMsg, error) {
 }
 
 // WorkerMain is the body of `corelab worker`: it reads the notebook's
-// declarations, then calls, from stdin, runs them in its own interpreter
+// declarations, then calls, from fd 3, runs them in its own interpreter
 // (built with symbols, e.g. corelab/runtime/symbols.Symbols) under its own
-// lock, and writes the results to stdout. It returns the exit code.
+// lock, and writes the results to fd 4. What the calls print goes to the
+// worker's stdout and stderr, which are the notebook's. It returns the exit
+// code.
 func WorkerMain(symbols interp.Exports) int {
-	if err := serveWorker(os.Stdin, os.Stdout, symbols); err != nil && !errors.Is(err, io.EOF) {
+	calls, results := os.NewFile(3, "calls"), os.NewFile(4, "results")
+	if calls == nil || results == nil {
+		fmt.Fprintln(os.Stderr, "corelab worker: fds 3 and 4 must be the pipes from and to the notebook")
+		return 2
+	}
+	if err := serveWorker(calls, results, symbols); err != nil && !errors.Is(err, io.EOF) {
 		fmt.Fprintln(os.Stderr, "corelab worker:", err)
 		return 1
 	}
@@ -122,7 +129,7 @@ func serveWorker(r io.Reader, w io.Writer, symbols interp.Exports) error {
 	lab.mu.Lock()
 	lab.policy = setup.Policy
 	lab.mu.Unlock()
-	in, err := eval.New(eval.Options{Symbols: tables, Stdout: os.Stderr, Stderr: os.Stderr,
+	in, err := eval.New(eval.Options{Symbols: tables, Stdout: os.Stdout, Stderr: os.Stderr,
 		Hooks: &hooks{}, Policy: policyOf(setup.Policy)})
 	if err != nil {
 		return reply(&wireMsg{Kind: "ready", Error: err.Error()})
@@ -223,9 +230,10 @@ func selfRSS() uint64 {
 // proc is one running worker process.
 type proc struct {
 	cmd    *exec.Cmd
-	in     io.WriteCloser
-	out    *bufio.Reader
-	mu     sync.Mutex
+	in      io.WriteCloser
+	out     *bufio.Reader
+	results *os.File // out's pipe, closed with the process
+	mu      sync.Mutex
 	worker int // its index in a run (rt.Worker in the child), -1 outside runs
 }
 
@@ -251,21 +259,31 @@ func startProc(decls string) (*proc, uint64, error) {
 	}
 	cmd := exec.Command(exe, args...)
 	cmd.Env = append(os.Environ(), WorkerEnv+"=1")
-	cmd.Stderr = os.Stderr
+	// The worker prints where the notebook does; calls and results go
+	// through fds 3 and 4.
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	stdin, err := cmd.StdinPipe()
+	callsR, callsW, err := os.Pipe()
 	if err != nil {
 		return nil, 0, err
 	}
-	stdout, err := cmd.StdoutPipe()
+	resR, resW, err := os.Pipe()
 	if err != nil {
+		callsR.Close()
+		callsW.Close()
 		return nil, 0, err
 	}
-	if err := cmd.Start(); err != nil {
+	cmd.ExtraFiles = []*os.File{callsR, resW}
+	err = cmd.Start()
+	callsR.Close() // the child's ends
+	resW.Close()
+	if err != nil {
+		callsW.Close()
+		resR.Close()
 		return nil, 0, fmt.Errorf("start worker %s: %w", exe, err)
 	}
-	p := &proc{cmd: cmd, in: stdin, out: bufio.NewReader(stdout), worker: -1}
-	err = writeFrame(stdin, &wireMsg{Kind: "setup", Decls: decls, Policy: pol, Interval: SwitchInterval()})
+	p := &proc{cmd: cmd, in: callsW, out: bufio.NewReader(resR), results: resR, worker: -1}
+	err = writeFrame(callsW, &wireMsg{Kind: "setup", Decls: decls, Policy: pol, Interval: SwitchInterval()})
 	var ready *wireMsg
 	if err == nil {
 		ready, err = readFrame(p.out)
@@ -275,6 +293,7 @@ func startProc(decls string) (*proc, uint64, error) {
 	}
 	if err != nil {
 		p.kill()
+		p.close() // reaps it and closes the pipes
 		return nil, 0, fmt.Errorf("worker process: %w", err)
 	}
 	return p, ready.RSS, nil
@@ -376,6 +395,7 @@ func (p *proc) close() {
 		p.kill()
 		<-done
 	}
+	p.results.Close()
 }
 
 func (p *proc) kill() {

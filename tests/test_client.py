@@ -238,7 +238,7 @@ def test_panicking_goroutine_does_not_kill_the_kernel(fresh):
 def test_mode_isolates_and_processes_move_go_statements(fresh, tmp_path):
     km, kc = fresh
     ok(kc, 'import rt "corelab/runtime"\nvar calls int\nfunc bump(q *rt.Queue) { calls++; q.Put(calls) }')
-    ok(kc, 'func mark(path string) { os.WriteFile(path, []byte(fmt.Sprint(os.Getpid())), 0o644) }')
+    ok(kc, 'func mark(path string) {\n\tfmt.Println("hello from a worker")\n\tos.WriteFile(path, []byte(fmt.Sprint(os.Getpid())), 0o644)\n}')
     assert "mode: isolates" in ok(kc, "%mode isolates").stdout
     # Each isolate has its own copy of calls; the notebook's is untouched.
     r = ok(kc, "q := rt.NewQueue(2)\ngo bump(q)\ngo bump(q)\nfmt.Println(q.Get(), q.Get(), calls)")
@@ -249,10 +249,10 @@ def test_mode_isolates_and_processes_move_go_statements(fresh, tmp_path):
     assert "go work(args)" in r.error["evalue"], r
     assert "mode: processes" in ok(kc, "%mode processes").stdout
     path = tmp_path / "pid"
-    ok(kc, "go mark(%s)" % json.dumps(str(path)))
-    deadline = time.monotonic() + 30
-    while not (path.exists() and path.read_text()) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    # The cell waits for the worker's file; what the worker printed before it is the cell's stdout.
+    wait = 'for i := 0; i < 3000; i++ {\n\tif b, _ := os.ReadFile(%s); len(b) > 0 {\n\t\tbreak\n\t}\n\ttime.Sleep(10 * time.Millisecond)\n}'
+    r = ok(kc, ("go mark(%s)\n" + wait) % (json.dumps(str(path)), json.dumps(str(path))))
+    assert "hello from a worker" in r.stdout, r
     evaluator = ok(kc, "os.Getpid()").result
     assert path.read_text() and path.read_text() != evaluator, "go mark did not run in a worker process"
     assert "mode: gil" in ok(kc, "%mode gil").stdout
