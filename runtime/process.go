@@ -229,12 +229,12 @@ func selfRSS() uint64 {
 
 // proc is one running worker process.
 type proc struct {
-	cmd    *exec.Cmd
+	cmd     *exec.Cmd
 	in      io.WriteCloser
 	out     *bufio.Reader
 	results *os.File // out's pipe, closed with the process
 	mu      sync.Mutex
-	worker int // its index in a run (rt.Worker in the child), -1 outside runs
+	worker  int // its index in a run (rt.Worker in the child), -1 outside runs
 }
 
 // procWorker is rt.Worker() in a worker process while it serves a call of
