@@ -34,9 +34,13 @@
 //     declarations, the call and its arguments over a pipe, like
 //     multiprocessing.
 //
-// Cells themselves run in the notebook's interpreter, in the GIL or Free
-// model (SetMode, or %mode). Run, Compare and Scale take the model as an
-// argument. Inside a run, Worker tells a worker its index (0..n−1).
+// Cells themselves run in the notebook's interpreter, under its lock or,
+// in the Free model, with none (SetMode, or %mode). Under %mode isolates
+// and %mode processes a go statement `go work(args)` starts the top-level
+// func work in a new isolate or worker process with copies of args (like
+// interp.call_in_thread and Process.start); a closure is refused, since it
+// would share the cell's variables. Run, Compare and Scale take the model
+// as an argument. Inside a run, Worker tells a worker its index (0..n−1).
 //
 // # One core
 //
