@@ -112,10 +112,14 @@
 //
 // # yaegi v0.16.1 limitations met
 //
-// No range over integers or functions (Go 1.22/1.23); a deferred call's
-// arguments (and a deferred closure's loop variables) are read when the
-// deferred call runs, not at the defer statement (yaegi keeps references to
-// the variables); internal compiler panics (turned
+// No range over integers or functions (Go 1.22/1.23); loop variables are
+// one per loop, as before Go 1.22 (the rewriter gives func literals made in
+// a loop body their own copies, so closures and goroutines see Go 1.22's
+// per-iteration values, unless a three-clause loop's body assigns to its
+// variable); a deferred call's function and arguments (a deferred
+// closure's loop variables too) are read when the deferred call runs, not
+// at the defer statement (yaegi keeps references to the variables);
+// internal compiler panics (turned
 // into CompileErrors, yaegi also logs "nil type" to the process's log);
 // a goroutine from an earlier cell still running while a later cell adds
 // globals is a data race inside yaegi (its global frame grows); methods of

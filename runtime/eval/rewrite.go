@@ -559,6 +559,7 @@ func (r *rewriter) stmt(s ast.Stmt, at token.Pos, inList bool) {
 			r.list(cc.(*ast.CaseClause).Body)
 		}
 	case *ast.ForStmt:
+		r.loopVars(s)
 		r.hoist(at, inList, s.Init)
 		r.exprs(s.Init)
 		if !r.forCond(s) {
@@ -569,6 +570,7 @@ func (r *rewriter) stmt(s ast.Stmt, at token.Pos, inList bool) {
 		r.insert(s.Body.Lbrace+1, r.check())
 		r.loopBody(s.Body.List)
 	case *ast.RangeStmt:
+		r.loopVars(s)
 		if r.rangeChan(s, at, label, inList) {
 			return
 		}
