@@ -25,7 +25,10 @@ type isolate struct {
 }
 
 // newIsolate builds an isolate: a fresh interpreter from the injected
-// factory, loaded with the notebook's declarations.
+// factory, loaded with the notebook's declarations. Nothing is pooled or
+// shared but read-only symbol tables: the cost is the whole of it,
+// including the tables of the packages the notebook imports, which reach
+// the interpreter when its declarations import them.
 func newIsolate() (*isolate, error) {
 	lab.mu.Lock()
 	factory := lab.env.NewInterpreter
@@ -154,8 +157,9 @@ type IsolateCost struct {
 	Memory  uint64        // mean Go heap each keeps alive, in bytes
 }
 
-// MeasureIsolates creates n isolates one after another, measures the mean
-// time and memory each costs, and drops them.
+// MeasureIsolates creates n isolates one after another, from scratch (see
+// newIsolate), measures the mean time and memory each costs, and drops
+// them.
 func MeasureIsolates(n int) IsolateCost {
 	if n < 1 || n > 200 {
 		usage("rt.MeasureIsolates(%d): want 1..200", n)

@@ -10,6 +10,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io"
+	"maps"
 	"os"
 	"reflect"
 	"strings"
@@ -17,7 +18,6 @@ import (
 	"sync/atomic"
 
 	"github.com/traefik/yaegi/interp"
-	"github.com/traefik/yaegi/stdlib"
 )
 
 // Policy says where check points go.
@@ -70,8 +70,10 @@ type Result struct {
 // An Interpreter evaluates cells one at a time and keeps their state.
 type Interpreter struct {
 	yi     *interp.Interpreter
-	policy atomic.Int32 // a Policy
-	useM   sync.Mutex   // serialises Use
+	policy atomic.Int32    // a Policy
+	useM   sync.Mutex      // serialises Use and the loading of tables
+	layers []*layer        // symbol tables, in the order given; under useM
+	loaded map[string]bool // import paths whose tables yaegi has; under useM
 	stdout io.Writer
 	stderr *panicTap
 
@@ -95,7 +97,10 @@ type Interpreter struct {
 	filesM sync.RWMutex
 	files  map[string]*cellFile // yaegi file name -> how to map it back
 
-	pkgs map[string]map[string]reflect.Value // binary packages by import path, for completion
+	pkgs    map[string]map[string]reflect.Value // binary packages by import path, for completion
+	ownPkgs map[string]bool                     // pkgs entries this interpreter copied (see addPkgs)
+
+	generics atomic.Bool // yaegi's generic stdlib sources are compiled (see compileGenerics)
 
 	funcsM sync.RWMutex
 	funcs  map[string]reflect.Value // top-level funcs for Call
@@ -140,79 +145,73 @@ func New(opts Options) (*Interpreter, error) {
 		stdin = os.Stdin
 	}
 	in.yi = interp.New(interp.Options{Stdout: in.stdout, Stderr: in.stderr, Stdin: stdin})
-	if err := in.yi.Use(stdlib.Symbols); err != nil {
+	// Tables reach yaegi package by package, when a cell imports one
+	// (see layer); completion sees them all at once.
+	in.pkgs = maps.Clone(stdTables().pkgs)
+	in.ownPkgs = map[string]bool{}
+	in.loaded = map[string]bool{}
+	fixes, err := newLayer(stdlibFixes(stdin, in.stdout, in.stderr), false)
+	if err != nil {
 		return nil, fmt.Errorf("load stdlib symbols: %w", err)
 	}
-	in.pkgs = map[string]map[string]reflect.Value{}
-	addPkgs(in.pkgs, stdlib.Symbols)
+	in.layers = []*layer{stdTables().layer, fixes}
 	for _, s := range opts.Symbols {
-		if err := in.yi.Use(s); err != nil {
+		l, err := newLayer(s, true)
+		if err != nil {
 			return nil, fmt.Errorf("load symbols: %w", err)
 		}
-		addPkgs(in.pkgs, s)
+		in.layers = append(in.layers, l)
+		in.addPkgs(s)
 	}
 	in.noteSync()
-	if err := in.yi.Use(in.stdioSymbols(opts.Stdout, opts.Stderr, opts.Stdin)); err != nil {
+	stdio, err := newLayer(in.stdioSymbols(opts.Stdout, opts.Stderr, opts.Stdin), false)
+	if err != nil {
 		return nil, fmt.Errorf("load stdio symbols: %w", err)
 	}
-	if err := in.yi.Use(interp.Exports{hostKey: in.hostSymbols()}); err != nil {
+	host, err := newLayer(interp.Exports{hostKey: in.hostSymbols()}, false)
+	if err != nil {
 		return nil, fmt.Errorf("load hook symbols: %w", err)
+	}
+	in.layers = append(in.layers, stdio, host)
+	if err := in.startTables(); err != nil {
+		return nil, fmt.Errorf("load symbols: %w", err)
 	}
 	if err := in.runPrelude(); err != nil {
 		return nil, fmt.Errorf("prelude: %w", err)
 	}
-	driver, err := in.compileDriver()
+	in.driver, err = in.compileDriver()
 	if err != nil {
 		return nil, fmt.Errorf("prelude driver: %w", err)
 	}
-	in.driver = driver
-	v, err := in.yi.Eval("&" + flagVar)
-	if err != nil {
-		return nil, fmt.Errorf("prelude flag: %w", err)
-	}
-	p, ok := v.Interface().(*bool)
+	// The prelude's variables, by address: reading them from Globals costs
+	// nothing, where an Eval("&_clFlag") compiled and ran a program each.
+	g := in.yi.Globals()
+	p, ok := addrOf(g[flagVar]).(*bool)
 	if !ok {
-		return nil, fmt.Errorf("prelude flag: got %s, want *bool", v.Type())
+		return nil, fmt.Errorf("prelude flag: got %v, want *bool", g[flagVar])
 	}
 	in.flag.bind(p)
-	at, err := in.yi.Eval("&_clAt")
-	if err != nil {
-		return nil, fmt.Errorf("prelude markers: %w", err)
-	}
-	top, err := in.yi.Eval("&_clTop")
-	if err != nil {
-		return nil, fmt.Errorf("prelude markers: %w", err)
-	}
-	pa, ok1 := at.Interface().(*int)
-	pt, ok2 := top.Interface().(*int)
+	pa, ok1 := addrOf(g["_clAt"]).(*int)
+	pt, ok2 := addrOf(g["_clTop"]).(*int)
 	if !ok1 || !ok2 {
-		return nil, fmt.Errorf("prelude markers: got %s, want *int", at.Type())
+		return nil, fmt.Errorf("prelude markers: got %v, %v, want *int", g["_clAt"], g["_clTop"])
 	}
 	in.marks.bind(pa, pt)
 	return in, nil
+}
+
+// addrOf returns a pointer to the variable v is, or nil.
+func addrOf(v reflect.Value) any {
+	if !v.IsValid() || !v.CanAddr() {
+		return nil
+	}
+	return v.Addr().Interface()
 }
 
 // noteSync records whether sync.Mutex is still the standard one.
 func (in *Interpreter) noteSync() {
 	v, ok := in.pkgs["sync"]["Mutex"]
 	in.state.hostSync.Store(ok && v.Type() != reflect.TypeOf((*sync.Mutex)(nil)))
-}
-
-// addPkgs merges symbol tables keyed "path/name" into pkgs keyed by path.
-func addPkgs(pkgs map[string]map[string]reflect.Value, ex interp.Exports) {
-	for k, syms := range ex {
-		i := strings.LastIndex(k, "/")
-		if i < 0 || strings.HasPrefix(k, "github.com/traefik/yaegi") {
-			continue
-		}
-		path := k[:i]
-		if pkgs[path] == nil {
-			pkgs[path] = map[string]reflect.Value{}
-		}
-		for n, v := range syms {
-			pkgs[path][n] = v
-		}
-	}
 }
 
 // Use adds or replaces host symbols (keys "import/path/name", like
@@ -224,12 +223,56 @@ func addPkgs(pkgs map[string]map[string]reflect.Value, ex interp.Exports) {
 func (in *Interpreter) Use(ex interp.Exports) error {
 	in.useM.Lock()
 	defer in.useM.Unlock()
-	if err := in.yi.Use(ex); err != nil {
+	l, err := newLayer(ex, true)
+	if err != nil {
 		return err
 	}
-	addPkgs(in.pkgs, ex)
+	if _, isFmt := ex["fmt/fmt"]; isFmt || l.ownMapTypes() {
+		// yaegi's Use redoes its fixStdlib over all it has for fmt (and
+		// compiles its generic sources), and MapTypes may name any
+		// package: give yaegi everything, then ex, as before tables were
+		// loaded lazily
+		if err := in.loadAllLocked(); err != nil {
+			return err
+		}
+		in.layers = append(in.layers, l)
+		in.addPkgs(ex)
+		in.noteSync()
+		for p := range l.paths {
+			in.loaded[p] = true
+		}
+		if isFmt {
+			in.generics.Store(true)
+		}
+		return in.yi.Use(ex)
+	}
+	in.layers = append(in.layers, l)
+	in.addPkgs(ex)
 	in.noteSync()
-	return nil
+	// The packages yaegi has take the new entries now (and the packages
+	// their types need); the others when a cell imports them.
+	var loaded, deps []string
+	for p, keys := range l.paths {
+		if in.loaded[p] {
+			loaded = append(loaded, p)
+			for _, k := range keys {
+				deps = append(deps, ifaceDeps(ex[k])...)
+			}
+		}
+	}
+	sub := l.sub(loaded)
+	for _, k := range l.eager {
+		if sub == nil {
+			sub = interp.Exports{}
+		}
+		sub[k] = ex[k]
+	}
+	if sub != nil {
+		if err := in.yi.Use(sub); err != nil {
+			return err
+		}
+	}
+	return in.loadLocked(deps...)
 }
 
 // SetLabel names the next cell in errors and tracebacks, for example
@@ -268,6 +311,9 @@ func (in *Interpreter) Eval(ctx context.Context, src string) (Result, error) {
 	in.marks.reset()
 	c, err := splitCell(src, n, label, &in.state)
 	if err != nil {
+		return Result{}, err
+	}
+	if err := in.loadFor(c); err != nil {
 		return Result{}, err
 	}
 	// yaegi gets a context of its own: cancelling it stops everything the
