@@ -35,8 +35,14 @@ func TestCompleteMagic(t *testing.T) {
 	if len(m) != 1 || m[0] != "%switchinterval" || start != 0 || end != 3 {
 		t.Errorf("got %v %d %d", m, start, end)
 	}
-	if m, _, _ := completeMagic("%mode g", 99); len(m) != 0 {
-		t.Errorf("arguments completed as magics: %v", m)
+	if m, start, end := completeMagic("%mode ", 99); strings.Join(m, " ") != "gil isolates free processes" || start != 6 || end != 6 {
+		t.Errorf("%%mode arguments: %v %d %d", m, start, end)
+	}
+	if m, start, end := completeMagic("x := 1\n%checkpoints py3", 99); strings.Join(m, " ") != "py310 py39" || start != 20 || end != 23 {
+		t.Errorf("%%checkpoints arguments: %v %d %d", m, start, end)
+	}
+	if m, _, _ := completeMagic("%switchinterval 5", 99); len(m) != 0 {
+		t.Errorf("a duration completed: %v", m)
 	}
 }
 

@@ -156,7 +156,10 @@ func completeMagic(code string, cursor int) ([]string, int, int) {
 	prefix := runes[:cursor]
 	start := strings.LastIndex(string(prefix), "%")
 	word := string(prefix)[start+1:]
-	if strings.ContainsAny(word, " \t") {
+	if name, arg, ok := strings.Cut(word, " "); ok {
+		return completeMagicArg(name, strings.TrimLeft(arg, " "), cursor)
+	}
+	if strings.ContainsAny(word, "\t") {
 		return nil, cursor, cursor
 	}
 	var out []string
@@ -167,4 +170,26 @@ func completeMagic(code string, cursor int) ([]string, int, int) {
 	}
 	sort.Strings(out)
 	return out, len([]rune(string(prefix)[:start])), cursor
+}
+
+// completeMagicArg completes the argument of a magic whose arguments are
+// a list of words (%mode gi → gil); the span replaced is the argument
+// typed so far, which ends at cursor.
+func completeMagicArg(name, arg string, cursor int) ([]string, int, int) {
+	if strings.ContainsAny(arg, " \t") {
+		return nil, cursor, cursor
+	}
+	for _, m := range magicTable {
+		if m.name != name || !strings.Contains(m.args, "|") {
+			continue
+		}
+		var out []string
+		for _, v := range strings.Split(m.args, "|") {
+			if strings.HasPrefix(v, arg) {
+				out = append(out, v)
+			}
+		}
+		return out, cursor - len([]rune(arg)), cursor
+	}
+	return nil, cursor, cursor
 }
