@@ -3,15 +3,19 @@ package runtime_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib/unrestricted"
 
 	rt "corelab/runtime"
 	"corelab/runtime/eval"
+	"corelab/runtime/gil"
 	"corelab/runtime/symbols"
 )
 
@@ -31,10 +35,10 @@ type kernel struct {
 	in *eval.Interpreter
 }
 
-func newKernel(t *testing.T) *kernel {
+func newKernel(t *testing.T, extra ...interp.Exports) *kernel {
 	cellMu.Lock()
 	t.Cleanup(cellMu.Unlock)
-	in, err := newInterpreter(eval.Options{})
+	in, err := newInterpreter(eval.Options{Symbols: extra})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,5 +219,190 @@ ln.Close()
 reply`)
 	if got := res.Value.String(); got != "echo hi\n" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// blockingCells each block a goroutine in one operation that must release
+// the lock, while the cell's goroutine, holding it, computes past a switch
+// interval (so the goroutine gets the lock and blocks) and then unblocks
+// it; or, for a receive and http.Client.Do, the cell itself blocks on what
+// a goroutine needing the lock must do. Without the release the cell waits
+// for the lock for ever (the kernel's deadline fails the test) or, where a
+// timeout or a count stands in, returns something else.
+var blockingCells = []struct{ name, src, want string }{
+	{"setup", `
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"lockprobe"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"time"
+)
+func spin(n int) int { s := 0; for i := 0; i < n; i++ { s += i }; return s }`, ""},
+	{"pipe read", `
+r1, w1, _ := os.Pipe()
+got1 := make(chan int)
+go func() { buf := make([]byte, 8); n, _ := r1.Read(buf); got1 <- n }()
+spin(2000000)
+w1.Write([]byte("hello"))
+<-got1`, "5"},
+	{"bufio.Scanner on a pipe", `
+r2, w2, _ := os.Pipe()
+got2 := make(chan int)
+go func() {
+	sc := bufio.NewScanner(r2)
+	lines := 0
+	for sc.Scan() {
+		lines++
+	}
+	got2 <- lines
+}()
+spin(2000000)
+w2.Write([]byte("a\nb\n"))
+w2.Close()
+<-got2`, "2"},
+	{"bufio.Reader.ReadString on a pipe", `
+r3, w3, _ := os.Pipe()
+got3 := make(chan string)
+go func() { line, _ := bufio.NewReader(r3).ReadString('\n'); got3 <- line }()
+spin(2000000)
+w3.Write([]byte("line\n"))
+<-got3`, "line\n"},
+	{"fmt.Fscan from a pipe", `
+r4, w4, _ := os.Pipe()
+got4 := make(chan int)
+go func() { var k int; fmt.Fscan(r4, &k); got4 <- k }()
+spin(2000000)
+fmt.Fprintln(w4, 42)
+<-got4`, "42"},
+	{"receive right of &&", `
+ch5 := make(chan bool)
+go func() { ch5 <- true }()
+yes := true
+x5 := yes && <-ch5
+x5`, "true"},
+	{"receive spanning lines", `
+cs6 := []chan int{make(chan int)}
+go func() { cs6[0] <- 5 }()
+v6 := 1 + <-cs6[
+	0]
+v6`, "6"},
+	{"http.Client.Do", `
+ln7, _ := net.Listen("tcp", "127.0.0.1:0")
+mux7 := http.NewServeMux()
+mux7.HandleFunc("/x", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "pong") })
+go http.Serve(ln7, mux7)
+client7 := &http.Client{Timeout: 5 * time.Second}
+req7, _ := http.NewRequest("GET", "http://"+ln7.Addr().String()+"/x", nil)
+resp7, err7 := client7.Do(req7)
+out7 := ""
+if err7 != nil {
+	out7 = err7.Error()
+} else {
+	b, _ := io.ReadAll(resp7.Body)
+	resp7.Body.Close()
+	out7 = string(b)
+}
+ln7.Close()
+out7`, "pong"},
+	{"go srv.Serve", `
+ln8, _ := net.Listen("tcp", "127.0.0.1:0")
+mux8 := http.NewServeMux()
+mux8.HandleFunc("/y", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "served") })
+srv8 := &http.Server{Handler: mux8}
+go srv8.Serve(ln8)
+resp8, err8 := http.DefaultClient.Get("http://" + ln8.Addr().String() + "/y")
+out8 := ""
+if err8 != nil {
+	out8 = err8.Error()
+} else {
+	b, _ := io.ReadAll(resp8.Body)
+	resp8.Body.Close()
+	out8 = string(b)
+}
+srv8.Close()
+out8`, "served"},
+	{"exec.Cmd.Run beside a ticker", `
+ticks9 := 0
+stop9 := false
+go func() {
+	for !stop9 {
+		ticks9++
+		time.Sleep(time.Millisecond)
+	}
+}()
+time.Sleep(10 * time.Millisecond)
+before9 := ticks9
+exec.Command("sleep", "0.2").Run()
+during9 := ticks9 - before9
+stop9 = true
+during9 > 0`, "true"},
+}
+
+// lockProbe lets a cell ask whether its goroutine holds its GIL.
+var lockProbe = interp.Exports{"lockprobe/lockprobe": {
+	"Holds": reflect.ValueOf(func() bool { t := gil.Current(); return t != nil && t.Holds() }),
+}}
+
+// TestBlockingCallsUnderGIL runs blockingCells under the GIL, then under
+// the Free model, where nothing is released and all must work as before.
+func TestBlockingCallsUnderGIL(t *testing.T) {
+	gil.InstallTransport() // as the evaluator does at start-up
+	for _, mode := range []rt.Model{rt.GIL, rt.Free} {
+		t.Run(string(mode), func(t *testing.T) {
+			k := newKernel(t, unrestricted.Symbols, lockProbe)
+			if err := rt.SetMode(mode); err != nil {
+				t.Fatal(err)
+			}
+			defer rt.SetMode(rt.GIL)
+			if err := rt.SetSwitchInterval(time.Millisecond); err != nil {
+				t.Fatal(err)
+			}
+			defer rt.SetSwitchInterval(5 * time.Millisecond)
+			for _, c := range blockingCells {
+				res := k.must(c.src)
+				if c.want == "" {
+					continue
+				}
+				if got := fmt.Sprint(res.Value); got != c.want {
+					t.Errorf("%s: got %q, want %q", c.name, got, c.want)
+				}
+			}
+		})
+	}
+}
+
+// TestNotebookReadKeepsTheLock: a Read the notebook declares, and host
+// methods that would call it (bufio over a notebook reader, a notebook
+// type embedding *bufio.Reader), run holding the lock.
+func TestNotebookReadKeepsTheLock(t *testing.T) {
+	k := newKernel(t, lockProbe)
+	res := k.must(`
+import (
+	"bufio"
+	"fmt"
+	"lockprobe"
+)
+type probeReader struct{ held []bool }
+func (p *probeReader) Read(b []byte) (int, error) {
+	p.held = append(p.held, lockprobe.Holds())
+	b[0] = 'x'
+	return 1, nil
+}
+type wrapped struct{ *bufio.Reader }
+pr := &probeReader{}
+buf := make([]byte, 1)
+pr.Read(buf)
+br := bufio.NewReader(pr)
+br.ReadByte()
+wr := wrapped{bufio.NewReader(pr)}
+wr.ReadByte()
+fmt.Sprint(pr.held)`)
+	if got := res.Value.String(); got != "[true true true]" {
+		t.Fatalf("the notebook's Read saw the lock held: %s, want [true true true]", got)
 	}
 }

@@ -122,6 +122,7 @@ func serveWorker(r io.Reader, w io.Writer, symbols interp.Exports) error {
 		return fmt.Errorf("first message is %q, want setup", setup.Kind)
 	}
 	lock := gil.New(setup.Interval)
+	gil.InstallTransport() // http clients release the worker's lock, as in the notebook
 	tables := []interp.Exports{gil.Symbols}
 	if symbols != nil {
 		tables = []interp.Exports{symbols, gil.Symbols}

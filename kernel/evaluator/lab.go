@@ -38,6 +38,7 @@ type runtimeLab struct{}
 
 func newLab(in *evalInterp, factory func(eval.Options) (*eval.Interpreter, error)) lab {
 	exe, _ := os.Executable()
+	gil.InstallTransport() // http.Client round trips release the lock, in every interpreter here
 	runtime.Setup(runtime.Env{NewInterpreter: factory, Main: in.in, Executable: exe})
 	return runtimeLab{}
 }

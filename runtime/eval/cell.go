@@ -38,6 +38,8 @@ var _clGoSpread = ` + hostName + `.GoSpread
 var _clGoNamed = ` + hostName + `.GoNamed
 var _clPanic = ` + hostName + `.Panic
 var _clSync = ` + hostName + `.Sync
+var _clBlocking = ` + hostName + `.Blocking
+var _clBlockingFunc = ` + hostName + `.BlockingFunc
 var _clRun = ` + hostName + `.Run
 var _clAt, _clTop int
 `
@@ -69,6 +71,7 @@ type cell struct {
 	entries      []*declEntry // declarations to remember once they ran
 	imports      []importSpec
 	chans        []string
+	rangeInts    bool // rewrite ranges over integers (a second try, see compilePart)
 }
 
 // part is one compilation unit of a cell: a declarations text or a

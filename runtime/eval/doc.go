@@ -64,11 +64,18 @@
 // a for condition's receives (the condition moves to the start of the body
 // as `if !(cond) {break}`, one test per operand of a top-level && chain, so
 // the right of && is only received when the left holds) and a for post
-// statement's (run as a function literal, bracketed inside). Not bracketed
-// (they block holding whatever the hooks hold): receives on the right of
-// && and || other than in a for condition's top-level && chain (hoisting
-// would make them unconditional, and a closure would need their type), a
-// receive or for condition spanning lines, v, ok := <-c as a for init, and
+// statement's (run as a function literal, bracketed inside); a receive on
+// the right of && or || (`v := x; if v {...}`, so it is only received when
+// Go would evaluate it); receives in if/switch headers and go/defer
+// arguments. Calls of host methods that block — Read on a pipe, file or
+// connection, bufio.Reader and Scanner over one, http.Server
+// ListenAndServe/Serve, exec.Cmd Run/Wait/Output — and fmt.Scan and its
+// kin are bracketed too, when the receiver's type at run time is one of
+// those host types (a notebook type's own Read keeps the lock). Not
+// bracketed (they block holding whatever the hooks hold): such calls when
+// deferred, in a for init or post, in a case expression or passed on whole
+// to another call, receives in a package-level var initialiser or in a
+// select case with a default, and
 // range over a channel the rewriter cannot recognise. Statements mu.Lock(),
 // mu.RLock(), wg.Wait() and c.Wait() on a variable or field declared with a sync type
 // (sync.Mutex, RWMutex, WaitGroup, Cond, or pointers to them) become a host

@@ -10,6 +10,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io"
+	"log"
 	"maps"
 	"os"
 	"reflect"
@@ -451,7 +452,19 @@ func (in *Interpreter) compilePart(c *cell, text, name string, stmts bool) (prog
 			in.explainLoop(c, e)
 		}
 		if e, ok := err.(*Error); ok && strings.HasSuffix(e.Value, "nil type") && strings.Contains(c.src, "range") {
-			e.Value += " (yaegi v0.16 cannot range over an integer or a function: write for i := 0; i < n; i++)"
+			if !c.rangeInts { // perhaps a range over an int: try again with those rewritten
+				c.rangeInts = true
+				p2, err2 := in.compilePart(c, text, name, stmts)
+				c.rangeInts = false
+				if err2 == nil {
+					return p2, nil
+				}
+				in.filesM.Lock()
+				in.files[name] = cf // the first try's positions, for e
+				in.filesM.Unlock()
+			}
+			e.Value += " (yaegi v0.16 cannot range over a function, nor over an integer but in " +
+				"`for i := range n` with an int n: write for i := 0; i < n; i++)"
 			e.Traceback = append(e.Traceback, e.Value)
 		}
 		return nil, err
@@ -547,12 +560,37 @@ func identsDefined(f *ast.File) []string {
 
 // compile wraps yaegi's CompileAST: yaegi reports some errors by panicking.
 func (in *Interpreter) compile(n ast.Node) (p *interp.Program, err error) {
+	quietLog()
+	compiling.Add(1)
+	defer compiling.Add(-1)
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("internal interpreter error: %v", r)
 		}
 	}()
 	return in.yi.CompileAST(n)
+}
+
+// yaegi's compiler writes its internal errors ("nil type") to the standard
+// logger before it panics with them, and the panic becomes the cell's
+// CompileError; so while a cell compiles, the standard logger is quiet.
+// Host libraries' logs (net/http's) go through at all other times.
+var (
+	compiling    atomic.Int32
+	quietLogOnce sync.Once
+)
+
+type compileQuiet struct{ w io.Writer }
+
+func (q compileQuiet) Write(p []byte) (int, error) {
+	if compiling.Load() > 0 {
+		return len(p), nil
+	}
+	return q.w.Write(p)
+}
+
+func quietLog() {
+	quietLogOnce.Do(func() { log.SetOutput(compileQuiet{log.Writer()}) })
 }
 
 // execute runs progs in order on one goroutine, started by yaegi's

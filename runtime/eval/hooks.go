@@ -110,16 +110,18 @@ func (in *Interpreter) tick() {
 // call, bound to this interpreter.
 func (in *Interpreter) hostSymbols() map[string]reflect.Value {
 	syms := map[string]reflect.Value{
-		"Tick":     reflect.ValueOf(in.tick),
-		"Pending":  reflect.ValueOf(in.flag.pending),
-		"Block":    reflect.ValueOf(in.block),
-		"Go":       reflect.ValueOf(in.goClosure),
-		"GoCall":   reflect.ValueOf(in.goCall),
-		"GoNamed":  reflect.ValueOf(in.goNamed),
-		"GoSpread": reflect.ValueOf(in.goSpread),
-		"Panic":    reflect.ValueOf(in.panicAt),
-		"Sync":     reflect.ValueOf(in.syncWait),
-		"Run":      reflect.ValueOf(in.runPending),
+		"Tick":         reflect.ValueOf(in.tick),
+		"Pending":      reflect.ValueOf(in.flag.pending),
+		"Block":        reflect.ValueOf(in.block),
+		"Go":           reflect.ValueOf(in.goClosure),
+		"GoCall":       reflect.ValueOf(in.goCall),
+		"GoNamed":      reflect.ValueOf(in.goNamed),
+		"GoSpread":     reflect.ValueOf(in.goSpread),
+		"Panic":        reflect.ValueOf(in.panicAt),
+		"Sync":         reflect.ValueOf(in.syncWait),
+		"Blocking":     reflect.ValueOf(in.blocking),
+		"BlockingFunc": reflect.ValueOf(in.blockingFunc),
+		"Run":          reflect.ValueOf(in.runPending),
 	}
 	in.marks.addSymbols(syms)
 	return syms

@@ -90,3 +90,89 @@ func TestVarOfEarlierVar(t *testing.T) {
 		})
 	}
 }
+
+// TestBlockingRewriteKeepsLines: the releases around receives in every
+// position and around blocking calls insert text on the lines the
+// statements are on, so each line of the cell keeps its number. Lines
+// marked /*n*/ must keep the marker on line n (the others continue a
+// multi-line expression, whose text may move within the statement).
+func TestBlockingRewriteKeepsLines(t *testing.T) {
+	src := `/*1*/import ("bufio"; "fmt"; "log"; "net/http"; "os")
+/*2*/func f(c chan bool, d chan int, cs []chan int, rd *bufio.Reader, sc *bufio.Scanner) (int, error) {
+	/*3*/a := true
+	/*4*/x := a && <-c
+	/*5*/y := a ||
+		<-c
+	/*7*/if j := 2; j > 1 && <-c {
+		/*8*/_ = j
+	/*9*/} else if <-c {
+		/*10*/x = false
+	/*11*/} else if v, err := rd.ReadByte(); err == nil && y {
+		/*12*/_ = v
+	/*13*/}
+	/*14*/switch {
+	/*15*/case <-c:
+	/*16*/}
+	/*17*/for v, ok := <-d; ok; v, ok = <-d {
+		/*18*/_ = v
+	/*19*/}
+	/*20*/for a &&
+		<-c {
+	/*22*/}
+	/*23*/for sc.Scan() && x {
+		/*24*/fmt.Println(sc.Text())
+	/*25*/}
+	/*26*/line, err := rd.ReadString('\n')
+	/*27*/if _, err := rd.ReadString('\n'); err != nil {
+		/*28*/return 0, err
+	/*29*/}
+	/*30*/go func(v int) {}(<-d)
+	/*31*/defer fmt.Println(<-d)
+	/*32*/_, _ = line, err
+	/*33*/n := 1 + <-cs[
+		0]
+	/*35*/return n, nil
+/*36*/}
+/*37*/func g(cs []chan int) int {
+	/*38*/return <-cs[
+		0]
+/*40*/}
+/*41*/srv := &http.Server{}
+/*42*/go srv.ListenAndServe()
+/*43*/var k int
+/*44*/fmt.Scan(&k)
+/*45*/fmt.Fscan(os.Stdin, &k)
+/*46*/log.Fatal(srv.ListenAndServe())
+/*47*/k`
+	n := strings.Count(src, "\n") + 1
+	// the declarations compile (running the statements would serve on :80)
+	decls := src[:strings.Index(src, "/*41*/")]
+	for _, p := range []Policy{Py310, Py39} {
+		in, _, _ := newTest(t, Options{Policy: p})
+		if _, err := in.Eval(context.Background(), decls); err != nil {
+			t.Fatalf("%v: %v", p, err)
+		}
+	}
+	for _, p := range []Policy{Py310, Py39} {
+		out, err := Rewrite(src, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Split(out, "\n")
+		if len(got) != n {
+			t.Fatalf("%v: %d lines, want %d:\n%s", p, len(got), n, out)
+		}
+		for i, l := range strings.Split(src, "\n") {
+			m := fmt.Sprintf("/*%d*/", i+1)
+			if strings.Contains(l, m) && !strings.Contains(got[i], m) {
+				t.Errorf("%v: marker %s left line %d:\n%s", p, m, i+1, out)
+			}
+		}
+		for _, w := range []string{`_clBlocking(rd, "ReadByte")`, `_clBlocking(sc, "Scan")`, `_clBlockingFunc(srv,`, `_clBlocking(nil, "fmt.Scan")`,
+			`_clBlocking(nil, "fmt.Fscan", os.Stdin)`, `_clBlocking(srv, "ListenAndServe");_clv`, `log.Fatal(_clv`, "(\n"} {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: %q missing:\n%s", p, w, out)
+			}
+		}
+	}
+}

@@ -53,3 +53,23 @@ func TestRewriteReceivesKeepLines(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryReceiveUnderLock: receives the rewriter used to leave holding
+// the lock — right of && and ||, spanning lines, in else-if and case
+// headers, in a comma-ok for init, in the arguments of go and defer — now
+// release it (under lockHooks a missed one deadlocks the cell).
+func TestEveryReceiveUnderLock(t *testing.T) {
+	steps := []step{
+		{src: "import \"fmt\"\nch := make(chan bool)\ngo func() { ch <- true; ch <- false; ch <- true }()\nt := true\nx := t && <-ch\ny := !t || <-ch\nz := t &&\n\t<-ch\nfmt.Sprint(x, y, z)", want: "true false true"},
+		{src: "go func() { ch <- true; ch <- true; ch <- false }()\nn := 0\nif t && <-ch {\n\tn += 1\n}\nif !t {\n\tn = -1\n} else if <-ch {\n\tn += 10\n}\nswitch {\ncase <-ch:\n\tn = -1\ndefault:\n\tn += 100\n}\nn", want: "111"},
+		{src: "cs := []chan int{make(chan int)}\ngo func() { cs[0] <- 5; cs[0] <- 6 }()\nv := 1 + <-cs[\n\t0]\nfunc get(cs []chan int) int {\n\treturn <-cs[\n\t\t0]\n}\nv + get(cs)", want: "12"},
+		{src: "ci := make(chan int)\ngo func() { for i := 1; i <= 3; i++ { ci <- i }; close(ci) }()\nsum := 0\nfor v, ok := <-ci; ok; v, ok = <-ci {\n\tsum += v\n}\nsum", want: "6"},
+		{src: "go func() { ch <- true }()\nk := 0\nif j := 2; j > 1 && <-ch {\n\tk = j\n}\nk", want: "2"},
+		{src: "in := make(chan int)\nout := make(chan int)\ngo func() { in <- 7 }()\ngo func(v int) { out <- v * 2 }(<-in)\n<-out", want: "14"},
+		{src: "func twice(c chan int) (r int) {\n\tdefer func(v int) { r = v * 2 }(<-c)\n\treturn 0\n}\ngo func() { in <- 4 }()\ntwice(in)", want: "8"},
+		{src: "go func() { ch <- false; ch <- true }()\nloops := 0\nfor loops > 5 || !<-ch {\n\tloops++\n}\nloops", want: "1"},
+		{src: "go func() { in <- 3 }()\nswitch w := <-in; w {\ncase 3:\n\tk = 30\n}\nk", want: "30"},
+		{src: "go func() { ch <- true; ch <- true }()\nfunc both(c chan bool) bool {\n\tok := true\n\tok = ok &&\n\t\t<-c\n\treturn ok && <-c\n}\nboth(ch)", want: "true"},
+	}
+	runUnderLock(t, steps)
+}

@@ -26,9 +26,19 @@ import (
 //   - blocking channel operations are bracketed by `_clr1 := _clBlock()` and
 //     `_clr1()`: send statements, receive statements and assignments,
 //     receives inside larger statements (hoisted into a temporary just
-//     before the statement), select without default (resumed at the start of
-//     each case), if/switch with a comma-ok receive in the header, and
-//     for-range over a known channel (released around each receive);
+//     before the statement; on the right of && or || into an if, so they
+//     are made only when Go would make them), select without default
+//     (resumed at the start of each case), if/switch with a comma-ok receive
+//     in the header, and for-range over a known channel (released around
+//     each receive); a receive that cannot be hoisted (its text spans lines)
+//     releases the whole statement, or an if/switch/for header (resumed at
+//     the start of each branch or body): see fallback and loopBracket;
+//   - calls of host methods that block (f.Read, sc.Scan, cmd.Run, ...) and
+//     fmt's scanning functions are bracketed by `_clBlocking(x, "M")`, which
+//     releases only when x's dynamic type is a host one (blocking*.go);
+//   - an else-if whose header blocks becomes `else { if ... }`, and an
+//     if/switch init becomes a statement of its own, `{init; if cond {...}}`,
+//     when the header blocks (splitInit);
 //   - with Py39, x++, x-- and x op= e become read, check point, write (see
 //     splitUpdate);
 //   - mu.Lock(), mu.RLock(), wg.Wait(), c.Wait() on known sync variables
@@ -477,15 +487,16 @@ func (r *rewriter) stmt(s ast.Stmt, at token.Pos, inList bool) {
 			r.exprs(s.X)
 			return
 		}
-		r.hoist(at, inList, s)
-		r.exprs(s)
+		r.simple(s, at, inList)
 	case *ast.AssignStmt:
 		if inList && r.policy == Py39 && opAssign(s) && !(isRecv(s.Rhs[0]) && !r.movable(s.Rhs[0])) {
 			// x op= <-c: the receive is hoisted (and released) like any
 			// other, then the update is split
-			r.hoist(at, inList, s)
+			left := r.hoist(at, inList, s)
 			r.exprs(s)
-			r.splitUpdate(s)
+			if !r.fallback(s, at, inList, left) {
+				r.splitUpdate(s)
+			}
 			return
 		}
 		if len(s.Rhs) == 1 && isRecv(s.Rhs[0]) && inList {
@@ -493,73 +504,40 @@ func (r *rewriter) stmt(s ast.Stmt, at token.Pos, inList bool) {
 			r.exprs(s)
 			return
 		}
-		r.hoist(at, inList, s)
-		r.exprs(s)
+		r.simple(s, at, inList)
 	case *ast.SendStmt:
 		r.send(s, at, inList)
 	case *ast.IncDecStmt:
-		r.hoist(at, inList, s)
+		left := r.hoist(at, inList, s)
 		r.exprs(s)
-		if inList && r.policy == Py39 {
+		if !r.fallback(s, at, inList, left) && inList && r.policy == Py39 {
 			r.splitUpdate(s)
 		}
 	case *ast.ReturnStmt, *ast.DeclStmt:
-		r.hoist(at, inList, s)
-		r.exprs(s)
+		r.simple(s, at, inList)
 	case *ast.GoStmt:
+		r.callArgs(s, s.Call, at, inList)
 		r.goStmt(s)
 	case *ast.DeferStmt:
+		r.callArgs(s, s.Call, at, inList)
 		r.exprs(s)
 	case *ast.IfStmt:
-		if n := r.headerRecv(s.Init, at, s.End(), inList); n > 0 {
-			for ifs := s; ifs != nil; {
-				r.insert(ifs.Body.Lbrace+1, fmt.Sprintf("_clr%d();", n))
-				switch e := ifs.Else.(type) {
-				case *ast.BlockStmt:
-					r.insert(e.Lbrace+1, fmt.Sprintf("_clr%d();", n))
-					ifs = nil
-				case *ast.IfStmt:
-					ifs = e
-				default:
-					ifs = nil
-				}
-			}
-		}
-		r.hoist(at, inList, s.Init, s.Cond)
-		r.exprs(s.Init)
-		r.exprs(s.Cond)
-		r.list(s.Body.List)
-		switch e := s.Else.(type) {
-		case *ast.BlockStmt:
-			r.list(e.List)
-		case *ast.IfStmt:
-			r.stmt(e, e.Pos(), false)
-		}
+		r.ifStmt(s, at, inList, false)
 	case *ast.SwitchStmt:
-		if n := r.headerRecv(s.Init, at, s.End(), inList); n > 0 {
-			for _, cc := range s.Body.List {
-				r.insert(cc.(*ast.CaseClause).Colon+1, fmt.Sprintf("_clr%d();", n))
-			}
-		}
-		r.hoist(at, inList, s.Init, s.Tag)
-		r.exprs(s.Init)
-		r.exprs(s.Tag)
-		for _, cc := range s.Body.List {
-			cc := cc.(*ast.CaseClause)
-			for _, e := range cc.List {
-				r.exprs(e)
-			}
-			r.list(cc.Body)
-		}
+		r.switchStmt(s, at, inList, label != "")
 	case *ast.TypeSwitchStmt:
-		r.hoist(at, inList, s.Init, s.Assign)
-		r.exprs(s.Init)
-		r.exprs(s.Assign)
-		for _, cc := range s.Body.List {
-			r.list(cc.(*ast.CaseClause).Body)
-		}
+		r.typeSwitchStmt(s, at, inList, label != "")
 	case *ast.ForStmt:
 		r.loopVars(s)
+		if inList && r.forNeedsBracket(s) {
+			// a receive in the header that cannot move: the header runs
+			// released, the body holding the lock
+			r.exprs(s.Init)
+			r.exprs(s.Cond)
+			r.exprs(s.Post)
+			r.loopBracket(s, s.Body, at, label)
+			return
+		}
 		r.hoist(at, inList, s.Init)
 		r.exprs(s.Init)
 		if !r.forCond(s) {
@@ -571,6 +549,11 @@ func (r *rewriter) stmt(s ast.Stmt, at token.Pos, inList bool) {
 		r.loopBody(s.Body.List)
 	case *ast.RangeStmt:
 		r.loopVars(s)
+		if r.rangeInt(s) {
+			r.insert(s.Body.Lbrace+1, r.check())
+			r.loopBody(s.Body.List)
+			return
+		}
 		if r.rangeChan(s, at, label, inList) {
 			return
 		}
@@ -643,14 +626,14 @@ func (r *rewriter) bracket(at, end token.Pos) {
 	r.insert(end, ";"+v+"()")
 }
 
-// hoist moves receive expressions out of the given parts of a statement into
-// bracketed temporaries inserted before it; a receive nested in another
-// (<-<-cc, <-pick(<-c)) is hoisted first. Receives on the right of && or
-// ||, inside function literals or spanning lines are left alone
-// (documented limitation: they block without releasing).
-func (r *rewriter) hoist(at token.Pos, inList bool, parts ...ast.Node) {
+// hoist moves blocking operations (receives, blocking calls; see
+// recvTemps) out of the given parts of a statement into bracketed
+// temporaries inserted before it; one nested in another (<-<-cc,
+// <-pick(<-c)) is hoisted first. It returns those it left in place, which
+// the caller may release around the whole statement (see fallback).
+func (r *rewriter) hoist(at token.Pos, inList bool, parts ...ast.Node) (left []ast.Node) {
 	if !inList {
-		return
+		return nil
 	}
 	for _, part := range parts {
 		if part == nil || isNilNode(part) {
@@ -661,57 +644,20 @@ func (r *rewriter) hoist(at token.Pos, inList bool, parts ...ast.Node) {
 		if as, ok := part.(*ast.AssignStmt); ok && len(as.Lhs) == 2 && len(as.Rhs) == 1 && isRecv(as.Rhs[0]) {
 			continue
 		}
-		pre, outer := r.recvTemps(part)
+		pre, outer, l := r.recvTemps(part)
+		left = append(left, l...)
 		r.insert(at, pre)
 		for _, o := range outer {
 			r.replace(o.node.Pos(), o.node.End(), o.text)
 		}
 	}
+	return left
 }
 
 // subst is a node whose text is replaced by text.
 type subst struct {
 	node ast.Node
 	text string
-}
-
-// recvTemps finds the receives of n that may be hoisted and returns the
-// statements computing them (bracketed, innermost first) and, for the
-// outermost ones, the temporaries that replace them.
-func (r *rewriter) recvTemps(n ast.Node) (pre string, outer []subst) {
-	var b strings.Builder
-	var walk func(n ast.Node) bool
-	var found *[]subst
-	walk = func(n ast.Node) bool {
-		switch x := n.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.BinaryExpr:
-			if x.Op == token.LAND || x.Op == token.LOR {
-				ast.Inspect(x.X, walk)
-				return false
-			}
-		case *ast.UnaryExpr:
-			if x.Op == token.ARROW {
-				if !r.movable(x) || mentionsMain(x) {
-					return false
-				}
-				var inner []subst
-				saved := found
-				found = &inner
-				ast.Inspect(x.X, walk)
-				found = saved
-				k := r.next()
-				fmt.Fprintf(&b, "_clr%d := _clBlock();_clv%d := %s;_clr%d();", k, k, r.textWith(x, inner), k)
-				*found = append(*found, subst{x, fmt.Sprintf("_clv%d", k)})
-				return false
-			}
-		}
-		return true
-	}
-	found = &outer
-	ast.Inspect(n, walk)
-	return b.String(), outer
 }
 
 // textWith is n's source text with the given nodes inside it replaced.
@@ -740,14 +686,28 @@ func mentionsMain(n ast.Node) bool {
 	return found
 }
 
-// forCond releases around the receives of a for condition: the condition
-// moves to the start of the body, `if !(cond) {break};`, after the
-// statements computing its receives. A chain a && b && c becomes one such
-// test per operand, so a receive in b or c is only made when the operands
-// before it hold, as Go evaluates them. It reports whether it did.
+// forCond releases around the blocking operations of a for condition: the
+// condition moves to the start of the body, `if !(cond) {break};`, after
+// the statements computing them. A chain a && b && c becomes one such test
+// per operand, so a receive in b or c is only made when the operands
+// before it hold, as Go evaluates them. Each operand is copied, so it must
+// be on one line; the condition may span lines (its line breaks stay). It
+// reports whether it did.
 func (r *rewriter) forCond(s *ast.ForStmt) bool {
-	if s.Cond == nil || !containsRecv(s.Cond) || !r.movable(s.Cond) || mentionsMain(s.Cond) {
+	text, ok := r.forCondText(s)
+	if !ok {
 		return false
+	}
+	r.replace(s.Cond.Pos(), s.Cond.End(), r.blankText(s.Cond))
+	r.insert(s.Body.Lbrace+1, text)
+	return true
+}
+
+// forCondText is what forCond puts at the start of the body, and whether
+// it applies: every blocking operation of the condition can be hoisted.
+func (r *rewriter) forCondText(s *ast.ForStmt) (string, bool) {
+	if s.Cond == nil || !r.hasBlocking(s.Cond) || mentionsMain(s.Cond) {
+		return "", false
 	}
 	var ops []ast.Expr
 	var flat func(e ast.Expr)
@@ -763,16 +723,17 @@ func (r *rewriter) forCond(s *ast.ForStmt) bool {
 	var b strings.Builder
 	hoisted := false
 	for _, o := range ops {
-		pre, outer := r.recvTemps(o)
+		if !r.movable(o) {
+			return "", false
+		}
+		pre, outer, left := r.recvTemps(o)
+		if len(left) > 0 {
+			return "", false
+		}
 		hoisted = hoisted || pre != ""
 		fmt.Fprintf(&b, "%sif !(%s) {break};", pre, r.textWith(o, outer))
 	}
-	if !hoisted {
-		return false
-	}
-	r.replace(s.Cond.Pos(), s.Cond.End(), "")
-	r.insert(s.Body.Lbrace+1, b.String())
-	return true
+	return b.String(), hoisted
 }
 
 // forPost releases around the receives of a for statement's post
@@ -780,23 +741,16 @@ func (r *rewriter) forCond(s *ast.ForStmt) bool {
 // <-c run between _clBlock and its resume; in any other post the receives
 // are computed first, each released, then the post runs.
 func (r *rewriter) forPost(post ast.Stmt) {
-	if post == nil || !containsRecv(post) {
+	if post == nil || !r.hasBlocking(post) {
 		return
 	}
-	whole := false
-	switch p := post.(type) {
-	case *ast.AssignStmt:
-		whole = len(p.Rhs) == 1 && isRecv(p.Rhs[0])
-	case *ast.ExprStmt:
-		whole = isRecv(p.X)
-	}
-	if whole {
+	if wholeRecv(post) {
 		n := r.next()
 		r.insert(post.Pos(), fmt.Sprintf("func(){_clr%d := _clBlock();defer _clr%d();", n, n))
 		r.insert(post.End(), "}()")
 		return
 	}
-	pre, outer := r.recvTemps(post)
+	pre, outer, _ := r.recvTemps(post)
 	if pre == "" {
 		return
 	}
@@ -867,7 +821,13 @@ func (r *rewriter) send(s *ast.SendStmt, at token.Pos, inList bool) {
 	}
 	if containsCallOrRecv(s.Value) && r.movable(s.Chan) {
 		n := r.next()
-		r.hoist(at, inList, s.Value)
+		if left := r.hoist(at, inList, s.Value); hasRecvLeft(left) {
+			// a receive that cannot move: the value is computed released
+			// too
+			r.bracket(at, s.End())
+			r.exprs(s)
+			return
+		}
 		r.replace(s.Chan.Pos(), s.Value.Pos(), fmt.Sprintf("_clv%d := ", n))
 		r.exprs(s.Value)
 		r.insert(s.Value.End(), fmt.Sprintf(";_clr%d := _clBlock();%s <- _clv%d;_clr%d()", n, r.text(s.Chan), n, n))
@@ -910,13 +870,21 @@ func (r *rewriter) rangeChan(s *ast.RangeStmt, at token.Pos, label string, inLis
 	if s.Value != nil || !inList || !r.isChanExpr(s.X) {
 		return false
 	}
+	r.loopBracket(s, s.Body, at, label)
+	return true
+}
+
+// loopBracket releases around the header of loop s (with the given body and
+// label), as rangeChan does around a range over a channel: the header runs
+// released, the body holding the lock.
+func (r *rewriter) loopBracket(s ast.Stmt, body *ast.BlockStmt, at token.Pos, label string) {
 	n := r.next()
 	r.insert(at, fmt.Sprintf("_clr%d := _clBlock();", n))
-	r.insert(s.Body.Lbrace+1, fmt.Sprintf("_clr%d();", n))
-	r.insert(s.Body.Lbrace+1, r.check())
+	r.insert(body.Lbrace+1, fmt.Sprintf("_clr%d();", n))
+	r.insert(body.Lbrace+1, r.check())
 	// The body's own instrumentation first: a re-block before continue
 	// must come after a Py39 check point inserted at the same offset.
-	r.loopBody(s.Body.List)
+	r.loopBody(body.List)
 	reblock := fmt.Sprintf("_clr%d = _clBlock();", n)
 	var walk func(n ast.Node, nested bool) bool
 	walk = func(node ast.Node, nested bool) bool {
@@ -947,10 +915,9 @@ func (r *rewriter) rangeChan(s *ast.RangeStmt, at token.Pos, label string, inLis
 		})
 		return false
 	}
-	walk(s.Body, false)
-	r.insert(s.Body.Rbrace, ";"+reblock)
+	walk(body, false)
+	r.insert(body.Rbrace, ";"+reblock)
 	r.insert(s.End(), fmt.Sprintf(";_clr%d()", n))
-	return true
 }
 
 // isChanExpr says whether x is known to be a channel: a name or field the

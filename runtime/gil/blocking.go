@@ -333,8 +333,16 @@ func (b body) Read(p []byte) (n int, err error) {
 }
 
 func wrapBody(r *http.Response) *http.Response {
-	if r != nil && r.Body != nil {
-		r.Body = body{r.Body}
+	if r == nil || r.Body == nil {
+		return r
+	}
+	switch b := r.Body.(type) {
+	case body, rwBody:
+		// wrapped already (http.Get over a Transport)
+	case io.Writer:
+		r.Body = rwBody{body{r.Body}, b}
+	default:
+		r.Body = body{b}
 	}
 	return r
 }

@@ -12,18 +12,41 @@ import (
 // which it overrides entry by entry). In goroutines without a thread (the
 // Free model) every entry behaves exactly like the original.
 //
-// Covered: time.Sleep, time.AfterFunc; sync.Mutex, RWMutex, WaitGroup
+// Covered here: time.Sleep, time.AfterFunc; sync.Mutex, RWMutex, WaitGroup
 // (with Go), Cond, NewCond, Once; os.ReadFile, os.WriteFile; io.ReadAll,
 // ReadFull, Copy, CopyN; net.Dial, DialTimeout, Listen (and Accept, Read
 // and Write of the listeners and connections they return); http.Get,
 // Head, Post (and reading the response body), ListenAndServe, Serve
-// (whose handlers run attached to the lock). Channel operations, select
-// and range over a channel are released by the evaluator's Hooks.Block.
-// Not covered: other methods of host types that block (os.File.Read on a
-// pipe, http.Client.Do, http.Server.ListenAndServe, fmt.Scan on stdin) —
-// they keep the lock while they block, as a C extension that forgets to
-// release the GIL would; Interrupt frees the notebook's lock from such a
-// holder when a cell waits for it.
+// (whose handlers run attached to the lock).
+//
+// Covered elsewhere: every http.Client round trip (Do, Get, Post, Head on
+// any client using http.DefaultTransport, http.DefaultClient included) and
+// its response body, through Transport, which InstallTransport puts in
+// http.DefaultTransport. The evaluator's rewriter releases around channel
+// operations, select and range over a channel (Hooks.Block); around fmt.Scan,
+// Scanln, Scanf, Fscan, Fscanln and Fscanf (not replaced here: Scan reads
+// the interpreter's own stdin, which this table cannot know); and around
+// calls of methods of host types that block — Read of an *os.File (a pipe,
+// stdin), *io.PipeReader or *net.TCPConn/UnixConn/UDPConn/IPConn;
+// bufio.Reader's Read, ReadString, ReadLine, ReadBytes, ReadRune, ReadByte
+// and ReadSlice and bufio.Scanner's Scan over such a reader;
+// (*http.Server).ListenAndServe, ListenAndServeTLS, Serve and ServeTLS;
+// (*exec.Cmd).Run, Wait, Output and CombinedOutput (os/exec when the host
+// gives cells yaegi's unrestricted table); (*os.Process).Wait. It decides at
+// run time from the receiver's type, so a method of an interpreted type,
+// or bufio and fmt reading one, keeps the lock.
+//
+// Not covered: other methods of host types that block (Accept of a
+// listener not made by Listen here, a client with a Transport of its own);
+// a blocking method call that is deferred, in a for statement's init or
+// post, in a switch case, the cell's trailing expression, or whose
+// results are passed on whole (f(r.ReadString('\n')), but fmt and log
+// printing functions are fine); the handlers of an http.Server started by
+// its own ListenAndServe or Serve, which run free, as before. Those keep
+// the lock while they block, as a C extension that forgets to release the
+// GIL would; Interrupt frees the notebook's lock from such a holder when a
+// cell waits for it. Reading strings and bytes readers never blocks and
+// keeps the lock, as io.BytesIO does in CPython.
 var Symbols = interp.Exports{
 	"time/time": {
 		"Sleep":     reflect.ValueOf(Sleep),
