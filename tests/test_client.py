@@ -117,6 +117,17 @@ def test_error_names_the_cells_line(kernel, code, line):
     ok(kc, "1")  # the kernel carries on
 
 
+def test_value_of_a_notebook_type_shows_through_its_own_methods(kernel):
+    km, kc = kernel
+    ok(kc, 'type Temp struct{ C float64 }\nfunc (t Temp) String() string { return fmt.Sprintf("%.1f C", t.C) }')
+    ok(kc, 'import "corelab/display"\ntype Card struct{ Title string }\n'
+        'func (c Card) DisplayBundle() display.Bundle {\n'
+        '\treturn display.Bundle{"text/html": "<b>" + c.Title + "</b>", "text/plain": c.Title}\n}')
+    assert ok(kc, "Temp{21.5}").result == "21.5 C"
+    data = ok(kc, 'Card{"hello"}').of_type("execute_result")[-1]["content"]["data"]
+    assert data.get("text/html") == "<b>hello</b>", data
+
+
 def test_big_output_complete_and_in_order(kernel):
     km, kc = kernel
     r = ok(kc, "for i := 0; i < 20000; i++ {\n\tfmt.Println(i)\n}", timeout=120)

@@ -80,14 +80,13 @@ func (b *Backend) Execute(ctx context.Context, code string) evalproc.Outcome {
 	b.mu.Unlock()
 
 	var (
-		v   reflect.Value
-		has bool
+		res eval.Result
 		err error
 	)
 	run := func() {
 		done := b.lab.cellStart()
 		defer done()
-		v, has, err = b.in.eval(ctx, body)
+		res, err = b.in.eval(ctx, body)
 	}
 	if cores {
 		summary := b.lab.measure(run)
@@ -98,10 +97,10 @@ func (b *Backend) Execute(ctx context.Context, code string) evalproc.Outcome {
 	if err != nil {
 		return errorOutcome(toError(err))
 	}
-	if !has || !v.IsValid() {
+	if !res.Has || !res.Value.IsValid() {
 		return evalproc.Outcome{Status: "ok"}
 	}
-	return evalproc.Outcome{Status: "ok", Result: resultBundle(v)}
+	return evalproc.Outcome{Status: "ok", Result: resultBundle(res.Value, res.Methods)}
 }
 
 func errorOutcome(e *evalproc.Error) evalproc.Outcome {
@@ -109,8 +108,18 @@ func errorOutcome(e *evalproc.Error) evalproc.Outcome {
 }
 
 // resultBundle renders a cell's trailing value: through DisplayBundle when
-// the value has one, as fmt's %v otherwise.
-func resultBundle(v reflect.Value) map[string]any {
+// the value has one, then String or Error, as fmt's %v otherwise. methods
+// are what a notebook type's own methods returned (eval.Result.Methods):
+// yaegi hands the value over without them.
+func resultBundle(v reflect.Value, methods map[string]any) map[string]any {
+	if bd, ok := methods["DisplayBundle"].(display.Bundle); ok && len(bd) > 0 {
+		return map[string]any(bd)
+	}
+	for _, m := range []string{"String", "Error"} {
+		if s, ok := methods[m].(string); ok {
+			return map[string]any{"text/plain": s}
+		}
+	}
 	if v.CanInterface() {
 		x := v.Interface()
 		if d, ok := x.(display.Displayer); ok {

@@ -53,10 +53,10 @@ func (rich) DisplayBundle() display.Bundle {
 }
 
 func TestResultBundle(t *testing.T) {
-	if b := resultBundle(reflect.ValueOf(42)); b["text/plain"] != "42" {
+	if b := resultBundle(reflect.ValueOf(42), nil); b["text/plain"] != "42" {
 		t.Errorf("int: %v", b)
 	}
-	if b := resultBundle(reflect.ValueOf(rich{})); b["text/html"] != "<i>r</i>" {
+	if b := resultBundle(reflect.ValueOf(rich{}), nil); b["text/html"] != "<i>r</i>" {
 		t.Errorf("Displayer: %v", b)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 	"strings"
 
 	"github.com/traefik/yaegi/interp"
@@ -33,9 +32,8 @@ func newInterp(stdout, stderr io.Writer, stdin io.Reader, extra ...interp.Export
 	return &evalInterp{in: in}, factory, nil
 }
 
-func (e *evalInterp) eval(ctx context.Context, src string) (reflect.Value, bool, error) {
-	r, err := e.in.Eval(ctx, src)
-	return r.Value, r.Has, err
+func (e *evalInterp) eval(ctx context.Context, src string) (eval.Result, error) {
+	return e.in.Eval(ctx, src)
 }
 
 func (e *evalInterp) complete(code string, cursor int) ([]string, int, int) {

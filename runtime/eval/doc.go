@@ -130,5 +130,7 @@
 // into CompileErrors, yaegi also logs "nil type" to the process's log);
 // a goroutine from an earlier cell still running while a later cell adds
 // globals is a data race inside yaegi (its global frame grows); methods of
-// interpreted types are not visible to host code through interfaces.
+// interpreted types are not visible to host code through interfaces (a
+// cell's trailing value is the exception: Result.Methods has what its
+// String, Error and DisplayBundle return).
 package eval

@@ -66,6 +66,10 @@ type Options struct {
 type Result struct {
 	Value reflect.Value
 	Has   bool // false when the cell does not end in an expression with one value
+	// Methods holds what the value's own DisplayBundle, String and Error
+	// return when its type is a notebook type that declares them (host
+	// code cannot call them: yaegi gives it the bare value).
+	Methods map[string]any
 }
 
 // An Interpreter evaluates cells one at a time and keeps their state.
@@ -368,7 +372,7 @@ func (in *Interpreter) Eval(ctx context.Context, src string) (Result, error) {
 	if n := in.results(c.trailingCall); n >= 0 && n != 1 || n < 0 && isVoid(v) {
 		return Result{}, nil
 	}
-	return Result{Value: v, Has: true}, nil
+	return Result{Value: v, Has: true, Methods: in.notebookMethods(v, Shown)}, nil
 }
 
 // EvalWithContext is Eval; the name matches yaegi's for readers who know it.
