@@ -670,9 +670,34 @@ type hostMutex struct{ locks int }
 func (m *hostMutex) Lock()   { m.locks++ }
 func (m *hostMutex) Unlock() {}
 
+// heldHooks starts goroutines only when a blocking operation begins, so
+// a test knows the lock it contends for is still held.
+type heldHooks struct {
+	countHooks
+	mu      sync.Mutex
+	waiting []func()
+}
+
+func (h *heldHooks) Go(fn func()) {
+	h.mu.Lock()
+	h.waiting = append(h.waiting, fn)
+	h.mu.Unlock()
+}
+
+func (h *heldHooks) Block() func() {
+	h.mu.Lock()
+	w := h.waiting
+	h.waiting = nil
+	h.mu.Unlock()
+	for _, fn := range w {
+		h.countHooks.Go(fn)
+	}
+	return h.countHooks.Block()
+}
+
 func TestSyncRewrite(t *testing.T) {
 	// standard sync types: a contended Lock waits between Block and resume
-	h := &countHooks{}
+	h := &heldHooks{}
 	in, out, _ := newTest(t, Options{Hooks: h})
 	runSteps(t, in, out, []step{{src: "import \"sync\"\nvar mu sync.Mutex\nmu.Lock()\ngo func() { mu.Unlock() }()\nmu.Lock()\nmu.Unlock()\n1", want: "1"}})
 	if h.blocks.Load() != 1 {
