@@ -327,19 +327,23 @@ if err8 != nil {
 srv8.Close()
 out8`, "served"},
 	{"exec.Cmd.Run beside a ticker", `
-ticks9 := 0
-stop9 := false
+ticks9 := make(chan bool, 100000) // channels, not shared ints: under Free, races are real
+stop9 := make(chan bool)
 go func() {
-	for !stop9 {
-		ticks9++
+	for {
+		select {
+		case <-stop9:
+			return
+		case ticks9 <- true:
+		}
 		time.Sleep(time.Millisecond)
 	}
 }()
 time.Sleep(10 * time.Millisecond)
-before9 := ticks9
+before9 := len(ticks9)
 exec.Command("sleep", "0.2").Run()
-during9 := ticks9 - before9
-stop9 = true
+during9 := len(ticks9) - before9
+close(stop9)
 during9 > 0`, "true"},
 }
 
