@@ -39,9 +39,9 @@ func (h *hooks) RouteGo(c eval.GoCall) (bool, error) {
 		return false, nil
 	}
 	args := goArgs(c)
-	noun := strings.TrimSuffix(string(m), "es")
-	if m == Isolates {
-		noun = "isolate"
+	noun := "isolate"
+	if m == Processes {
+		noun = "worker process"
 	}
 	if host := hostFuncName(c.Func); host != "" {
 		return true, goCompiled(m, host, c, args)
