@@ -105,24 +105,16 @@ func goCompiled(m Model, host string, c eval.GoCall, args []any) error {
 	if err != nil {
 		return err
 	}
-	vals := make([]reflect.Value, len(cargs))
-	for i, a := range cargs {
-		if a == nil {
-			vals[i] = reflect.Zero(paramType(c.Func.Type(), i))
-		} else {
-			vals[i] = reflect.ValueOf(a)
-		}
+	vals, err := convertArgs(short, c.Func.Type(), cargs)
+	if err != nil {
+		return err
 	}
 	n := spawned.Add(1)
 	lock := newLock(Isolates)
 	go func() { // ends with the call; Interrupt stops compiled workloads at their check points
 		err := catch(func() {
 			onThread(lock, fmt.Sprintf("isolate %d", n), nil, func(*gil.Thread) {
-				if c.Spread {
-					c.Func.CallSlice(vals)
-				} else {
-					c.Func.Call(vals)
-				}
+				c.Func.Call(vals) // goArgs spread xs... already
 			})
 		})
 		reportGo("isolate", n, short, err)

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -16,7 +17,14 @@ func init() {
 	syms["NewQueue"] = reflect.ValueOf(NewQueue)
 	syms["Queue"] = reflect.ValueOf((*Queue)(nil))
 	syms["Fib"] = reflect.ValueOf(Fib)
+	syms["Record"] = reflect.ValueOf(record)
 }
+
+// record is a compiled variadic func for go statements to start; recorded
+// receives what it was called with.
+func record(xs ...int) { recorded <- xs }
+
+var recorded = make(chan []int, 2)
 
 // Under %mode isolates a go statement runs a top-level func in a new
 // isolate: its own copy of the package state, values in and out by copy,
@@ -97,6 +105,20 @@ func TestGoCompiledInIsolates(t *testing.T) {
 	nb.eval(`go rt.Fib(5)`)
 	if spawned.Load() != before+1 {
 		t.Fatal("go rt.Fib(5) did not start an isolate")
+	}
+	// Arguments spread with xs... arrive one by one, as copies.
+	nb.eval("xs := []int{4, 5, 6}\ngo rt.Record(xs...)\ngo rt.Record(1, 2)")
+	got := map[string]bool{}
+	for range 2 {
+		select {
+		case xs := <-recorded:
+			got[fmt.Sprint(xs)] = true
+		case <-time.After(10 * time.Second):
+			t.Fatalf("a go rt.Record(...) never ran; got %v", got)
+		}
+	}
+	if !got["[4 5 6]"] || !got["[1 2]"] {
+		t.Errorf("rt.Record got %v, want [4 5 6] and [1 2]", got)
 	}
 }
 
