@@ -151,7 +151,8 @@ func goIsolate(name string, args []any) error {
 // calls name(args...) in it. The process starts before the go statement
 // returns (as Process.start() does), so start-up errors fail it.
 func goProcess(name string, args []any) error {
-	if _, err := encodeArgs(args); err != nil {
+	enc, err := encodeArgs(args) // now: what cannot be sent fails the go statement
+	if err != nil {
 		return err
 	}
 	decls := ""
@@ -166,7 +167,7 @@ func goProcess(name string, args []any) error {
 	stop := addStopper(p.kill)
 	go func() { // ends when the call returns or the process is killed
 		defer stop()
-		_, err := p.call(name, args)
+		_, _, _, err := p.callEncoded(name, enc)
 		p.close()
 		reportGo("worker process", n, name, err)
 	}()

@@ -309,14 +309,19 @@ func (p *proc) call(name string, args []any) ([]any, error) {
 // callCPU is call that also returns the CPU time the worker spent on it:
 // a child's CPU shows in this process's rusage only once it is reaped.
 func (p *proc) callCPU(name string, args []any) ([]any, time.Duration, time.Duration, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	enc, err := encodeArgs(args)
 	if err != nil {
 		return nil, 0, 0, err
 	}
+	return p.callEncoded(name, enc)
+}
+
+// callEncoded is callCPU with the arguments already encoded.
+func (p *proc) callEncoded(name string, enc []json.RawMessage) ([]any, time.Duration, time.Duration, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	m := &wireMsg{Kind: "call", Func: name, Worker: p.worker, Args: enc}
-	if err = writeFrame(p.in, m); err != nil {
+	if err := writeFrame(p.in, m); err != nil {
 		return nil, 0, 0, fmt.Errorf("send call: %w", err)
 	}
 	res, err := readFrame(p.out)
