@@ -21,7 +21,7 @@ var Shown = []string{"DisplayBundle", "String", "Error"}
 // through a small interpreted func, on the calling goroutine; one that
 // takes arguments, returns other than one value, or panics is skipped.
 func (in *Interpreter) notebookMethods(v reflect.Value, want []string) map[string]any {
-	if !v.IsValid() || v.Type().PkgPath() != "" || v.Type().Name() != "" && v.Kind() != reflect.Pointer {
+	if !v.IsValid() || v.Type().Name() != "" {
 		return nil // a host type (its methods are its own) or a predeclared one
 	}
 	declared := map[string][]string{} // type name -> wanted methods it declares
