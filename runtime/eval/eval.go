@@ -81,6 +81,7 @@ type Interpreter struct {
 	loaded map[string]bool // import paths whose tables yaegi has; under useM
 	stdout io.Writer
 	stderr *panicTap
+	shown  shownCache // under mu
 
 	hooks atomic.Pointer[hooksBox]
 	flag  checkFlag

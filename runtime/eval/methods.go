@@ -42,16 +42,16 @@ func (in *Interpreter) notebookMethods(v reflect.Value, want []string) map[strin
 	// struct{ V float64 } is the same reflect type as type Celsius
 	// struct{ V float64 }, and neither may speak for the other.
 	var typ string
-	for _, t := range in.state.typeNames() {
-		pt, ok := in.quietValue("new(" + t + ")")
-		if !ok || pt.Kind() != reflect.Pointer {
+	for t, e := range in.state.types() {
+		rt := in.reflectType(e, t)
+		if rt == nil {
 			continue
 		}
 		var param string
 		switch v.Type() {
-		case pt.Type().Elem():
+		case rt:
 			param = t
-		case pt.Type():
+		case reflect.PointerTo(rt):
 			param = "*" + t
 		default:
 			continue
@@ -66,9 +66,8 @@ func (in *Interpreter) notebookMethods(v reflect.Value, want []string) map[strin
 	}
 	out := map[string]any{}
 	for _, m := range declared[strings.TrimPrefix(typ, "*")] {
-		// In parentheses: yaegi's Eval gives a bare func literal as a nil *any.
-		fn, ok := in.quietValue(fmt.Sprintf("(func(x %s) any { return x.%s() })", typ, m))
-		if !ok || fn.Kind() != reflect.Func {
+		fn := in.methodCaller(typ, m)
+		if !fn.IsValid() {
 			continue
 		}
 		func() {
@@ -79,6 +78,55 @@ func (in *Interpreter) notebookMethods(v reflect.Value, want []string) map[strin
 		}()
 	}
 	return out
+}
+
+// shownCache keeps, per declaration, what notebookMethods learnt by
+// asking yaegi, so a cell's value costs no compilation once its types were
+// seen: a redeclared type or method is a new entry. Used under in.mu.
+type shownCache struct {
+	types   map[*declEntry]reflect.Type // nil: no usable type
+	callers map[callerKey]reflect.Value // invalid: the method cannot be called so
+}
+
+type callerKey struct {
+	method *declEntry
+	param  string // "T" or "*T"
+}
+
+// reflectType is the reflect type yaegi built for the notebook type name,
+// declared by e.
+func (in *Interpreter) reflectType(e *declEntry, name string) reflect.Type {
+	if t, ok := in.shown.types[e]; ok {
+		return t
+	}
+	var t reflect.Type
+	if pt, ok := in.quietValue("new(" + name + ")"); ok && pt.Kind() == reflect.Pointer {
+		t = pt.Type().Elem()
+	}
+	if in.shown.types == nil {
+		in.shown.types = map[*declEntry]reflect.Type{}
+	}
+	in.shown.types[e] = t
+	return t
+}
+
+// methodCaller is an interpreted func(x param) any that calls method m.
+func (in *Interpreter) methodCaller(param, m string) reflect.Value {
+	e, _ := in.state.lookup(strings.TrimPrefix(param, "*") + "." + m)
+	key := callerKey{e, param}
+	if fn, ok := in.shown.callers[key]; ok {
+		return fn
+	}
+	// In parentheses: yaegi's Eval gives a bare func literal as a nil *any.
+	fn, ok := in.quietValue(fmt.Sprintf("(func(x %s) any { return x.%s() })", param, m))
+	if !ok || fn.Kind() != reflect.Func {
+		fn = reflect.Value{}
+	}
+	if in.shown.callers == nil {
+		in.shown.callers = map[callerKey]reflect.Value{}
+	}
+	in.shown.callers[key] = fn
+	return fn
 }
 
 // quietValue evaluates an expression of the notebook's with yaegi
@@ -96,14 +144,15 @@ func (in *Interpreter) quietValue(src string) (v reflect.Value, ok bool) {
 	return v, err == nil && v.IsValid()
 }
 
-// typeNames lists the notebook's types that are declared now.
-func (nb *notebook) typeNames() []string {
+// types maps the notebook's types that are declared now to their
+// declarations.
+func (nb *notebook) types() map[string]*declEntry {
 	nb.mu.RLock()
 	defer nb.mu.RUnlock()
-	var out []string
+	out := map[string]*declEntry{}
 	for n, e := range nb.byName {
 		if e.kind == "type" && !e.dead && !strings.Contains(n, ".") {
-			out = append(out, n)
+			out[n] = e
 		}
 	}
 	return out

@@ -64,3 +64,26 @@ func (Other) String() string { return "other" }`)
 		}
 	}
 }
+
+// What notebookMethods shows after a method is declared again agrees with
+// what a cell calling the method gets (its cache is per declaration).
+func TestNotebookMethodsAfterRedeclaration(t *testing.T) {
+	in, _, _ := newTest(t, Options{})
+	eval := func(src string) Result {
+		t.Helper()
+		r, err := in.Eval(context.Background(), src)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, src)
+		}
+		return r
+	}
+	eval("type Box struct{ N int }\nfunc (b Box) String() string { return \"box\" }")
+	if got := eval("Box{1}").Methods["String"]; got != "box" {
+		t.Fatalf("String() = %v, want box", got)
+	}
+	eval("func (b Box) String() string { return \"BOX\" }")
+	called := eval("Box{1}.String()").Value.String()
+	if got := eval("Box{1}").Methods["String"]; got != called {
+		t.Errorf("after redeclaring String the value shows %v, a call gives %v", got, called)
+	}
+}
