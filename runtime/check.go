@@ -22,7 +22,9 @@ const (
 // todo is the panic value of Todo; a Check that sees it says Unsolved.
 type todo struct{}
 
-func (todo) Error() string { return "this exercise is not attempted yet (the stub still calls rt.Todo())" }
+func (todo) Error() string {
+	return "this exercise is not attempted yet (the stub still calls rt.Todo())"
+}
 
 // Todo marks an exercise's stub, like Python's `raise NotImplementedError`:
 // it panics, and a Check whose code reaches it reports the exercise as
