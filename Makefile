@@ -36,7 +36,7 @@ $(JUPYTER_PHASES): export CHROMIUM := $(CHROMIUM)
 $(JUPYTER_PHASES): export PYDEVD_DISABLE_FILE_VALIDATION := 1
 PYTEST := $(PYTHON) -m pytest -ra --timeout=600
 
-.PHONY: all build install test check vet fmt generated unit race kernelspec pytest notebooks browser \
+.PHONY: all build install test deps check vet fmt generated unit race kernelspec pytest notebooks browser \
 	screenshot bench workshop handouts clean
 
 all: build
@@ -50,7 +50,11 @@ install:
 	scripts/install.sh all $(PREFIX)/bin/corelab --user
 
 ## test: the full suite, phase by phase, each with its wall time
-test: check unit race kernelspec pytest notebooks browser
+test: deps check unit race kernelspec pytest notebooks browser
+
+## deps: the Debian packages the tests need (installed when run as root; otherwise named, with the command)
+deps:
+	@$(PHASE) deps scripts/test-deps.sh
 
 check: vet fmt generated
 
