@@ -13,8 +13,11 @@ import (
 // strong, strikethrough, inline code, fenced and indented code, ordered and
 // bullet lists (nested), GFM pipe tables, links and images (inline and by
 // reference), autolinks, blockquotes, thematic breaks, hard line breaks,
-// TeX math kept as text, and a few attribute-free inline tags (<kbd>,
-// <sub>, <sup>, <b>, <i>, <br>, ...) — and escapes everything else, other
+// TeX math kept as text, a few attribute-free inline tags (<kbd>,
+// <sub>, <sup>, <b>, <i>, <br>, ...), and folded sections: a line
+// `<details>` or `<details><summary>text</summary>` opens one and a line
+// `</details>` closes it (what the workshop's worked solutions use; every
+// section still open at the end of the cell is closed) — and escapes everything else, other
 // raw HTML included, so its output never carries markup the source did not
 // ask for. Link and image URLs with a scheme other than http, https, mailto
 // or ftp (and data:image/... for images) are dropped.
@@ -32,6 +35,7 @@ type markdown struct {
 	ids   map[string]int
 	refs  map[string]linkRef
 	depth int // nesting of blocks being rendered (lists, quotes)
+	open  int // <details> sections opened and not yet closed in this cell
 }
 
 // maxNesting bounds how deeply lists and blockquotes nest.
@@ -52,8 +56,12 @@ func (m *markdown) render(src string) string {
 		lines[i] = expandTabs(l)
 	}
 	m.refs = collectRefs(lines)
+	m.open = 0
 	var b strings.Builder
 	m.blocks(&b, lines, false)
+	for ; m.open > 0; m.open-- {
+		b.WriteString("</details>\n")
+	}
 	return b.String()
 }
 
@@ -83,14 +91,17 @@ func isBlank(line string) bool { return strings.TrimSpace(line) == "" }
 func indentOf(line string) int { return len(line) - len(strings.TrimLeft(line, " ")) }
 
 var (
-	atxRe       = regexp.MustCompile(`^(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$`)
-	fenceRe     = regexp.MustCompile("^(`{3,}|~{3,})[ \t]*([^`]*)$")
-	thematicRe  = regexp.MustCompile(`^(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$`)
-	setextRe    = regexp.MustCompile(`^(=+|-+)[ \t]*$`)
-	bulletRe    = regexp.MustCompile(`^([-*+])( +|$)`)
-	orderedRe   = regexp.MustCompile(`^([0-9]{1,9})([.)])( +|$)`)
-	refDefRe    = regexp.MustCompile(`^ {0,3}\[([^\]]+)\]:[ \t]*(<[^>]*>|\S+)(?:[ \t]+("[^"]*"|'[^']*'|\([^)]*\)))?[ \t]*$`)
-	delimCellRe = regexp.MustCompile(`^:?-+:?$`)
+	atxRe      = regexp.MustCompile(`^(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$`)
+	fenceRe    = regexp.MustCompile("^(`{3,}|~{3,})[ \t]*([^`]*)$")
+	thematicRe = regexp.MustCompile(`^(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$`)
+	setextRe   = regexp.MustCompile(`^(=+|-+)[ \t]*$`)
+	// A folded section, on lines of its own; the summary is Markdown text.
+	detailsOpenRe  = regexp.MustCompile(`^<details>(?:<summary>(.*)</summary>)?[ \t]*$`)
+	detailsCloseRe = regexp.MustCompile(`^</details>[ \t]*$`)
+	bulletRe       = regexp.MustCompile(`^([-*+])( +|$)`)
+	orderedRe      = regexp.MustCompile(`^([0-9]{1,9})([.)])( +|$)`)
+	refDefRe       = regexp.MustCompile(`^ {0,3}\[([^\]]+)\]:[ \t]*(<[^>]*>|\S+)(?:[ \t]+("[^"]*"|'[^']*'|\([^)]*\)))?[ \t]*$`)
+	delimCellRe    = regexp.MustCompile(`^:?-+:?$`)
 )
 
 // collectRefs finds the link reference definitions ([label]: url "title")
@@ -163,6 +174,18 @@ func (m *markdown) blocks(b *strings.Builder, lines []string, tight bool) {
 			i = m.blockquote(b, lines, i)
 		case strings.HasPrefix(t, "$$"):
 			i = m.mathBlock(b, lines, i)
+		case detailsOpenRe.MatchString(t):
+			m.open++
+			b.WriteString("<details>")
+			if f := detailsOpenRe.FindStringSubmatch(t); f[1] != "" {
+				b.WriteString("<summary>" + m.inline(f[1], false) + "</summary>")
+			}
+			b.WriteString("\n")
+			i++
+		case detailsCloseRe.MatchString(t) && m.open > 0:
+			m.open--
+			b.WriteString("</details>\n")
+			i++
 		case listMarker(line) != nil:
 			i = m.list(b, lines, i)
 		case isTableStart(lines, i):
@@ -306,7 +329,8 @@ func startsBlock(lines []string, i int) bool {
 	}
 	t := line[ind:]
 	if fenceRe.MatchString(t) || atxRe.MatchString(t) || thematicRe.MatchString(t) ||
-		strings.HasPrefix(t, ">") || strings.HasPrefix(t, "$$") || isTableStart(lines, i) {
+		strings.HasPrefix(t, ">") || strings.HasPrefix(t, "$$") || isTableStart(lines, i) ||
+		detailsOpenRe.MatchString(t) || detailsCloseRe.MatchString(t) {
 		return true
 	}
 	// A list item interrupts a paragraph only if it has content, and an

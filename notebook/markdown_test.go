@@ -17,6 +17,14 @@ func TestRenderMarkdown(t *testing.T) {
 		{"heading ids unique", "# A b\n# A b", `<h1 id="A-b">A b</h1>` + "\n" + `<h1 id="A-b-1">A b</h1>` + "\n"},
 		{"heading with markup", "## The *GIL* & `go`", `<h2 id="The-GIL-go">The <em>GIL</em> &amp; <code>go</code></h2>` + "\n"},
 
+		// Folded sections (worked solutions).
+		{"details", "<details><summary>Worked *solution*</summary>\n\n```go\nx := 1\n```\n\n</details>",
+			"<details><summary>Worked <em>solution</em></summary>\n<pre><code class=\"language-go\">x := 1\n</code></pre>\n</details>\n"},
+		{"details without summary, closed at the end", "<details>\ntext", "<details>\n<p>text</p>\n</details>\n"},
+		{"a stray details close is text", "a\n</details>", "<p>a</p>\n<p>&lt;/details&gt;</p>\n"},
+		{"details close only what is open", "</details>\n<details>\nb\n</details>", "<p>&lt;/details&gt;</p>\n<details>\n<p>b</p>\n</details>\n"},
+		{"details with attributes stay text", `<details open onclick="x()">`, "<p>&lt;details open onclick=&#34;x()&#34;&gt;</p>\n"},
+
 		// Paragraphs and breaks.
 		{"paragraphs", "one\ntwo\n\nthree", "<p>one\ntwo</p>\n<p>three</p>\n"},
 		{"hard break spaces", "a  \nb", "<p>a<br>\nb</p>\n"},
