@@ -202,7 +202,7 @@ func (j *job) call(t *gil.Thread) ([]any, error) {
 		switch {
 		case j.comp != nil && j.comp.releases && t != nil && t.Holds():
 			t.Blocking(func() {
-				markRunning(t)
+				markReleased(t)
 				out = valuesOf(j.comp.fn.Call(j.cargs))
 			})
 		case j.comp != nil:
@@ -252,9 +252,11 @@ func observeLanes(t *gil.Thread, s gil.State) {
 	}
 }
 
-func markRunning(t *gil.Thread) {
+// markReleased records that t runs with its lock released (rt.NoGIL), so
+// its lane shows the lock released rather than blocked or waiting.
+func markReleased(t *gil.Thread) {
 	if l, ok := t.Data.(*lane); ok && l.rec != nil {
-		l.rec.Record(l.i, meter.Running)
+		l.rec.Record(l.i, meter.Released)
 	}
 }
 

@@ -9,7 +9,17 @@ import (
 )
 
 // Point is one (x, y) value of a line chart.
-type Point struct{ X, Y float64 }
+type Point struct {
+	X, Y float64
+	// Low and High, when High > Low, are the spread of Y over repeated
+	// measurements, drawn as an error bar.
+	Low, High float64
+	// Void marks a point that is not a result (a speed-up above the core
+	// budget: a quota burst or other load). It is drawn hollow, off the
+	// line, with Note as its tooltip.
+	Void bool
+	Note string
+}
 
 // Series is a named line of points, drawn in SeriesColor(index).
 type Series struct {
@@ -71,7 +81,7 @@ func SpeedupChart(series []Series, budget float64, o Options) string {
 	series = finitePoints(series)
 	for _, s := range series {
 		for _, p := range s.Points {
-			maxX, maxY = math.Max(maxX, p.X), math.Max(maxY, p.Y)
+			maxX, maxY = math.Max(maxX, p.X), math.Max(maxY, math.Max(p.Y, p.High))
 		}
 	}
 	budget = clean(budget)
@@ -101,17 +111,47 @@ func SpeedupChart(series []Series, budget float64, o Options) string {
 		pts := append([]Point(nil), s.Points...)
 		sort.Slice(pts, func(a, b int) bool { return pts[a].X < pts[b].X })
 		fmt.Fprintf(g, `<g class="series"><title>%s</title>`, esc(s.Name))
+		// the line joins results only: a void point breaks it
 		var path strings.Builder
-		for k, p := range pts {
-			if k > 0 {
+		flush := func() {
+			if strings.Contains(path.String(), " ") {
+				fmt.Fprintf(g, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2.2" stroke-linejoin="round"/>`, path.String(), col)
+			}
+			path.Reset()
+		}
+		for _, p := range pts {
+			if p.Void {
+				flush()
+				continue
+			}
+			if path.Len() > 0 {
 				path.WriteByte(' ')
 			}
 			path.WriteString(num(f.px(p.X)) + "," + num(f.py(p.Y)))
 		}
-		fmt.Fprintf(g, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2.2" stroke-linejoin="round"/>`, path.String(), col)
+		flush()
 		for _, p := range pts {
+			dx := (float64(i) - float64(len(series)-1)/2) * 3 // keep overlapping error bars apart
+			if p.High > p.Low {
+				x := f.px(p.X) + dx
+				fmt.Fprintf(g, `<path class="spread" d="M%s %sV%sM%s %sH%sM%s %sH%s" stroke="%s" stroke-width="1.2" fill="none"/>`,
+					num(x), num(f.py(math.Min(p.High, f.yhi))), num(f.py(p.Low)),
+					num(x-3), num(f.py(math.Min(p.High, f.yhi))), num(x+3), num(x-3), num(f.py(p.Low)), num(x+3), col)
+			}
+			tip := fmt.Sprintf("%s, %s workers: %s×", s.Name, fmtNum(p.X), fmtNum(p.Y))
+			if p.High > p.Low {
+				tip += fmt.Sprintf(" (%s–%s×)", fmtNum(p.Low), fmtNum(p.High))
+			}
+			if p.Note != "" {
+				tip += " — " + p.Note
+			}
+			if p.Void {
+				fmt.Fprintf(g, `<circle class="void" cx="%s" cy="%s" r="4" fill="%s" stroke="%s" stroke-width="1.5" stroke-dasharray="2 1.5"><title>%s</title></circle>`,
+					num(f.px(p.X)), num(f.py(math.Min(p.Y, f.yhi))), colBackground, col, esc(tip))
+				continue
+			}
 			fmt.Fprintf(g, `<circle cx="%s" cy="%s" r="3.5" fill="%s"><title>%s</title></circle>`,
-				num(f.px(p.X)), num(f.py(p.Y)), col, esc(fmt.Sprintf("%s, %s workers: %s×", s.Name, fmtNum(p.X), fmtNum(p.Y))))
+				num(f.px(p.X)), num(f.py(p.Y)), col, esc(tip))
 		}
 		g.WriteString("</g>\n")
 	}
@@ -124,9 +164,24 @@ func SpeedupChart(series []Series, budget float64, o Options) string {
 	if budget > 0 {
 		items = append(items, legendItem{colBudget, "core budget"})
 	}
+	for _, s := range series {
+		if hasVoid(s.Points) {
+			items = append(items, legendItem{colBorder, "hollow: above the budget, not a result"})
+			break
+		}
+	}
 	ly = wrapLegend(g, f.x, ly, c.w-24, items)
 	end(ly + 10)
 	return c.svg(titleOr(o.Title, "Speed-up vs workers"))
+}
+
+func hasVoid(pts []Point) bool {
+	for _, p := range pts {
+		if p.Void {
+			return true
+		}
+	}
+	return false
 }
 
 // finitePoints drops points with NaN or infinite coordinates, or beyond a
@@ -137,6 +192,9 @@ func finitePoints(series []Series) []Series {
 		out[i].Name = s.Name
 		for _, p := range s.Points {
 			if finite(p.X) && finite(p.Y) && math.Abs(p.X) <= 1e6 && math.Abs(p.Y) <= 1e6 {
+				if !finite(p.Low) || !finite(p.High) || math.Abs(p.High) > 1e6 {
+					p.Low, p.High = 0, 0
+				}
 				out[i].Points = append(out[i].Points, p)
 			}
 		}

@@ -24,7 +24,7 @@ func FuzzChartsStayValid(f *testing.F) {
 		parseSVG(t, CDF([]Sample{{label, []float64{a, b, a}}}, o))
 		o.Log = false
 		parseSVG(t, CDF([]Sample{{label, []float64{a, b}}}, o))
-		parseSVG(t, SpeedupChart([]Series{{label, []Point{{a, b}, {b, a}}}}, a, o))
+		parseSVG(t, SpeedupChart([]Series{{label, []Point{{X: a, Y: b}, {X: b, Y: a}}}}, a, o))
 		parseSVG(t, ThroughputLatency([]LoadRow{{Label: label, Throughput: a, P50: dur, P99: -dur}}, o))
 		parseSVG(t, Lanes([]meter.Lane{{Name: label, Intervals: []meter.Interval{{Start: dur, End: 2 * dur, State: meter.Waiting}}}}, dur, o))
 		parseSVG(t, CoreUsage([]meter.CoreSeries{{CPU: 3, Levels: []meter.Level{{Start: 0, End: dur, Busy: a}}, Mean: b}}, 0, o))

@@ -215,8 +215,8 @@ func TestCoreUsageSVG(t *testing.T) {
 
 func TestSpeedupChart(t *testing.T) {
 	series := []Series{
-		{"GIL", []Point{{1, 1}, {2, 0.98}, {4, 0.97}}},
-		{"Free", []Point{{4, 1.9}, {1, 1}, {2, 1.95}}},
+		{"GIL", []Point{{X: 1, Y: 1}, {X: 2, Y: 0.98}, {X: 4, Y: 0.97}}},
+		{"Free", []Point{{X: 4, Y: 1.9}, {X: 1, Y: 1}, {X: 2, Y: 1.95}}},
 		{"Isolates", nil},
 	}
 	info := parseSVG(t, SpeedupChart(series, 2, Options{Title: "fib(27)"}))
@@ -427,10 +427,10 @@ func TestWriteExamples(t *testing.T) {
 		}), 0, Options{Title: "Per-core usage", Subtitle: "4 cores, 20 ms samples"}),
 		"cores64.svg": CoreUsage(fakeCores(64, time.Second, func(c int, t time.Duration) float64 { return r.Float64() }), 0, Options{Title: "64 cores"}),
 		"speedup.svg": SpeedupChart([]Series{
-			{"GIL", []Point{{1, 1}, {2, 0.97}, {3, 0.96}, {4, 0.95}}},
-			{"Free", []Point{{1, 1}, {2, 1.92}, {3, 1.95}, {4, 1.96}}},
-			{"Isolates", []Point{{1, 0.95}, {2, 1.85}, {3, 1.88}, {4, 1.9}}},
-			{"Processes", []Point{{1, 0.9}, {2, 1.7}, {3, 1.8}, {4, 1.85}}},
+			{"GIL", []Point{{X: 1, Y: 1}, {X: 2, Y: 0.97}, {X: 3, Y: 0.96}, {X: 4, Y: 0.95}}},
+			{"Free", []Point{{X: 1, Y: 1}, {X: 2, Y: 1.92}, {X: 3, Y: 1.95}, {X: 4, Y: 1.96}}},
+			{"Isolates", []Point{{X: 1, Y: 0.95}, {X: 2, Y: 1.85}, {X: 3, Y: 1.88}, {X: 4, Y: 1.9}}},
+			{"Processes", []Point{{X: 1, Y: 0.9}, {X: 2, Y: 1.7}, {X: 3, Y: 1.8}, {X: 4, Y: 1.85}}},
 		}, 2, Options{Title: "Prime counting: speed-up vs workers", Subtitle: "budget 2 cores"}),
 		"cdf.svg": CDF([]Sample{{"idle", idle}, {"GIL, 5 ms interval", gil5}, {"GIL, 0.5 ms interval", gil05}},
 			Options{Title: "UI tick lateness", Unit: "ms"}),
