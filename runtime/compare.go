@@ -175,7 +175,9 @@ func Compare(models []Model, workers int, fn any, args ...any) *Comparison {
 	for round := 0; round < Rounds; round++ {
 		for _, m := range alternate(models, round) {
 			p.next(fmt.Sprintf("comparing: %s with %d worker(s), round %d of %d", m, workers, round+1, Rounds))
-			r := newJob(m, fn, args).run(m, workers)
+			j := newJob(m, fn, args)
+			j.quiet = true // this progress line, not one per run
+			r := j.run(m, workers)
 			c.Func = r.Func
 			all[m] = append(all[m], r)
 			c.Walls[m] = append(c.Walls[m], r.Wall())
@@ -427,7 +429,9 @@ func Scale(models []Model, maxWorkers int, fn any, args ...any) *Scaling {
 		for _, n := range alternate(s.Workers, round) {
 			for _, m := range alternate(models, round) {
 				p.next(fmt.Sprintf("scaling: %s with %d worker(s), round %d of %d", m, n, round+1, Rounds))
-				r := newJob(m, fn, args).run(m, n)
+				j := newJob(m, fn, args)
+				j.quiet = true // this progress line, not one per run
+				r := j.run(m, n)
 				s.Func = r.Func
 				walls[m][n-1] = append(walls[m][n-1], r.Wall())
 				s.cond.add(r.Measurement)
@@ -542,32 +546,37 @@ func (s *Scaling) Verdict() string {
 	var scaled, flat, partly, void []string
 	for _, m := range s.Models {
 		best, at := 0.0, 0
+		var over []string
+		worst := 0.0
 		for i, n := range s.Workers {
 			if s.Void(m, i) {
-				void = append(void, fmt.Sprintf("%s %.2f× at %d workers", m, s.Speedup[m][i], n))
+				over = append(over, fmt.Sprint(n))
+				worst = math.Max(worst, s.Speedup[m][i])
 				continue
 			}
 			if s.Speedup[m][i] > best {
 				best, at = s.Speedup[m][i], n
 			}
 		}
-		desc := fmt.Sprintf("%s %.2f× at %d worker(s)", m, best, at)
+		if len(over) > 0 {
+			void = append(void, fmt.Sprintf("%s at %s workers (up to %.2f×)", m, strings.Join(over, ", "), worst))
+		}
 		switch {
 		case top >= 1.5 && best >= 1+0.75*(top-1):
-			scaled = append(scaled, desc)
+			scaled = append(scaled, fmt.Sprintf("%s %.2f× at %d workers", m, best, at))
 		case best < 1.25:
 			flat = append(flat, fmt.Sprintf("%s (at most %.2f×)", m, best))
 		default:
-			partly = append(partly, desc)
+			partly = append(partly, fmt.Sprintf("%s %.2f× at %d workers", m, best, at))
 		}
 	}
 	var out []string
 	if top < 1.5 {
-		out = append(out, fmt.Sprintf("With a core budget of %s, no model can do more than one worker's work per second here, so every line stays near 1× (%s): this machine cannot show a parallel speed-up.",
-			meter.FormatCPUs(cores), strings.Join(append(append(append([]string(nil), scaled...), partly...), flat...), ", ")))
+		out = append(out, fmt.Sprintf("With a core budget of %s, no model can do more than one worker's work per second here: this machine cannot show a parallel speed-up, and every line should stay at or below 1×.",
+			meter.FormatCPUs(cores)))
 	} else {
 		if len(scaled) > 0 {
-			out = append(out, fmt.Sprintf("Scaled to the budget of %s cores: %s.", meter.FormatCPUs(top), strings.Join(scaled, ", ")))
+			out = append(out, fmt.Sprintf("Scaled to about the budget of %s cores: %s.", meter.FormatCPUs(top), strings.Join(scaled, ", ")))
 		}
 		if len(partly) > 0 {
 			out = append(out, fmt.Sprintf("Scaled part of the way: %s.", strings.Join(partly, ", ")))
@@ -577,8 +586,8 @@ func (s *Scaling) Verdict() string {
 		}
 	}
 	if len(void) > 0 {
-		out = append(out, fmt.Sprintf("Not results (above the budget of %s — other load or quota burst): %s.",
-			meter.FormatCPUs(cores), strings.Join(void, ", ")))
+		out = append(out, fmt.Sprintf("Not results — above the budget of %s, from other load or a quota burst: %s.",
+			meter.FormatCPUs(cores), strings.Join(void, "; ")))
 	}
 	out = append(out, s.cond.notes()...)
 	return strings.Join(out, " ")
@@ -648,7 +657,7 @@ func (c *conditions) notes() []string {
 			c.short, c.runs, meter.MinQuotaPeriods, fmtDur(c.budget.CgroupPeriod)))
 	}
 	if c.busy > 0 {
-		out = append(out, fmt.Sprintf("Other processes took CPU during %d of %d runs (up to %.2f cores): the numbers are noisier than on a quiet machine.",
+		out = append(out, fmt.Sprintf("Other processes took CPU during %d of %d runs (up to %.2f cores): the numbers are noisier than on a quiet machine, and more workers win a larger share of a busy machine, which inflates speed-ups.",
 			c.busy, c.runs, c.other))
 	}
 	return out

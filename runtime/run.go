@@ -114,6 +114,7 @@ type job struct {
 	name  string        // top-level func name
 	args  []any
 	cargs []reflect.Value // converted args for comp/fv
+	quiet bool            // no live progress line (Compare and Scale show their own)
 }
 
 func newJob(m Model, fn any, args []any) *job {
@@ -367,7 +368,10 @@ func (j *job) run(m Model, workers int) *Report {
 	}
 	h0, d0 := statsOf(rn)
 	mt := meter.Start(meter.Options{Recorder: rec})
-	stopProgress := liveProgress(r, mt)
+	stopProgress := func() {}
+	if !j.quiet {
+		stopProgress = liveProgress(r, mt)
+	}
 	close(start)
 	wg.Wait()
 	h1, d1 := statsOf(rn)

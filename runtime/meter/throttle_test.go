@@ -40,8 +40,8 @@ func TestParseCPUStat(t *testing.T) {
 
 func TestBudgetReadsQuotaPeriod(t *testing.T) {
 	v1 := readBudgetFS(fstest.MapFS{
-		"proc/self/cgroup":    file("2:cpu,cpuacct:/x\n"),
-		"proc/self/mountinfo": file(mountinfoV1),
+		"proc/self/cgroup":                              file("2:cpu,cpuacct:/x\n"),
+		"proc/self/mountinfo":                           file(mountinfoV1),
 		"sys/fs/cgroup/cpu,cpuacct/x/cpu.cfs_quota_us":  file("50000\n"),
 		"sys/fs/cgroup/cpu,cpuacct/x/cpu.cfs_period_us": file("50000\n"),
 	})

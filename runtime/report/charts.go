@@ -300,10 +300,7 @@ func CDF(samples []Sample, o Options) string {
 		}
 		xt = niceTicks(f.xlo, f.xhi, 6)
 	}
-	xlabel := o.XLabel
-	if xlabel == "" && o.Unit != "" {
-		xlabel = "value (" + o.Unit + ")"
-	}
+	xlabel := axisCaption(o.XLabel, o.Unit, o.Log)
 	f.axes(g, xt, []float64{0, 0.25, 0.5, 0.75, 1}, fmtNum, func(v float64) string { return fmt.Sprintf("%.0f%%", 100*v) },
 		xlabel, titleOr(o.YLabel, "fraction ≤ x"))
 	for _, p := range []float64{0.5, 0.99} {
@@ -589,12 +586,33 @@ func drawHBars(g *strings.Builder, x, y, w float64, groups []hgroup, slots int, 
 		g.WriteString("\n")
 	}
 	h := f.h + 20
-	if caption != "" {
-		text(g, f.x+f.w/2, f.y+f.h+30, caption, `text-anchor="middle" fill="`+colMuted+`"`)
-		h += 14
-	} else if unit != "" {
-		text(g, f.x+f.w, f.y+f.h+30, unit, `text-anchor="end" fill="`+colMuted+`" font-size="11"`)
+	if caption = axisCaption(caption, unit, f.logX); caption != "" {
+		text(g, f.x+f.w/2, f.y+f.h+30, caption, `text-anchor="middle" fill="`+colMuted+`" class="axis-caption"`)
 		h += 14
 	}
 	return h
+}
+
+// axisCaption is a value axis's caption with its unit and, on a
+// logarithmic axis, "log scale" — so that equal steps are not read as equal
+// differences: "lateness (ms, log scale)".
+func axisCaption(label, unit string, log bool) string {
+	var extra []string
+	if unit != "" && !strings.Contains(label, unit) {
+		if label == "" {
+			label = unit
+		} else {
+			extra = append(extra, unit)
+		}
+	}
+	if log {
+		extra = append(extra, "log scale")
+	}
+	switch {
+	case len(extra) == 0:
+		return label
+	case label == "":
+		return strings.Join(extra, ", ")
+	}
+	return label + " (" + strings.Join(extra, ", ") + ")"
 }

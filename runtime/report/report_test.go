@@ -489,3 +489,65 @@ func TestLongTitleWraps(t *testing.T) {
 		}
 	}
 }
+
+// A measurement of a quota-throttled run with a lock-released worker draws
+// both distinctly: a "CPU quota" row and grey shading over lanes and cores,
+// a lane colour of its own for "lock released", and says so in every form.
+func TestThrottledAndReleasedDrawn(t *testing.T) {
+	const span = 400 * time.Millisecond
+	rel := meter.Lane{Name: "C code", Released: 300 * time.Millisecond, Running: 100 * time.Millisecond,
+		Intervals: []meter.Interval{{Start: 0, End: 100 * time.Millisecond, State: meter.Running},
+			{Start: 100 * time.Millisecond, End: span, State: meter.Released}}}
+	m := meter.Measurement{
+		Wall: span, CoresUsed: 0.9, MachineCores: 1,
+		Budget:     meter.Budget{GOMAXPROCS: 2, NumCPU: 2, Online: 2, CgroupCPUs: 1, CgroupPeriod: 100 * time.Millisecond},
+		Lanes:      []meter.Lane{rel},
+		Cores:      fakeCores(2, span, func(int, time.Duration) float64 { return 0.5 }),
+		Throttling: meter.Throttling{Period: 100 * time.Millisecond, Periods: 4, Throttled: 2, Time: 70 * time.Millisecond},
+		Throttled:  []meter.Level{{Start: 100 * time.Millisecond, End: 140 * time.Millisecond, Busy: 1}},
+	}
+	info := parseSVG(t, MeasurementSVG(m, "quota"))
+	if info.classes["state-released"] == 0 || !info.hasText("running, lock released") {
+		t.Error("lock-released lane not drawn in its own colour with a legend entry")
+	}
+	if info.classes["throttled"] != 2 || info.classes["throttled-shade"] != 2 || !info.hasText("held off by the CPU quota") {
+		t.Errorf("throttled rows %d, shades %d; want 2 each (lanes and cores) and a legend entry",
+			info.classes["throttled"], info.classes["throttled-shade"])
+	}
+	if info.classes["caveat"] == 0 {
+		t.Error("no caveat in the figure")
+	}
+	sum := Summary(m, "quota")
+	for _, want := range []string{"throttled 2 times, 70 ms", "less than 10 periods", "lock released"} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("summary lacks %q:\n%s", want, sum)
+		}
+	}
+	if !strings.Contains(OneLine(m), "throttled 2 times") {
+		t.Errorf("one-line summary lacks the throttling: %s", OneLine(m))
+	}
+	// not throttled: no row, no shade, no legend entry
+	m.Throttled, m.Throttling = nil, meter.Throttling{Period: 100 * time.Millisecond}
+	info = parseSVG(t, MeasurementSVG(m, "quota"))
+	if info.classes["throttled"] != 0 || info.hasText("held off by the CPU quota") {
+		t.Error("throttling drawn for a run that was not throttled")
+	}
+}
+
+// Log axes say so, with their unit.
+func TestLogAxesLabelled(t *testing.T) {
+	cdf := parseSVG(t, CDF([]Sample{{Name: "gil", Values: []float64{0.1, 1, 10}}},
+		Options{XLabel: "lateness", Unit: "ms", Log: true}))
+	if !cdf.hasText("lateness (ms, log scale)") {
+		t.Errorf("CDF axis caption: %q", cdf.texts)
+	}
+	bars := parseSVG(t, GroupedBars([]string{"gil", "free"}, []BarSeries{{Name: "alone", Values: []float64{10, 1000}}},
+		Options{XLabel: "small requests per second", Unit: "req/s", Log: true}))
+	if !bars.hasText("small requests per second (req/s, log scale)") {
+		t.Errorf("bars axis caption: %q", bars.texts)
+	}
+	lin := parseSVG(t, Bars([]Bar{{Label: "a", Value: 2}}, Options{Unit: "s"}))
+	if lin.hasText("log scale") {
+		t.Error("a linear axis says log scale")
+	}
+}
