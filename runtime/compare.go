@@ -593,9 +593,12 @@ func (s *Scaling) Verdict() string {
 	return strings.Join(out, " ")
 }
 
+// rowsText is the speed-up table as text.
+func (s *Scaling) rowsText() string { return report.TextTable(s.rows()) }
+
 // String is the speed-up table and its verdict.
 func (s *Scaling) String() string {
-	return s.title() + "\n" + report.TextTable(s.rows()) + s.Verdict()
+	return s.title() + "\n" + s.rowsText() + s.Verdict()
 }
 
 // DisplayBundle renders the speed-up chart with its ideal line, the core
