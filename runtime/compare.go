@@ -78,6 +78,8 @@ func (r *Report) says(caveats bool) string {
 	switch {
 	case m.OverBudget():
 		out = append(out, lead+": more than the budget, which is a quota burst or a measuring error, not parallelism that lasts.")
+	case m.Busy() && m.CoresUsed < 0.8*possible:
+		out = append(out, lead+fmt.Sprintf(": other processes kept %.2f cores busy meanwhile, so this does not show what the model allows.", m.OtherCores()))
 	case possible >= 1.5 && m.CoresUsed >= 0.8*possible:
 		out = append(out, lead+": they ran in parallel.")
 	case possible >= 1.5 && m.CoresUsed < 1.25:
@@ -311,6 +313,9 @@ func (c *Comparison) title() string {
 // other load, a budget of one core).
 func (c *Comparison) Says() string {
 	var parts []string
+	if c.cond.inconclusive() {
+		parts = append(parts, c.cond.inconclusiveNote())
+	}
 	if c.Report(GIL) != nil {
 		var rel []string
 		var void []string
@@ -571,6 +576,10 @@ func (s *Scaling) Verdict() string {
 		}
 	}
 	var out []string
+	if c := s.cond; c.inconclusive() {
+		out = append(out, c.inconclusiveNote())
+		scaled, partly, flat = nil, nil, nil // the shapes are the load's, not the models'
+	}
 	if top < 1.5 {
 		out = append(out, fmt.Sprintf("With a core budget of %s, no model can do more than one worker's work per second here: this machine cannot show a parallel speed-up, and every line should stay at or below 1×.",
 			meter.FormatCPUs(cores)))
@@ -649,6 +658,15 @@ func (c *conditions) add(m meter.Measurement) {
 	c.thr.Time += m.Throttling.Time
 }
 
+// inconclusive reports whether other load touched most runs: then the
+// shape of the numbers is the competition's, not the models'.
+func (c *conditions) inconclusive() bool { return c.runs > 0 && 2*c.busy >= c.runs }
+
+func (c *conditions) inconclusiveNote() string {
+	return fmt.Sprintf("Inconclusive: other processes took up to %.2f cores during %d of %d runs, so these numbers measure the competition for the machine more than the models (the ranges show how much they moved); run it again when the machine is quieter.",
+		c.other, c.busy, c.runs)
+}
+
 // notes are the sentences that say what this machine did to the runs.
 func (c *conditions) notes() []string {
 	var out []string
@@ -659,7 +677,7 @@ func (c *conditions) notes() []string {
 		out = append(out, fmt.Sprintf("%d of %d runs lasted less than %d periods of the %s CPU quota: within a period the group may run on every core until its quota is spent, so speed-ups from them are not meaningful.",
 			c.short, c.runs, meter.MinQuotaPeriods, fmtDur(c.budget.CgroupPeriod)))
 	}
-	if c.busy > 0 {
+	if c.busy > 0 && !c.inconclusive() {
 		out = append(out, fmt.Sprintf("Other processes took CPU during %d of %d runs (up to %.2f cores): the numbers are noisier than on a quiet machine, and more workers win a larger share of a busy machine, which inflates speed-ups.",
 			c.busy, c.runs, c.other))
 	}

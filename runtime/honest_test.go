@@ -106,3 +106,20 @@ func TestNoGILLanesShowLockReleased(t *testing.T) {
 		t.Errorf("report says: %s", r.Says())
 	}
 }
+
+// When other processes took CPU during most runs, the verdict does not
+// call any model scaled or flat: it says the numbers are the load's.
+func TestVerdictInconclusiveOnBusyMachine(t *testing.T) {
+	s := &Scaling{Func: "rt.Fib(34)", Workers: []int{1, 2}, Models: []Model{GIL, Free},
+		Speedup: map[Model][]float64{GIL: {1, 1.89}, Free: {1, 0.69}}, Budget: twoCores,
+		cond: conditions{runs: 16, busy: 15, other: 1.8}}
+	v := s.Verdict()
+	if !strings.Contains(v, "Inconclusive: other processes took up to 1.80 cores during 15 of 16 runs") ||
+		strings.Contains(v, "Scaled") || strings.Contains(v, "Did not scale") {
+		t.Errorf("busy-machine verdict:\n%s", v)
+	}
+	s.cond = conditions{runs: 16, busy: 2, other: 0.5}
+	if v := s.Verdict(); !strings.Contains(v, "Scaled to about the budget of 2 cores: gil 1.89×") || !strings.Contains(v, "during 2 of 16 runs") {
+		t.Errorf("mostly quiet verdict:\n%s", v)
+	}
+}

@@ -44,8 +44,11 @@ func (t Throttling) String() string {
 }
 
 func fmtMS(d time.Duration) string {
-	if d >= 10*time.Second {
+	switch {
+	case d >= 10*time.Second:
 		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
+	case d < 10*time.Millisecond:
+		return strconv.FormatFloat(float64(d)/1e6, 'f', 1, 64) + " ms"
 	}
 	return strconv.FormatFloat(float64(d)/1e6, 'f', 0, 64) + " ms"
 }

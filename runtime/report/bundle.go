@@ -237,6 +237,9 @@ func BudgetRows(b meter.Budget) [][]string {
 	quota, mem := "none", "none"
 	if b.CgroupCPUs > 0 {
 		quota = meter.FormatCPUs(b.CgroupCPUs) + " CPU (" + b.CgroupFile + ")"
+		if b.CgroupPeriod > 0 {
+			quota += ", period " + FormatDuration(b.CgroupPeriod)
+		}
 	}
 	if b.CgroupMem > 0 {
 		mem = meter.FormatBytes(b.CgroupMem)
@@ -251,7 +254,7 @@ func BudgetRows(b meter.Budget) [][]string {
 		{"runtime.NumCPU()", fmt.Sprint(b.NumCPU), "CPUs the process could run on at start-up"},
 		{"CPUs online", fmt.Sprint(b.Online), "what the machine has (Python's os.cpu_count())"},
 		{"affinity mask", fmt.Sprint(b.Affinity), "sched_getaffinity (Python's os.sched_getaffinity)"},
-		{"cgroup CPU quota", quota, "cpu.max (v2) or cfs_quota/period (v1): CPU time per wall time"},
+		{"cgroup CPU quota", quota, "cpu.max (v2) or cfs_quota/period (v1): CPU time per wall time, enforced per period"},
 		{"memory", total, "MemTotal"},
 		{"cgroup memory limit", mem, "memory.max (v2) or memory.limit_in_bytes (v1)"},
 	}
