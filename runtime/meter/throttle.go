@@ -130,12 +130,19 @@ func (m Measurement) OtherCores() float64 {
 	return max(0, m.MachineCores-m.CoresUsed)
 }
 
-// Busy reports whether other processes took enough CPU to leave this
-// process fewer free cores than its budget: at least a quarter of a core,
-// and the cores left over below the budget.
+// Busy reports whether other processes took CPU this run wanted: the
+// machine was saturated (every visible core busy, give or take a quarter),
+// others used at least a quarter of a core, and this run used less than
+// 90 % of what it could (its workers — one per lane — up to the budget).
+// Others on a core this run had no use for do not count.
 func (m Measurement) Busy() bool {
 	o := m.OtherCores()
-	return o >= 0.25 && float64(m.Budget.Visible())-o < m.Budget.Cores()
+	vis := float64(m.Budget.Visible())
+	could := m.Budget.Cores()
+	if n := len(m.Lanes); n > 0 {
+		could = min(could, float64(n))
+	}
+	return o >= 0.25 && m.MachineCores >= vis-0.25 && m.CoresUsed < 0.9*could
 }
 
 // Short reports whether the run lasted fewer than MinQuotaPeriods periods

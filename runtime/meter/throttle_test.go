@@ -81,7 +81,11 @@ func TestCaveats(t *testing.T) {
 			[]string{"throttled 12 times, 310 ms"}},
 		{"other load on two cores", Measurement{Budget: two, Wall: time.Second, CoresUsed: 1, MachineCores: 1.9,
 			Cores: make([]CoreSeries, 2)}, []string{"Other processes kept 0.90 cores busy"}},
-		{"other load the budget does not need", Measurement{Budget: quota, Wall: 2 * time.Second, CoresUsed: 1, MachineCores: 1.4,
+		{"other load on the core one worker has no use for", Measurement{Budget: two, Wall: time.Second, CoresUsed: 1, MachineCores: 2,
+			Cores: make([]CoreSeries, 2), Lanes: make([]Lane, 1)}, nil},
+		{"other load taking a single worker's core", Measurement{Budget: two, Wall: time.Second, CoresUsed: 0.5, MachineCores: 2,
+			Cores: make([]CoreSeries, 2), Lanes: make([]Lane, 1)}, []string{"Other processes kept 1.50 cores busy"}},
+		{"machine not saturated", Measurement{Budget: quota, Wall: 2 * time.Second, CoresUsed: 1, MachineCores: 1.4,
 			Cores: make([]CoreSeries, 2)}, nil},
 	}
 	for _, c := range cases {
