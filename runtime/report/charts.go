@@ -71,8 +71,10 @@ func (f frame) axes(g *strings.Builder, xticks, yticks []float64, xfmt, yfmt fun
 }
 
 // SpeedupChart draws speed-up against the number of workers: one line per
-// series (e.g. per model), the ideal line (speed-up = workers) and a
-// horizontal line at the core budget, which no model can beat.
+// series (e.g. per model), each point's range over repeated measurements,
+// the ideal line (speed-up = workers, flat from the core budget on) and a
+// horizontal line at the core budget, which no model can beat. Void points
+// (above the budget: not results) are drawn hollow, off their line.
 func SpeedupChart(series []Series, budget float64, o Options) string {
 	c := newCanvas(o.width())
 	g, end := c.panel()
@@ -97,9 +99,14 @@ func SpeedupChart(series []Series, budget float64, o Options) string {
 	f.axes(g, xt, niceTicks(0, yhi, 5), fmtNum, func(v float64) string { return fmtNum(v) + "×" },
 		titleOr(o.XLabel, "workers"), titleOr(o.YLabel, "speed-up"))
 
-	// ideal: speed-up equals workers
-	fmt.Fprintf(g, `<line class="ideal" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1.5" stroke-dasharray="5 4"/>`,
-		num(f.px(1)), num(f.py(1)), num(f.px(math.Min(f.xhi, yhi))), num(f.py(math.Min(f.xhi, yhi))), colIdeal)
+	// ideal: speed-up equals workers, up to the budget (no more cores to
+	// use), then flat
+	knee := math.Min(f.xhi, yhi)
+	if budget >= 1 {
+		knee = math.Min(knee, budget)
+	}
+	fmt.Fprintf(g, `<polyline class="ideal" points="%s,%s %s,%s %s,%s" fill="none" stroke="%s" stroke-width="1.5" stroke-dasharray="5 4"/>`,
+		num(f.px(1)), num(f.py(1)), num(f.px(knee)), num(f.py(knee)), num(f.px(f.xhi)), num(f.py(knee)), colIdeal)
 	if budget > 0 {
 		by := f.py(budget)
 		fmt.Fprintf(g, `<line class="budget" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1.5" stroke-dasharray="2 3"/>`,
@@ -160,7 +167,7 @@ func SpeedupChart(series []Series, budget float64, o Options) string {
 	for i, s := range series {
 		items = append(items, legendItem{SeriesColor(i), s.Name})
 	}
-	items = append(items, legendItem{colIdeal, "ideal (speed-up = workers)"})
+	items = append(items, legendItem{colIdeal, "ideal (speed-up = workers, up to the budget)"})
 	if budget > 0 {
 		items = append(items, legendItem{colBudget, "core budget"})
 	}
