@@ -29,8 +29,8 @@ type Throttling struct {
 	Time time.Duration
 }
 
-// String is e.g. "throttled 12 times, 310 ms (in 40 periods of 100 ms)",
-// or "" if the group was never throttled.
+// String is e.g. "throttled 12 times, 310 ms held off (summed over CPUs)
+// in 40 periods of 100 ms", or "" if the group was never throttled.
 func (t Throttling) String() string {
 	if t.Throttled <= 0 {
 		return ""
@@ -39,7 +39,7 @@ func (t Throttling) String() string {
 	if t.Throttled == 1 {
 		times = "time"
 	}
-	return fmt.Sprintf("throttled %d %s, %s (in %d periods of %s)", t.Throttled, times,
+	return fmt.Sprintf("throttled %d %s, %s held off (summed over CPUs) in %d periods of %s", t.Throttled, times,
 		fmtMS(t.Time), t.Periods, fmtMS(t.Period))
 }
 
