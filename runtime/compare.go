@@ -676,8 +676,8 @@ func (c *conditions) notes() []string {
 		out = append(out, fmt.Sprintf("The CPU quota %s over the %d runs: the group was held off, which slows the runs unevenly.", c.thr, c.runs))
 	}
 	if c.short > 0 {
-		out = append(out, fmt.Sprintf("%d of %d runs lasted less than %d periods of the %s CPU quota: within a period the group may run on every core until its quota is spent, so speed-ups from them are not meaningful.",
-			c.short, c.runs, meter.MinQuotaPeriods, fmtDur(c.budget.CgroupPeriod)))
+		out = append(out, fmt.Sprintf("%d of %d runs lasted less than %d periods of the %s CPU quota: within a period the group may run on every core until its quota is spent, so speed-ups from them are not meaningful (give each run at least %s of work for the budget to hold).",
+			c.short, c.runs, meter.MinQuotaPeriods, fmtDur(c.budget.CgroupPeriod), fmtDur(meter.MinQuotaPeriods*c.budget.CgroupPeriod)))
 	}
 	if c.busy > 0 && !c.inconclusive() {
 		out = append(out, fmt.Sprintf("Other processes took CPU during %d of %d runs (up to %.2f cores): the numbers are noisier than on a quiet machine, and more workers win a larger share of a busy machine, which inflates speed-ups.",
