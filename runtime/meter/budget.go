@@ -352,7 +352,7 @@ func readCPULimit(fsys fs.FS, d cgroupDir) (cpus float64, file string, period ti
 		}
 		if c, err = ParseCFS(string(q), string(ps)); err == nil && c > 0 && (cpus == 0 || c < cpus) {
 			us, _ := strconv.ParseInt(strings.TrimSpace(string(ps)), 10, 64)
-			cpus, file, period = c, "/"+path.Join(dir, "cpu.cfs_quota_us"), time.Duration(us)*time.Microsecond
+			cpus, file, period = c, "/"+path.Join(dir, "cpu.cfs_quota_us"), usec(us)
 		}
 	}
 	return cpus, file, period
@@ -364,7 +364,7 @@ func cpuMaxPeriod(s string) time.Duration {
 	f := strings.Fields(s)
 	if len(f) == 2 {
 		if us, err := strconv.ParseInt(f[1], 10, 64); err == nil && us > 0 {
-			return time.Duration(us) * time.Microsecond
+			return usec(us)
 		}
 	}
 	return 100 * time.Millisecond

@@ -2,6 +2,7 @@ package meter
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path"
 	"strconv"
@@ -105,13 +106,22 @@ func parseCPUStat(s string) (cpuStat, error) {
 		case "throttled_time": // v1, ns
 			c.time = time.Duration(n)
 		case "throttled_usec": // v2, µs
-			c.time = time.Duration(n) * time.Microsecond
+			c.time = usec(n)
 		}
 	}
 	if !seen {
 		return cpuStat{}, fmt.Errorf("cpu.stat without nr_throttled: %w", ErrBadFormat)
 	}
 	return c, nil
+}
+
+// usec converts microseconds to a Duration, saturating instead of
+// overflowing on absurd input.
+func usec(n int64) time.Duration {
+	if n > math.MaxInt64/int64(time.Microsecond) {
+		return math.MaxInt64
+	}
+	return time.Duration(n) * time.Microsecond
 }
 
 // since returns the throttling between an earlier reading a and c.
