@@ -465,17 +465,18 @@ func Scale(models []Model, maxWorkers int, fn any, args ...any) *Scaling {
 }
 
 // progress shows "what runs now" while a long measurement lasts, updating
-// one display (only when there is more than a couple of steps).
+// one display; it appears only once the measurement has taken a second.
 type progress struct {
 	h           *display.Handle
+	start       time.Time
 	total, step int
 }
 
-func newProgress(total int) *progress { return &progress{total: total} }
+func newProgress(total int) *progress { return &progress{total: total, start: time.Now()} }
 
 func (p *progress) next(msg string) {
 	p.step++
-	if p.total <= 2 {
+	if p.h == nil && time.Since(p.start) < time.Second {
 		return
 	}
 	b := display.TextBundle(fmt.Sprintf("%s (%d/%d)…", msg, p.step, p.total))
