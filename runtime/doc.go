@@ -12,8 +12,15 @@
 //	rt.Scale(nil, 4, rt.CountPrimes, 0, 200000) // speed-up vs workers, with the ideal line
 //
 // A report shown as a cell's value draws per-worker lanes (running /
-// waiting for the lock / blocked), per-core usage, and a table; its String
-// is a text summary.
+// waiting for the lock / blocked / running with the lock released), per-core
+// usage, and a table; its String is a text summary.
+//
+// Reports are honest about the machine: they say when a CPU quota throttled
+// the run, when the run was too short for the quota to hold, and when other
+// processes took CPU. Compare and Scale measure Rounds rounds in alternating
+// order and show median and range; a speed-up above the core budget is
+// marked as not a result. Report.Says, Comparison.Says and Scaling.Verdict
+// put what the numbers show into a sentence, for a notebook to print.
 //
 // # Models
 //

@@ -114,6 +114,7 @@ type job struct {
 	name  string        // top-level func name
 	args  []any
 	cargs []reflect.Value // converted args for comp/fv
+	quiet bool            // no live progress line (Compare and Scale show their own)
 }
 
 func newJob(m Model, fn any, args []any) *job {
@@ -202,7 +203,7 @@ func (j *job) call(t *gil.Thread) ([]any, error) {
 		switch {
 		case j.comp != nil && j.comp.releases && t != nil && t.Holds():
 			t.Blocking(func() {
-				markRunning(t)
+				markReleased(t)
 				out = valuesOf(j.comp.fn.Call(j.cargs))
 			})
 		case j.comp != nil:
@@ -252,9 +253,11 @@ func observeLanes(t *gil.Thread, s gil.State) {
 	}
 }
 
-func markRunning(t *gil.Thread) {
+// markReleased records that t runs with its lock released (rt.NoGIL), so
+// its lane shows the lock released rather than blocked or waiting.
+func markReleased(t *gil.Thread) {
 	if l, ok := t.Data.(*lane); ok && l.rec != nil {
-		l.rec.Record(l.i, meter.Running)
+		l.rec.Record(l.i, meter.Released)
 	}
 }
 
@@ -365,7 +368,10 @@ func (j *job) run(m Model, workers int) *Report {
 	}
 	h0, d0 := statsOf(rn)
 	mt := meter.Start(meter.Options{Recorder: rec})
-	stopProgress := liveProgress(r, mt)
+	stopProgress := func() {}
+	if !j.quiet {
+		stopProgress = liveProgress(r, mt)
+	}
 	close(start)
 	wg.Wait()
 	h1, d1 := statsOf(rn)

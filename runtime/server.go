@@ -412,7 +412,8 @@ func (w *WebReport) DisplayBundle() display.Bundle {
 	}
 	svg := report.ThroughputLatency(rows, report.Options{Title: w.title()})
 	svg2 := report.GroupedBars(groups, []report.BarSeries{alone, hog},
-		report.Options{Title: "Small requests: alone vs beside a hog", Unit: "req/s", Log: true})
+		report.Options{Title: "Small requests: alone vs beside a hog", XLabel: "small requests per second",
+			Unit: "req/s", Log: true})
 	var h strings.Builder
 	h.WriteString(svg)
 	h.WriteString(svg2)

@@ -154,7 +154,7 @@ func (t *Task) Call(args ...any) []any {
 	if th := current(); th != nil && th.Holds() {
 		th.Blocking(func() {
 			// The lock is released, but this thread is working.
-			markRunning(th)
+			markReleased(th)
 			call()
 		})
 	} else {

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -28,8 +29,13 @@ type Budget struct {
 	Affinity   int     // CPUs in the sched_getaffinity mask now; 0 if unknown
 	CgroupCPUs float64 // cgroup CPU quota in CPUs (quota/period); 0 = no limit
 	CgroupFile string  // where the quota came from ("/sys/fs/cgroup/cpu.max"); "" if none
-	MemTotal   uint64  // bytes of RAM the machine has (/proc/meminfo MemTotal); 0 if unknown
-	CgroupMem  uint64  // cgroup memory limit in bytes (memory.max); 0 = no limit
+	// CgroupPeriod is the quota's CFS period (100 ms by default): within
+	// one period the group may run on every visible core until its quota
+	// is spent, so a run shorter than a few periods can use more than
+	// CgroupCPUs. 0 if there is no quota.
+	CgroupPeriod time.Duration
+	MemTotal     uint64 // bytes of RAM the machine has (/proc/meminfo MemTotal); 0 if unknown
+	CgroupMem    uint64 // cgroup memory limit in bytes (memory.max); 0 = no limit
 }
 
 // ReadBudget reads the budget of the current process. Fields it cannot read
@@ -175,8 +181,8 @@ func readBudgetFS(fsys fs.FS) Budget {
 	mi, _ := fs.ReadFile(fsys, "proc/self/mountinfo")
 	for _, dir := range cgroupDirs(cg, mi) {
 		if b.CgroupCPUs == 0 && dir.hasCPU {
-			if cpus, file := readCPULimit(fsys, dir); cpus > 0 {
-				b.CgroupCPUs, b.CgroupFile = cpus, file
+			if cpus, file, period := readCPULimit(fsys, dir); cpus > 0 {
+				b.CgroupCPUs, b.CgroupFile, b.CgroupPeriod = cpus, file, period
 			}
 		}
 		if b.CgroupMem == 0 && dir.hasMem {
@@ -322,32 +328,46 @@ func (d cgroupDir) ancestors() []string {
 }
 
 // readCPULimit returns the tightest CPU quota on the way up from d, in CPUs,
-// and the file it came from.
-func readCPULimit(fsys fs.FS, d cgroupDir) (float64, string) {
-	best, file := 0.0, ""
+// the file it came from and the quota's period.
+func readCPULimit(fsys fs.FS, d cgroupDir) (cpus float64, file string, period time.Duration) {
 	for _, dir := range d.ancestors() {
-		var cpus float64
+		var c float64
+		var p time.Duration
 		var err error
 		if d.v2 {
 			var data []byte
 			if data, err = fs.ReadFile(fsys, path.Join(dir, "cpu.max")); err == nil {
-				cpus, err = ParseCPUMax(string(data))
+				c, err = ParseCPUMax(string(data))
+				p = cpuMaxPeriod(string(data))
 			}
-			if err == nil && cpus > 0 && (best == 0 || cpus < best) {
-				best, file = cpus, "/"+path.Join(dir, "cpu.max")
+			if err == nil && c > 0 && (cpus == 0 || c < cpus) {
+				cpus, file, period = c, "/"+path.Join(dir, "cpu.max"), p
 			}
 			continue
 		}
 		q, err1 := fs.ReadFile(fsys, path.Join(dir, "cpu.cfs_quota_us"))
-		p, err2 := fs.ReadFile(fsys, path.Join(dir, "cpu.cfs_period_us"))
+		ps, err2 := fs.ReadFile(fsys, path.Join(dir, "cpu.cfs_period_us"))
 		if err1 != nil || err2 != nil {
 			continue
 		}
-		if cpus, err = ParseCFS(string(q), string(p)); err == nil && cpus > 0 && (best == 0 || cpus < best) {
-			best, file = cpus, "/"+path.Join(dir, "cpu.cfs_quota_us")
+		if c, err = ParseCFS(string(q), string(ps)); err == nil && c > 0 && (cpus == 0 || c < cpus) {
+			us, _ := strconv.ParseInt(strings.TrimSpace(string(ps)), 10, 64)
+			cpus, file, period = c, "/"+path.Join(dir, "cpu.cfs_quota_us"), usec(us)
 		}
 	}
-	return best, file
+	return cpus, file, period
+}
+
+// cpuMaxPeriod is the period of a cgroup v2 cpu.max line (100 ms when the
+// line gives none, as the kernel's default).
+func cpuMaxPeriod(s string) time.Duration {
+	f := strings.Fields(s)
+	if len(f) == 2 {
+		if us, err := strconv.ParseInt(f[1], 10, 64); err == nil && us > 0 {
+			return usec(us)
+		}
+	}
+	return 100 * time.Millisecond
 }
 
 // readMemLimit returns the tightest memory limit on the way up from d (0 = none).

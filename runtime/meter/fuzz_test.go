@@ -37,6 +37,20 @@ func FuzzParseLimits(f *testing.F) {
 	})
 }
 
+func FuzzParseCPUStat(f *testing.F) {
+	f.Add("nr_periods 229\nnr_throttled 11\nthrottled_time 93929764\n")
+	f.Add("usage_usec 1\nnr_periods 40\nnr_throttled 12\nthrottled_usec 9223372036854775807\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, n, d, err := ParseCPUStat(s)
+		if err == nil && (p < 0 || n < 0 || d < 0) {
+			t.Fatalf("ParseCPUStat(%q) = %d, %d, %v", s, p, n, d)
+		}
+		if d := cpuMaxPeriod(s); d <= 0 {
+			t.Fatalf("cpuMaxPeriod(%q) = %v", s, d)
+		}
+	})
+}
+
 func FuzzCgroupFiles(f *testing.F) {
 	f.Add("0::/a/b\n", mountinfoV2, "200000 100000")
 	f.Add("2:cpu,cpuacct:/docker/x\n", mountinfoHybrid, "max")

@@ -45,6 +45,14 @@ type Measurement struct {
 
 	Handovers, DropRequests int64
 	MaxRSS                  uint64 // peak resident memory of this process so far, in bytes
+
+	// Throttling is what the cgroup's CPU quota did during the run
+	// (cpu.stat at start and end); zero without a quota.
+	Throttling Throttling
+	// Throttled are the sampling intervals in which the quota held the
+	// group off; Busy is the held-off time over the interval (summed over
+	// CPUs as the kernel counts it, at most 1). Nil when never throttled.
+	Throttled []Level
 }
 
 // CPU is User+Sys.
@@ -61,12 +69,14 @@ type Options struct {
 // Meter measures a run between Start and Stop. Its sampling goroutine is
 // stopped by Stop; a Meter is used once.
 type Meter struct {
-	rec     *Recorder
-	sampler *Sampler
-	sampled bool
-	budget  Budget
-	start   time.Time
-	r0      usage
+	rec      *Recorder
+	sampler  *Sampler
+	sampled  bool
+	budget   Budget
+	start    time.Time
+	r0       usage
+	statFile string  // the quota's cpu.stat; "" without a quota
+	stat0    cpuStat // its reading at the start
 }
 
 // usage is a reading of the process's CPU counters.
@@ -116,8 +126,13 @@ func Start(opts Options) *Meter {
 	if m.rec == nil {
 		m.rec = NewRecorder()
 	}
+	if f := m.budget.CPUStatFile(); f != "" {
+		if st, err := readCPUStat(f); err == nil {
+			m.statFile, m.stat0 = f, st
+		}
+	}
 	if !opts.NoSampler {
-		m.sampler = &Sampler{Interval: opts.Interval, MaxSamples: opts.MaxSamples}
+		m.sampler = &Sampler{Interval: opts.Interval, MaxSamples: opts.MaxSamples, CPUStat: m.statFile}
 		m.sampled = m.sampler.Start() == nil
 	}
 	m.r0 = readUsage()
@@ -165,6 +180,12 @@ func (m *Meter) build(cores []CoreSeries) Measurement {
 	}
 	if m.sampler != nil {
 		out.Process = m.sampler.Process()
+		out.Throttled = m.sampler.Throttled()
+	}
+	if m.statFile != "" {
+		if st, err := readCPUStat(m.statFile); err == nil {
+			out.Throttling = st.since(m.stat0, m.budget.CgroupPeriod)
+		}
 	}
 	out.Handovers, out.DropRequests = m.rec.Counts()
 	if wall > 0 {

@@ -15,6 +15,9 @@ const (
 	Waiting              // ready to run but waiting for the lock
 	Blocked              // in a blocking operation (sleep, channel, I/O), lock released
 	Done                 // finished: the lane ends here
+	// Released is running with the lock released, as a C extension runs
+	// after it drops the GIL (rt.NoGIL): on a core, yet not holding the lock.
+	Released
 	numStates
 )
 
@@ -29,6 +32,8 @@ func (s State) String() string {
 		return "blocked"
 	case Done:
 		return "done"
+	case Released:
+		return "running, lock released"
 	}
 	return "unknown"
 }
@@ -46,10 +51,12 @@ type Lane struct {
 	Name                      string
 	Intervals                 []Interval
 	Running, Waiting, Blocked time.Duration
+	Released                  time.Duration // running with the lock released (see [Released])
 }
 
-// Total is the time the worker existed: running + waiting + blocked.
-func (l Lane) Total() time.Duration { return l.Running + l.Waiting + l.Blocked }
+// Total is the time the worker existed: running + waiting + blocked +
+// running with the lock released.
+func (l Lane) Total() time.Duration { return l.Running + l.Waiting + l.Blocked + l.Released }
 
 // Share is the fraction of the lane's total time spent in state s (0 if empty).
 func (l Lane) Share(s State) float64 {
@@ -64,6 +71,8 @@ func (l Lane) Share(s State) float64 {
 		return float64(l.Waiting) / float64(t)
 	case Blocked:
 		return float64(l.Blocked) / float64(t)
+	case Released:
+		return float64(l.Released) / float64(t)
 	}
 	return 0
 }
@@ -195,7 +204,7 @@ func coarsen(ev []event, end int64, buckets int) []event {
 			break
 		}
 		dom := Running
-		for _, s := range []State{Waiting, Blocked, Done} {
+		for _, s := range []State{Waiting, Blocked, Done, Released} {
 			if acc[s] > acc[dom] {
 				dom = s
 			}
@@ -251,6 +260,7 @@ func (l *lane) snapshot(end int64) Lane {
 	out.Running = time.Duration(totals[Running])
 	out.Waiting = time.Duration(totals[Waiting])
 	out.Blocked = time.Duration(totals[Blocked])
+	out.Released = time.Duration(totals[Released])
 	out.Intervals = make([]Interval, 0, len(l.events))
 	for i, e := range l.events {
 		if e.s == Done {

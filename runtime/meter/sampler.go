@@ -47,6 +47,9 @@ type CoreSeries struct {
 type Sampler struct {
 	Interval   time.Duration // 0 = DefaultInterval
 	MaxSamples int           // 0 = DefaultMaxSamples; at least 16
+	// CPUStat is a cgroup cpu.stat file whose throttled time is sampled
+	// too (see [Sampler.Throttled]); "" = none.
+	CPUStat string
 
 	mu      sync.Mutex
 	cpus    []int
@@ -70,6 +73,7 @@ type statSnap struct {
 	busy  []uint64
 	total []uint64
 	proc  uint64 // this process's utime+stime in ticks
+	thr   uint64 // the cgroup's throttled time in ns (0 without CPUStat)
 }
 
 // rawSample holds the counter deltas of one interval.
@@ -77,6 +81,7 @@ type rawSample struct {
 	start, end  time.Duration
 	busy, total []uint32
 	proc        uint32
+	thr         uint64 // ns the cgroup was held off by its quota
 }
 
 // ErrNoProcStat is returned by Start where /proc/stat cannot be read.
@@ -91,7 +96,8 @@ func (s *Sampler) Start() error {
 		return errors.New("meter: sampler already started")
 	}
 	if s.read == nil {
-		s.read = readProcSnap
+		file := s.CPUStat
+		s.read = func() (statSnap, error) { return readProcSnap(file) }
 	}
 	snap, err := s.read()
 	if err != nil {
@@ -168,6 +174,9 @@ func (s *Sampler) add(snap statSnap, now time.Duration) {
 		}
 	}
 	r.proc = delta32(s.prev.proc, snap.proc)
+	if snap.thr > s.prev.thr {
+		r.thr = snap.thr - s.prev.thr
+	}
 	if !moved {
 		return
 	}
@@ -212,7 +221,7 @@ func sameInts(a, b []int) bool {
 // realign reorders snap to the CPU list cpus; a CPU missing from snap keeps
 // a zero counter, which delta32 turns into "no movement".
 func realign(snap statSnap, cpus []int) statSnap {
-	out := statSnap{cpus: cpus, busy: make([]uint64, len(cpus)), total: make([]uint64, len(cpus)), proc: snap.proc}
+	out := statSnap{cpus: cpus, busy: make([]uint64, len(cpus)), total: make([]uint64, len(cpus)), proc: snap.proc, thr: snap.thr}
 	idx := make(map[int]int, len(snap.cpus))
 	for i, c := range snap.cpus {
 		idx[c] = i
@@ -238,6 +247,7 @@ func mergePairs(in []rawSample) []rawSample {
 				r.total[c] += n.total[c]
 			}
 			r.proc += n.proc
+			r.thr += n.thr
 		}
 		out = append(out, r)
 	}
@@ -283,6 +293,21 @@ func (s *Sampler) Process() []Level {
 	return out
 }
 
+// Throttled returns the intervals so far in which the cgroup of CPUStat was
+// held off by its quota, with Busy the held-off share of the interval
+// (at most 1); nil if it never was.
+func (s *Sampler) Throttled() []Level {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Level
+	for _, r := range s.samples {
+		if wall := r.end - r.start; r.thr > 0 && wall > 0 {
+			out = append(out, Level{r.start, r.end, min(1, float64(r.thr)/float64(wall))})
+		}
+	}
+	return out
+}
+
 // ProcessCPU is this process's CPU time (user+sys) between Start and the
 // last reading, as /proc/self/stat counts it (10 ms resolution).
 func (s *Sampler) ProcessCPU() time.Duration {
@@ -323,8 +348,9 @@ func (s *Sampler) seriesLocked() []CoreSeries {
 	return out
 }
 
-// readProcSnap reads /proc/stat and /proc/self/stat.
-func readProcSnap() (statSnap, error) {
+// readProcSnap reads /proc/stat, /proc/self/stat and, if cpuStat is set,
+// the throttled time of that cgroup cpu.stat.
+func readProcSnap(cpuStat string) (statSnap, error) {
 	data, err := os.ReadFile("/proc/stat")
 	if err != nil {
 		return statSnap{}, fmt.Errorf("%w: %v", ErrNoProcStat, err)
@@ -335,6 +361,11 @@ func readProcSnap() (statSnap, error) {
 	}
 	if self, err := os.ReadFile("/proc/self/stat"); err == nil {
 		snap.proc, _ = parseSelfStat(self)
+	}
+	if cpuStat != "" {
+		if c, err := readCPUStat(cpuStat); err == nil {
+			snap.thr = uint64(c.time)
+		}
 	}
 	return snap, nil
 }

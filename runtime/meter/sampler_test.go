@@ -51,11 +51,12 @@ type fakeProc struct {
 	busy  []uint64
 	total []uint64
 	proc  uint64
+	thr   uint64 // cgroup throttled ns
 }
 
 func (f *fakeProc) snap() statSnap {
 	return statSnap{cpus: f.cpus, busy: append([]uint64(nil), f.busy...),
-		total: append([]uint64(nil), f.total...), proc: f.proc}
+		total: append([]uint64(nil), f.total...), proc: f.proc, thr: f.thr}
 }
 
 // step advances every CPU by ticks, busy by the given fractions.

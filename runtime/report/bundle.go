@@ -54,14 +54,23 @@ func MeasurementSVG(m meter.Measurement, title string) string {
 		}
 		y -= 5
 	}
+	for _, cv := range m.Caveats() {
+		y += 5
+		for _, l := range wrapWords("⚠ "+cv, 118) {
+			y += 2
+			text(g, 12, y, l, `fill="`+colBudget+`" font-size="11" class="caveat"`)
+			y += 13
+		}
+		y -= 5
+	}
 	end(y - 8)
 	// both panels share the label column so that their time axes line up
 	labelW := math.Max(laneLabelWidth(m.Lanes), coreLabelW)
 	if len(m.Lanes) > 0 {
-		drawLanes(c, m.Lanes, m.Wall, Options{Title: "Workers"}, true, labelW)
+		drawLanes(c, m.Lanes, m.Throttled, m.Wall, Options{Title: "Workers"}, true, labelW)
 	}
 	if len(m.Cores) > 0 {
-		drawCores(c, m.Cores, m.Process, m.Wall, Options{Title: "Cores"}, true, labelW)
+		drawCores(c, m.Cores, m.Process, m.Throttled, m.Wall, Options{Title: "Cores"}, true, labelW)
 	}
 	return c.svg(titleOr(title, "Core usage"))
 }
@@ -80,9 +89,12 @@ func MeasurementHTML(m meter.Measurement, title, svg string) string {
 	if w := m.Budget.Warning(); w != "" {
 		b.WriteString(`<p><strong>Core budget:</strong> ` + html.EscapeString(w) + `</p>`)
 	}
+	for _, cv := range m.Caveats() {
+		b.WriteString(`<p class="caveat"><strong>Note:</strong> ` + html.EscapeString(cv) + `</p>`)
+	}
 	b.WriteString(Table([]string{"measure", "value"}, numberRows(m)))
 	if len(m.Lanes) > 0 {
-		b.WriteString(Table(workerHeader, workerRows(m.Lanes)))
+		b.WriteString(Table(workerColumns(m.Lanes), workerRows(m.Lanes)))
 	}
 	b.WriteString(`</div>`)
 	return b.String()
@@ -90,11 +102,26 @@ func MeasurementHTML(m meter.Measurement, title, svg string) string {
 
 var workerHeader = []string{"worker", "running", "waiting", "blocked", "time"}
 
+// workerColumns is workerHeader, with a column for running with the lock
+// released when any lane has some.
+func workerColumns(lanes []meter.Lane) []string {
+	for _, l := range lanes {
+		if l.Released > 0 {
+			return []string{"worker", "running", "lock released", "waiting", "blocked", "time"}
+		}
+	}
+	return workerHeader
+}
+
 func workerRows(lanes []meter.Lane) [][]string {
+	released := len(workerColumns(lanes)) > len(workerHeader)
 	rows := make([][]string, len(lanes))
 	for i, l := range lanes {
-		rows[i] = []string{l.Name, percent(l.Share(meter.Running)), percent(l.Share(meter.Waiting)),
-			percent(l.Share(meter.Blocked)), FormatDuration(l.Total())}
+		rows[i] = []string{l.Name, percent(l.Share(meter.Running))}
+		if released {
+			rows[i] = append(rows[i], percent(l.Share(meter.Released)))
+		}
+		rows[i] = append(rows[i], percent(l.Share(meter.Waiting)), percent(l.Share(meter.Blocked)), FormatDuration(l.Total()))
 	}
 	return rows
 }
@@ -113,7 +140,15 @@ func numberRows(m meter.Measurement) [][]string {
 		[]string{"core budget", m.Budget.String()},
 	)
 	if len(m.Cores) > 0 {
-		rows = append(rows, []string{"machine busy (all processes)", fmt.Sprintf("%.2f cores", m.MachineCores)})
+		rows = append(rows, []string{"machine busy (all processes)", fmt.Sprintf("%.2f cores", m.MachineCores)},
+			[]string{"other processes", fmt.Sprintf("%.2f cores", m.OtherCores())})
+	}
+	if t := m.Throttling; t.Period > 0 {
+		v := "not throttled"
+		if s := t.String(); s != "" {
+			v = s
+		}
+		rows = append(rows, []string{"CPU quota throttling (cpu.stat)", v})
 	}
 	rows = append(rows,
 		[]string{"lock hand-overs", fmt.Sprint(m.Handovers)},
@@ -132,6 +167,9 @@ func OneLine(m meter.Measurement) string {
 		m.CoresUsed, meter.FormatCPUs(m.Budget.Cores()), FormatDuration(m.Wall), FormatDuration(m.CPU()), FormatDuration(m.GC))
 	if m.Handovers > 0 || m.DropRequests > 0 {
 		s += fmt.Sprintf(" · %d hand-overs, %d drop requests", m.Handovers, m.DropRequests)
+	}
+	if t := m.Throttling.String(); t != "" {
+		s += " · " + t
 	}
 	return s
 }
@@ -153,14 +191,21 @@ func Summary(m meter.Measurement, title string) string {
 	fmt.Fprintf(&b, " · GC CPU %s (reported apart)\n", FormatDuration(m.GC))
 	fmt.Fprintf(&b, "cores used %.2f of a budget of %s (%s)\n", m.CoresUsed, meter.FormatCPUs(m.Budget.Cores()), m.Budget.Limits())
 	if len(m.Cores) > 0 {
-		fmt.Fprintf(&b, "machine busy %.2f cores (all processes, /proc/stat): %s\n", m.MachineCores, coreList(m.Cores))
+		fmt.Fprintf(&b, "machine busy %.2f cores (all processes, /proc/stat): %s; other processes %.2f cores\n",
+			m.MachineCores, coreList(m.Cores), m.OtherCores())
+	}
+	if t := m.Throttling.String(); t != "" {
+		fmt.Fprintf(&b, "CPU quota: %s\n", t)
 	}
 	fmt.Fprintf(&b, "lock hand-overs %d · drop requests %d\n", m.Handovers, m.DropRequests)
 	if len(m.Lanes) > 0 {
-		b.WriteString(TextTable(workerHeader, workerRows(m.Lanes)))
+		b.WriteString(TextTable(workerColumns(m.Lanes), workerRows(m.Lanes)))
 	}
 	if w := m.Budget.Warning(); w != "" {
 		b.WriteString("warning: " + w + "\n")
+	}
+	for _, cv := range m.Caveats() {
+		b.WriteString("note: " + cv + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -192,6 +237,9 @@ func BudgetRows(b meter.Budget) [][]string {
 	quota, mem := "none", "none"
 	if b.CgroupCPUs > 0 {
 		quota = meter.FormatCPUs(b.CgroupCPUs) + " CPU (" + b.CgroupFile + ")"
+		if b.CgroupPeriod > 0 {
+			quota += ", period " + FormatDuration(b.CgroupPeriod)
+		}
 	}
 	if b.CgroupMem > 0 {
 		mem = meter.FormatBytes(b.CgroupMem)
@@ -206,7 +254,7 @@ func BudgetRows(b meter.Budget) [][]string {
 		{"runtime.NumCPU()", fmt.Sprint(b.NumCPU), "CPUs the process could run on at start-up"},
 		{"CPUs online", fmt.Sprint(b.Online), "what the machine has (Python's os.cpu_count())"},
 		{"affinity mask", fmt.Sprint(b.Affinity), "sched_getaffinity (Python's os.sched_getaffinity)"},
-		{"cgroup CPU quota", quota, "cpu.max (v2) or cfs_quota/period (v1): CPU time per wall time"},
+		{"cgroup CPU quota", quota, "cpu.max (v2) or cfs_quota/period (v1): CPU time per wall time, enforced per period"},
 		{"memory", total, "MemTotal"},
 		{"cgroup memory limit", mem, "memory.max (v2) or memory.limit_in_bytes (v1)"},
 	}

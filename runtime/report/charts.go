@@ -9,7 +9,17 @@ import (
 )
 
 // Point is one (x, y) value of a line chart.
-type Point struct{ X, Y float64 }
+type Point struct {
+	X, Y float64
+	// Low and High, when High > Low, are the spread of Y over repeated
+	// measurements, drawn as an error bar.
+	Low, High float64
+	// Void marks a point that is not a result (a speed-up above the core
+	// budget: a quota burst or other load). It is drawn hollow, off the
+	// line, with Note as its tooltip.
+	Void bool
+	Note string
+}
 
 // Series is a named line of points, drawn in SeriesColor(index).
 type Series struct {
@@ -61,8 +71,10 @@ func (f frame) axes(g *strings.Builder, xticks, yticks []float64, xfmt, yfmt fun
 }
 
 // SpeedupChart draws speed-up against the number of workers: one line per
-// series (e.g. per model), the ideal line (speed-up = workers) and a
-// horizontal line at the core budget, which no model can beat.
+// series (e.g. per model), each point's range over repeated measurements,
+// the ideal line (speed-up = workers, flat from the core budget on) and a
+// horizontal line at the core budget, which no model can beat. Void points
+// (above the budget: not results) are drawn hollow, off their line.
 func SpeedupChart(series []Series, budget float64, o Options) string {
 	c := newCanvas(o.width())
 	g, end := c.panel()
@@ -71,7 +83,7 @@ func SpeedupChart(series []Series, budget float64, o Options) string {
 	series = finitePoints(series)
 	for _, s := range series {
 		for _, p := range s.Points {
-			maxX, maxY = math.Max(maxX, p.X), math.Max(maxY, p.Y)
+			maxX, maxY = math.Max(maxX, p.X), math.Max(maxY, math.Max(p.Y, p.High))
 		}
 	}
 	budget = clean(budget)
@@ -87,9 +99,14 @@ func SpeedupChart(series []Series, budget float64, o Options) string {
 	f.axes(g, xt, niceTicks(0, yhi, 5), fmtNum, func(v float64) string { return fmtNum(v) + "×" },
 		titleOr(o.XLabel, "workers"), titleOr(o.YLabel, "speed-up"))
 
-	// ideal: speed-up equals workers
-	fmt.Fprintf(g, `<line class="ideal" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1.5" stroke-dasharray="5 4"/>`,
-		num(f.px(1)), num(f.py(1)), num(f.px(math.Min(f.xhi, yhi))), num(f.py(math.Min(f.xhi, yhi))), colIdeal)
+	// ideal: speed-up equals workers, up to the budget (no more cores to
+	// use), then flat
+	knee := math.Min(f.xhi, yhi)
+	if budget >= 1 {
+		knee = math.Min(knee, budget)
+	}
+	fmt.Fprintf(g, `<polyline class="ideal" points="%s,%s %s,%s %s,%s" fill="none" stroke="%s" stroke-width="1.5" stroke-dasharray="5 4"/>`,
+		num(f.px(1)), num(f.py(1)), num(f.px(knee)), num(f.py(knee)), num(f.px(f.xhi)), num(f.py(knee)), colIdeal)
 	if budget > 0 {
 		by := f.py(budget)
 		fmt.Fprintf(g, `<line class="budget" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1.5" stroke-dasharray="2 3"/>`,
@@ -101,17 +118,47 @@ func SpeedupChart(series []Series, budget float64, o Options) string {
 		pts := append([]Point(nil), s.Points...)
 		sort.Slice(pts, func(a, b int) bool { return pts[a].X < pts[b].X })
 		fmt.Fprintf(g, `<g class="series"><title>%s</title>`, esc(s.Name))
+		// the line joins results only: a void point breaks it
 		var path strings.Builder
-		for k, p := range pts {
-			if k > 0 {
+		flush := func() {
+			if strings.Contains(path.String(), " ") {
+				fmt.Fprintf(g, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2.2" stroke-linejoin="round"/>`, path.String(), col)
+			}
+			path.Reset()
+		}
+		for _, p := range pts {
+			if p.Void {
+				flush()
+				continue
+			}
+			if path.Len() > 0 {
 				path.WriteByte(' ')
 			}
 			path.WriteString(num(f.px(p.X)) + "," + num(f.py(p.Y)))
 		}
-		fmt.Fprintf(g, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2.2" stroke-linejoin="round"/>`, path.String(), col)
+		flush()
 		for _, p := range pts {
+			dx := (float64(i) - float64(len(series)-1)/2) * 3 // keep overlapping error bars apart
+			if p.High > p.Low {
+				x := f.px(p.X) + dx
+				fmt.Fprintf(g, `<path class="spread" d="M%s %sV%sM%s %sH%sM%s %sH%s" stroke="%s" stroke-width="1.2" fill="none"/>`,
+					num(x), num(f.py(math.Min(p.High, f.yhi))), num(f.py(p.Low)),
+					num(x-3), num(f.py(math.Min(p.High, f.yhi))), num(x+3), num(x-3), num(f.py(p.Low)), num(x+3), col)
+			}
+			tip := fmt.Sprintf("%s, %s workers: %s×", s.Name, fmtNum(p.X), fmtNum(p.Y))
+			if p.High > p.Low {
+				tip += fmt.Sprintf(" (%s–%s×)", fmtNum(p.Low), fmtNum(p.High))
+			}
+			if p.Note != "" {
+				tip += " — " + p.Note
+			}
+			if p.Void {
+				fmt.Fprintf(g, `<circle class="void" cx="%s" cy="%s" r="4" fill="%s" stroke="%s" stroke-width="1.5" stroke-dasharray="2 1.5"><title>%s</title></circle>`,
+					num(f.px(p.X)), num(f.py(math.Min(p.Y, f.yhi))), colBackground, col, esc(tip))
+				continue
+			}
 			fmt.Fprintf(g, `<circle cx="%s" cy="%s" r="3.5" fill="%s"><title>%s</title></circle>`,
-				num(f.px(p.X)), num(f.py(p.Y)), col, esc(fmt.Sprintf("%s, %s workers: %s×", s.Name, fmtNum(p.X), fmtNum(p.Y))))
+				num(f.px(p.X)), num(f.py(p.Y)), col, esc(tip))
 		}
 		g.WriteString("</g>\n")
 	}
@@ -120,13 +167,28 @@ func SpeedupChart(series []Series, budget float64, o Options) string {
 	for i, s := range series {
 		items = append(items, legendItem{SeriesColor(i), s.Name})
 	}
-	items = append(items, legendItem{colIdeal, "ideal (speed-up = workers)"})
+	items = append(items, legendItem{colIdeal, "ideal (speed-up = workers, up to the budget)"})
 	if budget > 0 {
 		items = append(items, legendItem{colBudget, "core budget"})
+	}
+	for _, s := range series {
+		if hasVoid(s.Points) {
+			items = append(items, legendItem{colBorder, "hollow: above the budget, not a result"})
+			break
+		}
 	}
 	ly = wrapLegend(g, f.x, ly, c.w-24, items)
 	end(ly + 10)
 	return c.svg(titleOr(o.Title, "Speed-up vs workers"))
+}
+
+func hasVoid(pts []Point) bool {
+	for _, p := range pts {
+		if p.Void {
+			return true
+		}
+	}
+	return false
 }
 
 // finitePoints drops points with NaN or infinite coordinates, or beyond a
@@ -137,6 +199,9 @@ func finitePoints(series []Series) []Series {
 		out[i].Name = s.Name
 		for _, p := range s.Points {
 			if finite(p.X) && finite(p.Y) && math.Abs(p.X) <= 1e6 && math.Abs(p.Y) <= 1e6 {
+				if !finite(p.Low) || !finite(p.High) || math.Abs(p.High) > 1e6 {
+					p.Low, p.High = 0, 0
+				}
 				out[i].Points = append(out[i].Points, p)
 			}
 		}
@@ -242,10 +307,7 @@ func CDF(samples []Sample, o Options) string {
 		}
 		xt = niceTicks(f.xlo, f.xhi, 6)
 	}
-	xlabel := o.XLabel
-	if xlabel == "" && o.Unit != "" {
-		xlabel = "value (" + o.Unit + ")"
-	}
+	xlabel := axisCaption(o.XLabel, o.Unit, o.Log)
 	f.axes(g, xt, []float64{0, 0.25, 0.5, 0.75, 1}, fmtNum, func(v float64) string { return fmt.Sprintf("%.0f%%", 100*v) },
 		xlabel, titleOr(o.YLabel, "fraction ≤ x"))
 	for _, p := range []float64{0.5, 0.99} {
@@ -531,12 +593,33 @@ func drawHBars(g *strings.Builder, x, y, w float64, groups []hgroup, slots int, 
 		g.WriteString("\n")
 	}
 	h := f.h + 20
-	if caption != "" {
-		text(g, f.x+f.w/2, f.y+f.h+30, caption, `text-anchor="middle" fill="`+colMuted+`"`)
-		h += 14
-	} else if unit != "" {
-		text(g, f.x+f.w, f.y+f.h+30, unit, `text-anchor="end" fill="`+colMuted+`" font-size="11"`)
+	if caption = axisCaption(caption, unit, f.logX); caption != "" {
+		text(g, f.x+f.w/2, f.y+f.h+30, caption, `text-anchor="middle" fill="`+colMuted+`" class="axis-caption"`)
 		h += 14
 	}
 	return h
+}
+
+// axisCaption is a value axis's caption with its unit and, on a
+// logarithmic axis, "log scale" — so that equal steps are not read as equal
+// differences: "lateness (ms, log scale)".
+func axisCaption(label, unit string, log bool) string {
+	var extra []string
+	if unit != "" && !strings.Contains(label, unit) {
+		if label == "" {
+			label = unit
+		} else {
+			extra = append(extra, unit)
+		}
+	}
+	if log {
+		extra = append(extra, "log scale")
+	}
+	switch {
+	case len(extra) == 0:
+		return label
+	case label == "":
+		return strings.Join(extra, ", ")
+	}
+	return label + " (" + strings.Join(extra, ", ") + ")"
 }

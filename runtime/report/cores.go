@@ -25,7 +25,7 @@ func heat(v float64) string {
 // the last sample.
 func CoreUsage(cores []meter.CoreSeries, span time.Duration, o Options) string {
 	c := newCanvas(o.width())
-	drawCores(c, cores, nil, span, o, false, coreLabelW)
+	drawCores(c, cores, nil, nil, span, o, false, coreLabelW)
 	return c.svg(titleOr(o.Title, "Per-core usage over time"))
 }
 
@@ -33,8 +33,10 @@ func CoreUsage(cores []meter.CoreSeries, span time.Duration, o Options) string {
 const coreLabelW = 60.0
 
 // drawCores draws the core rows, the average row and, when process is not
-// nil, a row for this process's own use (cores used / cores, same scale).
-func drawCores(c *canvas, cores []meter.CoreSeries, process []meter.Level, span time.Duration, o Options, section bool, labelW float64) {
+// nil, a row for this process's own use (cores used / cores, same scale);
+// thr (the quota's held-off intervals) adds a "CPU quota" row and shades
+// those intervals across the rows.
+func drawCores(c *canvas, cores []meter.CoreSeries, process, thr []meter.Level, span time.Duration, o Options, section bool, labelW float64) {
 	g, end := c.panel()
 	y := heading(g, o, 12, section)
 	for _, cs := range cores {
@@ -126,6 +128,13 @@ func drawCores(c *canvas, cores []meter.CoreSeries, process []meter.Level, span 
 		drawHeatRow(g, vals, cov, plotX, ry, plotW, avgH)
 		text(g, plotX+plotW+8, ry+avgH/2+4, fmt.Sprintf("%.2f cores", used), `font-family="`+esc(fontMono)+`" font-size="11"`)
 		g.WriteString("</g>\n")
+	}
+
+	if len(thr) > 0 {
+		shadeThrottled(g, thr, span, plotX, top, plotW, ry+avgH-top)
+		ry += avgH + 3
+		drawThrottledRow(g, thr, span, plotX, ry, plotW, 10)
+		ry -= avgH - 10
 	}
 
 	ay := ry + avgH + 4

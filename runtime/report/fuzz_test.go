@@ -24,13 +24,14 @@ func FuzzChartsStayValid(f *testing.F) {
 		parseSVG(t, CDF([]Sample{{label, []float64{a, b, a}}}, o))
 		o.Log = false
 		parseSVG(t, CDF([]Sample{{label, []float64{a, b}}}, o))
-		parseSVG(t, SpeedupChart([]Series{{label, []Point{{a, b}, {b, a}}}}, a, o))
+		parseSVG(t, SpeedupChart([]Series{{label, []Point{{X: a, Y: b, Low: b, High: a, Note: label}, {X: b, Y: a, Void: true}}}}, a, o))
 		parseSVG(t, ThroughputLatency([]LoadRow{{Label: label, Throughput: a, P50: dur, P99: -dur}}, o))
 		parseSVG(t, Lanes([]meter.Lane{{Name: label, Intervals: []meter.Interval{{Start: dur, End: 2 * dur, State: meter.Waiting}}}}, dur, o))
 		parseSVG(t, CoreUsage([]meter.CoreSeries{{CPU: 3, Levels: []meter.Level{{Start: 0, End: dur, Busy: a}}, Mean: b}}, 0, o))
 		m := meter.Measurement{Wall: dur, CoresUsed: a, MachineCores: b,
 			Lanes: []meter.Lane{{Name: label}}, Process: []meter.Level{{Start: 0, End: dur, Busy: a}},
-			Cores: []meter.CoreSeries{{Levels: []meter.Level{{Start: 0, End: dur, Busy: b}}}}}
+			Cores:     []meter.CoreSeries{{Levels: []meter.Level{{Start: 0, End: dur, Busy: b}}}},
+			Throttled: []meter.Level{{Start: dur, End: 2 * dur, Busy: a}}}
 		parseSVG(t, MeasurementSVG(m, label))
 		Summary(m, label)
 	})

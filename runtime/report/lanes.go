@@ -18,11 +18,13 @@ func stateColor(s meter.State) string {
 		return colWaiting
 	case meter.Blocked:
 		return colBlocked
+	case meter.Released:
+		return colReleased
 	}
 	return colBackground
 }
 
-var drawnStates = []meter.State{meter.Running, meter.Waiting, meter.Blocked}
+var drawnStates = []meter.State{meter.Running, meter.Waiting, meter.Blocked, meter.Released}
 
 // Lanes draws one horizontal lane per worker, coloured by state over time
 // (running / waiting for the lock / blocked), in the style of Dave Beazley's
@@ -30,7 +32,7 @@ var drawnStates = []meter.State{meter.Running, meter.Waiting, meter.Blocked}
 // 0 means up to the last recorded moment.
 func Lanes(lanes []meter.Lane, span time.Duration, o Options) string {
 	c := newCanvas(o.width())
-	drawLanes(c, lanes, span, o, false, laneLabelWidth(lanes))
+	drawLanes(c, lanes, nil, span, o, false, laneLabelWidth(lanes))
 	return c.svg(titleOr(o.Title, "Worker states over time"))
 }
 
@@ -50,7 +52,11 @@ func laneLabelWidth(lanes []meter.Lane) float64 {
 	return math.Min(math.Max(w, textWidth("this process")), 180)
 }
 
-func drawLanes(c *canvas, lanes []meter.Lane, span time.Duration, o Options, section bool, labelW float64) {
+// drawLanes draws the lanes; thr are the intervals a CPU quota held the
+// process off (meter.Measurement.Throttled), drawn as a row of their own
+// above the lanes and shaded across them, so that a quota pause is not read
+// as waiting for the lock.
+func drawLanes(c *canvas, lanes []meter.Lane, thr []meter.Level, span time.Duration, o Options, section bool, labelW float64) {
 	g, end := c.panel()
 	y := heading(g, o, 12, section)
 	if span <= 0 {
@@ -70,6 +76,10 @@ func drawLanes(c *canvas, lanes []meter.Lane, span time.Duration, o Options, sec
 	plotX := 12 + labelW + 10
 	plotW := c.w - plotX - rightW - 12
 	top := y
+	if len(thr) > 0 {
+		drawThrottledRow(g, thr, span, plotX, top, plotW, 10)
+		top += 10 + gap
+	}
 
 	for _, x := range timeTicks(plotX, plotW, span) {
 		line(g, x.px, top-3, x.px, top+float64(len(lanes))*(laneH+gap)-gap+3, colGrid, "")
@@ -77,24 +87,68 @@ func drawLanes(c *canvas, lanes []meter.Lane, span time.Duration, o Options, sec
 
 	for i, l := range lanes {
 		ly := top + float64(i)*(laneH+gap)
-		fmt.Fprintf(g, `<g class="lane"><title>%s</title>`, esc(fmt.Sprintf("%s: running %s, waiting for the lock %s, blocked %s",
-			l.Name, percent(l.Share(meter.Running)), percent(l.Share(meter.Waiting)), percent(l.Share(meter.Blocked)))))
+		tip := fmt.Sprintf("%s: running %s, waiting for the lock %s, blocked %s",
+			l.Name, percent(l.Share(meter.Running)), percent(l.Share(meter.Waiting)), percent(l.Share(meter.Blocked)))
+		if l.Released > 0 {
+			tip += ", running with the lock released " + percent(l.Share(meter.Released))
+		}
+		fmt.Fprintf(g, `<g class="lane"><title>%s</title>`, esc(tip))
 		text(g, plotX-8, ly+laneH/2+4, truncate(l.Name, 24), `text-anchor="end"`)
 		rect(g, plotX, ly, plotW, laneH, "#f6f8fa", `stroke="`+colGrid+`"`)
 		drawLaneStrip(g, l, span, plotX, ly, plotW, laneH)
-		text(g, plotX+plotW+8, ly+laneH/2+4, "run "+fmt.Sprintf("%.0f%%", 100*l.Share(meter.Running)),
+		text(g, plotX+plotW+8, ly+laneH/2+4, "run "+fmt.Sprintf("%.0f%%", 100*(l.Share(meter.Running)+l.Share(meter.Released))),
 			`fill="`+colMuted+`" font-family="`+esc(fontMono)+`" font-size="11"`)
 		g.WriteString("</g>\n")
+	}
+	if len(thr) > 0 {
+		shadeThrottled(g, thr, span, plotX, top, plotW, float64(len(lanes))*(laneH+gap)-gap)
 	}
 
 	ay := top + float64(len(lanes))*(laneH+gap) - gap + 4
 	timeAxis(g, plotX, plotW, ay, span, o.XLabel)
 
-	ly := ay + 26
-	legend(g, plotX, ly, []legendItem{
-		{colRunning, "running"}, {colWaiting, "waiting for the lock"}, {colBlocked, "blocked (lock released)"},
-	})
-	end(ly + 22)
+	items := []legendItem{{colRunning, "running"}, {colWaiting, "waiting for the lock"}, {colBlocked, "blocked (lock released)"}}
+	released := false
+	for _, l := range lanes {
+		released = released || l.Released > 0
+	}
+	if released {
+		items = append(items, legendItem{colReleased, "running, lock released"})
+	}
+	if len(thr) > 0 {
+		items = append(items, legendItem{colThrottled, "held off by the CPU quota"})
+	}
+	ly := wrapLegend(g, plotX, ay+26, c.w-24, items)
+	end(ly + 10)
+}
+
+// drawThrottledRow draws a thin row, labelled "CPU quota", dark where the
+// quota held the process off.
+func drawThrottledRow(g *strings.Builder, thr []meter.Level, span time.Duration, x0, y0, w, h float64) {
+	var held time.Duration
+	for _, l := range thr {
+		held += time.Duration(float64(l.End-l.Start) * l.Busy)
+	}
+	fmt.Fprintf(g, `<g class="throttled"><title>%s</title>`, esc(fmt.Sprintf(
+		"the CPU quota held this process off for about %s in %d sampling intervals", FormatDuration(held), len(thr))))
+	text(g, x0-8, y0+h/2+4, "CPU quota", `text-anchor="end" font-size="10" fill="`+colMuted+`"`)
+	rect(g, x0, y0, w, h, "#f6f8fa", `stroke="`+colGrid+`"`)
+	for _, l := range thr {
+		a, b := x0+float64(l.Start)/float64(span)*w, x0+float64(l.End)/float64(span)*w
+		rect(g, a, y0, math.Min(b, x0+w)-a, h, colThrottled, fmt.Sprintf(`fill-opacity="%s"`, num(0.3+0.7*clean(l.Busy))))
+	}
+	g.WriteString("</g>\n")
+}
+
+// shadeThrottled lays a translucent grey band over [y0, y0+h) wherever the
+// quota held the process off.
+func shadeThrottled(g *strings.Builder, thr []meter.Level, span time.Duration, x0, y0, w, h float64) {
+	g.WriteString(`<g class="throttled-shade">`)
+	for _, l := range thr {
+		a, b := x0+float64(l.Start)/float64(span)*w, x0+float64(l.End)/float64(span)*w
+		rect(g, a, y0, math.Min(b, x0+w)-a, h, colThrottled, `fill-opacity="0.35"`)
+	}
+	g.WriteString("</g>")
 }
 
 // timeUnit picks ms or s for an axis of the given span: value/scale is the
@@ -141,7 +195,7 @@ func timeAxis(g *strings.Builder, plotX, plotW, y float64, span time.Duration, c
 // has, and states shorter than a pixel do not flicker.
 func drawLaneStrip(g *strings.Builder, l meter.Lane, span time.Duration, x0, y0, w, h float64) {
 	cols := int(math.Max(1, math.Floor(w)))
-	acc := make([][3]float64, cols)
+	acc := make([][4]float64, cols)
 	per := float64(span) / float64(cols)
 	for _, iv := range l.Intervals {
 		si := stateIndex(iv.State)
@@ -158,7 +212,7 @@ func drawLaneStrip(g *strings.Builder, l meter.Lane, span time.Duration, x0, y0,
 				best, bestV = s, v
 			}
 		}
-		if a[0]+a[1]+a[2] < 0.5 {
+		if a[0]+a[1]+a[2]+a[3] < 0.5 {
 			best = -1
 		}
 		colState[i] = best
@@ -193,6 +247,8 @@ func stateClass(s meter.State) string {
 		return "waiting"
 	case meter.Blocked:
 		return "blocked"
+	case meter.Released:
+		return "released"
 	}
 	return "done"
 }

@@ -215,8 +215,8 @@ func TestCoreUsageSVG(t *testing.T) {
 
 func TestSpeedupChart(t *testing.T) {
 	series := []Series{
-		{"GIL", []Point{{1, 1}, {2, 0.98}, {4, 0.97}}},
-		{"Free", []Point{{4, 1.9}, {1, 1}, {2, 1.95}}},
+		{"GIL", []Point{{X: 1, Y: 1}, {X: 2, Y: 0.98}, {X: 4, Y: 0.97}}},
+		{"Free", []Point{{X: 4, Y: 1.9}, {X: 1, Y: 1}, {X: 2, Y: 1.95}}},
 		{"Isolates", nil},
 	}
 	info := parseSVG(t, SpeedupChart(series, 2, Options{Title: "fib(27)"}))
@@ -427,10 +427,10 @@ func TestWriteExamples(t *testing.T) {
 		}), 0, Options{Title: "Per-core usage", Subtitle: "4 cores, 20 ms samples"}),
 		"cores64.svg": CoreUsage(fakeCores(64, time.Second, func(c int, t time.Duration) float64 { return r.Float64() }), 0, Options{Title: "64 cores"}),
 		"speedup.svg": SpeedupChart([]Series{
-			{"GIL", []Point{{1, 1}, {2, 0.97}, {3, 0.96}, {4, 0.95}}},
-			{"Free", []Point{{1, 1}, {2, 1.92}, {3, 1.95}, {4, 1.96}}},
-			{"Isolates", []Point{{1, 0.95}, {2, 1.85}, {3, 1.88}, {4, 1.9}}},
-			{"Processes", []Point{{1, 0.9}, {2, 1.7}, {3, 1.8}, {4, 1.85}}},
+			{"GIL", []Point{{X: 1, Y: 1}, {X: 2, Y: 0.97}, {X: 3, Y: 0.96}, {X: 4, Y: 0.95}}},
+			{"Free", []Point{{X: 1, Y: 1}, {X: 2, Y: 1.92}, {X: 3, Y: 1.95}, {X: 4, Y: 1.96}}},
+			{"Isolates", []Point{{X: 1, Y: 0.95}, {X: 2, Y: 1.85}, {X: 3, Y: 1.88}, {X: 4, Y: 1.9}}},
+			{"Processes", []Point{{X: 1, Y: 0.9}, {X: 2, Y: 1.7}, {X: 3, Y: 1.8}, {X: 4, Y: 1.85}}},
 		}, 2, Options{Title: "Prime counting: speed-up vs workers", Subtitle: "budget 2 cores"}),
 		"cdf.svg": CDF([]Sample{{"idle", idle}, {"GIL, 5 ms interval", gil5}, {"GIL, 0.5 ms interval", gil05}},
 			Options{Title: "UI tick lateness", Unit: "ms"}),
@@ -487,5 +487,67 @@ func TestLongTitleWraps(t *testing.T) {
 		if w := textWidth(l) * 15 / 12; w > 760-24 {
 			t.Errorf("title line %q is %.0f px wide, chart 760", l, w)
 		}
+	}
+}
+
+// A measurement of a quota-throttled run with a lock-released worker draws
+// both distinctly: a "CPU quota" row and grey shading over lanes and cores,
+// a lane colour of its own for "lock released", and says so in every form.
+func TestThrottledAndReleasedDrawn(t *testing.T) {
+	const span = 400 * time.Millisecond
+	rel := meter.Lane{Name: "C code", Released: 300 * time.Millisecond, Running: 100 * time.Millisecond,
+		Intervals: []meter.Interval{{Start: 0, End: 100 * time.Millisecond, State: meter.Running},
+			{Start: 100 * time.Millisecond, End: span, State: meter.Released}}}
+	m := meter.Measurement{
+		Wall: span, CoresUsed: 0.9, MachineCores: 1,
+		Budget:     meter.Budget{GOMAXPROCS: 2, NumCPU: 2, Online: 2, CgroupCPUs: 1, CgroupPeriod: 100 * time.Millisecond},
+		Lanes:      []meter.Lane{rel},
+		Cores:      fakeCores(2, span, func(int, time.Duration) float64 { return 0.5 }),
+		Throttling: meter.Throttling{Period: 100 * time.Millisecond, Periods: 4, Throttled: 2, Time: 70 * time.Millisecond},
+		Throttled:  []meter.Level{{Start: 100 * time.Millisecond, End: 140 * time.Millisecond, Busy: 1}},
+	}
+	info := parseSVG(t, MeasurementSVG(m, "quota"))
+	if info.classes["state-released"] == 0 || !info.hasText("running, lock released") {
+		t.Error("lock-released lane not drawn in its own colour with a legend entry")
+	}
+	if info.classes["throttled"] != 2 || info.classes["throttled-shade"] != 2 || !info.hasText("held off by the CPU quota") {
+		t.Errorf("throttled rows %d, shades %d; want 2 each (lanes and cores) and a legend entry",
+			info.classes["throttled"], info.classes["throttled-shade"])
+	}
+	if info.classes["caveat"] == 0 {
+		t.Error("no caveat in the figure")
+	}
+	sum := Summary(m, "quota")
+	for _, want := range []string{"throttled 2 times, 70 ms", "less than 10 periods", "lock released"} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("summary lacks %q:\n%s", want, sum)
+		}
+	}
+	if !strings.Contains(OneLine(m), "throttled 2 times") {
+		t.Errorf("one-line summary lacks the throttling: %s", OneLine(m))
+	}
+	// not throttled: no row, no shade, no legend entry
+	m.Throttled, m.Throttling = nil, meter.Throttling{Period: 100 * time.Millisecond}
+	info = parseSVG(t, MeasurementSVG(m, "quota"))
+	if info.classes["throttled"] != 0 || info.hasText("held off by the CPU quota") {
+		t.Error("throttling drawn for a run that was not throttled")
+	}
+}
+
+// Log axes say so, with their unit.
+func TestLogAxesLabelled(t *testing.T) {
+	cdf := parseSVG(t, CDF([]Sample{{Name: "gil", Values: []float64{0.1, 1, 10}}},
+		Options{XLabel: "lateness", Unit: "ms", Log: true}))
+	if !cdf.hasText("lateness (ms, log scale)") {
+		t.Errorf("CDF axis caption: %q", cdf.texts)
+	}
+	bars := parseSVG(t, GroupedBars([]string{"gil", "free"}, []BarSeries{{Name: "alone", Values: []float64{10, 1000}}},
+		Options{XLabel: "small requests per second", Unit: "req/s", Log: true}))
+	if !bars.hasText("small requests per second (req/s, log scale)") {
+		t.Errorf("bars axis caption: %q", bars.texts)
+	}
+	lin := parseSVG(t, Bars([]Bar{{Label: "a", Value: 2}}, Options{Unit: "s"}))
+	if lin.hasText("log scale") {
+		t.Error("a linear axis says log scale")
 	}
 }

@@ -26,6 +26,12 @@ const (
 	colRunning = "#009E73"
 	colWaiting = "#D55E00"
 	colBlocked = "#56B4E9"
+	// colReleased is running with the lock released (rt.NoGIL): a blue,
+	// like blocked (the lock is free), but dark (a core is busy).
+	colReleased = "#0072B2"
+	// colThrottled marks intervals in which a CPU quota held the whole
+	// process off: neither the lock nor the work, so it is grey.
+	colThrottled = "#424a53"
 )
 
 // seriesColors are used in order for lines and bar groups.

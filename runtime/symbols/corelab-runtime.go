@@ -48,6 +48,7 @@ func init() {
 		"RefCounts":         reflect.ValueOf(runtime.RefCounts),
 		"RefKinds":          reflect.ValueOf(&runtime.RefKinds).Elem(),
 		"Responsiveness":    reflect.ValueOf(runtime.Responsiveness),
+		"Rounds":            reflect.ValueOf(constant.MakeFromLiteral("3", token.INT, 0)),
 		"Run":               reflect.ValueOf(runtime.Run),
 		"Scale":             reflect.ValueOf(runtime.Scale),
 		"SetCheckpoints":    reflect.ValueOf(runtime.SetCheckpoints),
