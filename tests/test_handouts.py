@@ -68,7 +68,7 @@ def test_handout_has_every_figure_and_no_error(exported, path):
     assert 'class="output error"' not in page, "%s: the handout shows an error output" % path.name
     # Self-contained: nothing loaded from elsewhere (links in the prose are fine, loads are not).
     assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)="https?:', page), path.name
-    assert "BEGIN SOLUTION" not in page, "%s: --strip-solutions left a worked solution in" % path.name
+    assert "Worked solution (open it after trying)" not in page, "%s: --strip-solutions left a worked solution in" % path.name
 
 
 def test_index_lists_every_handout(exported):
