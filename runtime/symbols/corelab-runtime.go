@@ -47,6 +47,7 @@ func init() {
 		"Py310":             reflect.ValueOf(constant.MakeFromLiteral("\"py310\"", token.STRING, 0)),
 		"Py39":              reflect.ValueOf(constant.MakeFromLiteral("\"py39\"", token.STRING, 0)),
 		"RefCounts":         reflect.ValueOf(runtime.RefCounts),
+		"RefCountsOwned":    reflect.ValueOf(runtime.RefCountsOwned),
 		"RefKinds":          reflect.ValueOf(&runtime.RefKinds).Elem(),
 		"Responsiveness":    reflect.ValueOf(runtime.Responsiveness),
 		"Run":               reflect.ValueOf(runtime.Run),
