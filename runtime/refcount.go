@@ -466,13 +466,14 @@ func (r *RefReport) Findings() []string {
 			}
 		}
 	}
+	plainExact := !hasPlain || plain.Verdict() == "exact"
 	switch {
 	case r.Workers == 1:
-		say("One worker: nothing to contend with, so every kind is exact; the costs are single-thread costs.")
-	case r.Model == GIL:
-		say("Under the GIL one worker runs at a time, so plain counts are exact; they pay for lock hand-overs instead.")
-	case r.Model == Isolates:
-		say("Each isolate has its own object, so every count has one owner and even plain counting is exact.")
+		say("One worker: nothing to contend with; the costs are single-thread costs.")
+	case r.Model == GIL && plainExact:
+		say("Under the GIL one worker runs at a time, so plain counts came out exact; they pay for lock hand-overs instead.")
+	case r.Model == Isolates && plainExact:
+		say("Each isolate has its own object, so every count has one owner and even plain counting came out exact.")
 	}
 	if r.Workers > 1 {
 		for _, x := range r.Results {

@@ -12,9 +12,13 @@ then, in the same kernel, for each exercise the task cell is replaced and the ch
 (b) with the worked solution the check says "pass";
 (c) with each wrong answer the check says "fail".
 The checks read the output's metadata.corelab.check, as an instructor's tool would.
+
+A check's verdict must not depend on the machine: CORELAB_EXERCISES_ONE_CORE=1 pins the kernels to one CPU (like
+`taskset -c 0`), to run the same assertions as a learner on a small Binder would see them.
 """
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -87,7 +91,13 @@ class Session:
     def __init__(self, path):
         self.path = path
         self.cells, self.exercises = EXERCISES[path]
-        self.km, self.kc = start_kernel()
+        saved = os.sched_getaffinity(0)
+        if os.environ.get("CORELAB_EXERCISES_ONE_CORE") == "1":
+            os.sched_setaffinity(0, {min(saved)})  # the kernel and its workers inherit it
+        try:
+            self.km, self.kc = start_kernel()
+        finally:
+            os.sched_setaffinity(0, saved)
         self.shipped = {}  # exercise name -> (outcome, text) as shipped
         try:
             last = max(ex["check"][0] for ex in self.exercises if ex["check"])
