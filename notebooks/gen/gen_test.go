@@ -7,7 +7,7 @@ import (
 )
 
 func TestParseOptionsAndIDs(t *testing.T) {
-	src := "%% md\n# Title\n\ntext\n%% go id=task tags=exercise\nx := 1\n%% go tags=solution hidden\n// BEGIN SOLUTION\n// END SOLUTION\n"
+	src := "%% md\n# Title\n\ntext\n%% go id=task tags=exercise\nx := 1\n%% go hidden\n// folded\n"
 	cells, err := parse("03-demo", src)
 	if err != nil {
 		t.Fatal(err)
@@ -21,8 +21,18 @@ func TestParseOptionsAndIDs(t *testing.T) {
 	if cells[0].source != "# Title\n\ntext" {
 		t.Errorf("markdown source = %q", cells[0].source)
 	}
-	if !cells[2].hidden || cells[2].tags[0] != "solution" {
-		t.Errorf("solution cell options lost: %+v", cells[2])
+	if !cells[2].hidden || cells[1].tags[0] != "exercise" {
+		t.Errorf("cell options lost: %+v %+v", cells[1], cells[2])
+	}
+}
+
+const exercise = "%% go id=ex-sum tags=exercise\nrt.Todo()\n" +
+	"%% md id=ex-sum-solution tags=solution\n<details><summary>Worked solution</summary>\n\n```go\nx := 1\n```\n\n</details>\n" +
+	"%% go id=ex-sum-check tags=check\nrt.Check(\"sum\", func(c *rt.Checker) {})\n"
+
+func TestParseAcceptsAnExercise(t *testing.T) {
+	if _, err := parse("02-x", exercise); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -32,6 +42,14 @@ func TestParseRejects(t *testing.T) {
 		"%% md id=a\n%% md id=a\n",
 		"%% go colour=red\n",
 		"%% go id=no/slash\n",
+		// Exercises: solution code that runs, a solution out of place, a missing or misnamed check.
+		"%% go id=task tags=exercise\n%% go id=solution tags=solution\n%% go id=check tags=check\n",
+		strings.Replace(exercise, "%% md id=ex-sum-solution", "%% go id=ex-sum-solution", 1),
+		strings.Replace(exercise, "<details>", "", 1),
+		strings.Replace(exercise, "```go\nx := 1\n```", "```go\nx := 1\n```\n```go\ny := 2\n```", 1),
+		strings.Replace(exercise, `rt.Check("sum"`, `rt.Check("other"`, 1),
+		strings.Replace(exercise, "id=ex-sum-check", "id=ex-sum-test", 1),
+		strings.Replace(exercise, "id=ex-sum tags=exercise", "id=ex-sum", 1),
 	} {
 		if _, err := parse("00-x", src); err == nil {
 			t.Errorf("parse(%q) succeeded, want an error", src)

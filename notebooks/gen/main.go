@@ -12,7 +12,10 @@
 //
 //	id=NAME        the cell id (default: the notebook's prefix and the cell's ordinal)
 //	tags=a,b       metadata.tags
-//	hidden         metadata.jupyter.source_hidden (solutions start folded)
+//	hidden         metadata.jupyter.source_hidden
+//
+// Exercises follow the convention of notebooks/README.md ("Exercises");
+// parse refuses a notebook that breaks it.
 //
 // Output is deterministic: same source, same bytes. Outputs are empty and
 // execution counts null, since learners run the notebooks themselves.
@@ -161,7 +164,61 @@ func parse(stem, text string) ([]cell, error) {
 		}
 		seen[c.id] = true
 	}
+	if err := checkExercises(cells); err != nil {
+		return nil, err
+	}
 	return cells, nil
+}
+
+// checkExercises enforces the exercise convention (notebooks/README.md,
+// "Exercises") on the cells whose ids start with "ex-": the task ex-NAME
+// (Go, tagged exercise), then its worked solution ex-NAME-solution
+// (Markdown, tagged solution, folded in <details> around exactly one go
+// block, so it never runs), then its check ex-NAME-check (Go, tagged
+// check, calling rt.Check("NAME", ...)). A solution tag anywhere else is
+// refused: solution code that runs would replace the learner's answer.
+func checkExercises(cells []cell) error {
+	at := map[string]int{}
+	for i, c := range cells {
+		at[c.id] = i
+	}
+	for _, c := range cells {
+		if hasTag(c, "solution") && (!strings.HasPrefix(c.id, "ex-") || !strings.HasSuffix(c.id, "-solution")) {
+			return fmt.Errorf("cell %q is tagged solution but is not the ex-NAME-solution of an exercise", c.id)
+		}
+	}
+	for i, c := range cells {
+		if !strings.HasPrefix(c.id, "ex-") || strings.HasSuffix(c.id, "-solution") || strings.HasSuffix(c.id, "-check") {
+			continue
+		}
+		name := strings.TrimPrefix(c.id, "ex-")
+		if c.kind != "code" || !hasTag(c, "exercise") {
+			return fmt.Errorf("exercise %s: cell %q must be Go and tagged exercise", name, c.id)
+		}
+		si, ok1 := at[c.id+"-solution"]
+		ci, ok2 := at[c.id+"-check"]
+		if !ok1 || !ok2 || !(i < si && si < ci) {
+			return fmt.Errorf("exercise %s: want cells %s, %s-solution and %s-check, in that order", name, c.id, c.id, c.id)
+		}
+		sol, chk := cells[si], cells[ci]
+		if sol.kind != "markdown" || !hasTag(sol, "solution") || !strings.HasPrefix(sol.source, "<details>") ||
+			!strings.HasSuffix(sol.source, "</details>") || strings.Count(sol.source, "```go") != 1 {
+			return fmt.Errorf("exercise %s: %s must be Markdown tagged solution: <details><summary>…</summary>, one ```go block, </details>", name, sol.id)
+		}
+		if chk.kind != "code" || !hasTag(chk, "check") || !strings.Contains(chk.source, `rt.Check("`+name+`"`) {
+			return fmt.Errorf("exercise %s: %s must be Go, tagged check, and call rt.Check(%q, ...)", name, chk.id, name)
+		}
+	}
+	return nil
+}
+
+func hasTag(c cell, tag string) bool {
+	for _, t := range c.tags {
+		if t == tag {
+			return true
+		}
+	}
+	return false
 }
 
 // render writes cells as an nbformat 4.5 notebook for the corelab kernel, in
