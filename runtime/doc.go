@@ -33,13 +33,22 @@
 //     every statement).
 //   - Isolates: each worker is its own interpreter with its own lock and
 //     its own copy of the notebook's declarations, like sub-interpreters
-//     (PEP 684/734). Values cross as copies (Copy); Queue and SharedBuffer
-//     are the only shared things; anything else is NotShareable.
+//     (PEP 684/734). Values cross as deep copies, as CPython 3.14 pickles
+//     most objects: structs, slices, maps and pointers to them arrive as
+//     new values, so an isolate that mutates its copy never changes the
+//     sender's. Queue and SharedBuffer are the only shared things, and the
+//     buffer has no lock of its own (like a memoryview): give workers
+//     disjoint ranges, or pass tokens through a Queue. Only what cannot be
+//     copied at all — funcs, channels, sync types, OS handles — is
+//     NotShareable, as unpicklable objects raise NotShareableError.
 //   - Free: goroutines with no lock, like free-threaded CPython (PEP 703).
-//     Races are real.
+//     Races are real — with one difference: a racing += in free-threaded
+//     CPython only loses updates, while a Go data race is undefined
+//     behaviour.
 //   - Processes: `corelab worker` child processes that receive the
 //     declarations, the call and its arguments over a pipe, like
-//     multiprocessing.
+//     multiprocessing (and like the worker processes of a pre-fork server
+//     such as gunicorn): nothing is shared with the notebook.
 //
 // Cells themselves run in the notebook's interpreter, under its lock or,
 // in the Free model, with none (SetMode, or %mode). Under %mode isolates

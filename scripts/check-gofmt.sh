@@ -6,7 +6,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 files=()
 while IFS= read -r f; do
 	[ -f "$f" ] && files+=("$f") # a tracked file deleted in the work tree is not ours to format
-done < <(git ls-files --cached --others --exclude-standard '*.go')
+done < <(git ls-files --cached --others --exclude-standard -- '*.go' \
+	':(exclude)tests/data/exercises/**') # cell sources (an exercise's wrong answers), not Go files
 [ ${#files[@]} -gt 0 ] || { echo "check-gofmt: no Go files"; exit 0; }
 bad=$(gofmt -l "${files[@]}")
 if [ -n "$bad" ]; then
