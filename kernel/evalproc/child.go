@@ -56,6 +56,10 @@ const (
 	envMemLimit = "CORELAB_EVAL_MEMORY" // bytes; address-space and GC limit of the child
 	envMaxStack = "CORELAB_EVAL_STACK"  // bytes; per-goroutine stack limit
 	envChild    = "CORELAB_EVALPROC"    // "1": fds 3 and 4 are the supervisor's pipes
+
+	// envInterruptGrace, read by the supervisor, overrides the default
+	// Options.InterruptGrace (tests of a kernel binary shorten it).
+	envInterruptGrace = "CORELAB_INTERRUPT_GRACE"
 )
 
 // Serve runs the child side of the protocol on fds 3 (requests) and 4
@@ -72,6 +76,9 @@ func Serve(newBackend func(Host) (Backend, error)) error {
 	if os.Getenv(envChild) != "1" {
 		return errors.New("the evaluator is started by the kernel (or corelab run), not by hand")
 	}
+	// Processes a cell starts must not inherit the protocol's pipes.
+	syscall.CloseOnExec(3)
+	syscall.CloseOnExec(4)
 	reqs := os.NewFile(3, "corelab-requests")
 	evs := os.NewFile(4, "corelab-events")
 	s := &server{

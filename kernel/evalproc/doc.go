@@ -13,13 +13,15 @@
 //	matches, start, end, err := p.Complete(ctx, code, cursor)
 //	data, found, err := p.Inspect(ctx, code, cursor, detail)
 //	p.Interrupt()          // KeyboardInterrupt in the running cell; any goroutine, any time
-//	p.InterruptHard()      // the same, and kill+replace the child if the cell ignores it
-//	err = p.Restart(ctx)   // fresh child, state lost
+//	p.InterruptHard()      // the same, and kill+replace the child if that cell ignores it
 //
-// Execute/Run, Complete, Inspect and Restart are serialised (one request at
-// a time); Interrupt, InterruptHard and Close may be called concurrently
-// with them. Cancelling Run's ctx interrupts the cell; a cell still running
-// Options.InterruptGrace after that is killed with its process.
+// Execute/Run, Complete and Inspect are serialised (one request at a time);
+// Interrupt, InterruptHard and Close may be called concurrently with them.
+// Cancelling Run's ctx interrupts the cell; a cell still running
+// Options.InterruptGrace after that (or after InterruptHard) is killed with
+// its process, and its error says that the evaluator was restarted and the
+// notebook's state lost. The child runs in its own process group, which is
+// killed when it exits: processes a cell started end with it.
 //
 // A Reply has Status "ok" or "error", the trailing expression's MIME bundle
 // in Result (execute_result), and an *Error (ename, evalue, traceback) for

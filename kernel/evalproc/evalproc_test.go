@@ -87,10 +87,25 @@ func (s *script) Execute(ctx context.Context, code string) Outcome {
 			keep = append(keep, b)
 		}
 	case "spin": // runs until interrupted
+		fmt.Println("spinning")
 		<-ctx.Done()
 		return Outcome{Status: "error", Error: &Error{Name: "KeyboardInterrupt", Value: "interrupted"}}
 	case "stuck": // ignores interrupts
+		fmt.Println("stuck")
 		select {}
+	case "sleep": // a cell that takes a while but finishes
+		d, _ := time.ParseDuration(arg)
+		time.Sleep(d)
+	case "crash": // a Go fatal error in the cell
+		go panic("boom")
+		select {}
+	case "grandchild": // a process that inherits the evaluator's stdout and stderr
+		p, err := os.StartProcess("/bin/sleep", []string{"sleep", "300"}, &os.ProcAttr{Files: []*os.File{nil, os.Stdout, os.Stderr}})
+		if err != nil {
+			return Outcome{Status: "error", Error: &Error{Name: "StartError", Value: err.Error()}}
+		}
+		p.Release()
+		return Outcome{Status: "ok", Result: map[string]any{"text/plain": fmt.Sprint(p.Pid)}}
 	case "input":
 		v, err := s.h.Input(arg, false)
 		if err != nil {
@@ -349,7 +364,7 @@ main.f(0x1)
 goroutine 1 [chan receive]:
 main.main()
 `
-	e := crashError(report, "exit status 2")
+	e := crashError(report, "exit status 2", oomCount{})
 	tb := e.Traceback[0]
 	for _, want := range []string{"fatal error: stack overflow", "goroutine 6 [running]:", "more frames", "1 other goroutines", StateLost, "base case"} {
 		if !strings.Contains(tb, want) {
@@ -419,7 +434,7 @@ func FuzzCrashError(f *testing.F) {
 	f.Add("panic: boom\n\ngoroutine 7 gp=0x1 m=2 mp=0x3 [running]:\n")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, report string) {
-		e := crashError(report, "exit status 2")
+		e := crashError(report, "exit status 2", oomCount{})
 		if e.Name != "FatalError" || len(e.Traceback) != 1 || !strings.Contains(e.Traceback[0], StateLost) {
 			t.Fatalf("%+v", e)
 		}

@@ -36,8 +36,10 @@ type Options struct {
 	// OutputLimit caps the stream bytes one cell may print before the rest
 	// is dropped with a notice. 0 means 2 MiB; negative means no cap.
 	OutputLimit int
-	// InterruptGrace is how long a cell may keep running after an
-	// interrupt before the child is killed and replaced. 0 means 5 s.
+	// InterruptGrace is how long an interrupted cell may keep running
+	// before the child is killed and replaced (the way out for code stuck
+	// where an interrupt cannot reach it). 0 means $CORELAB_INTERRUPT_GRACE
+	// (a time.ParseDuration string; tests shorten it) or else 5 s.
 	InterruptGrace time.Duration
 	// Log receives supervisor diagnostics; nil means log.Default().
 	Log *log.Logger
@@ -131,6 +133,9 @@ func Start(ctx context.Context, opts Options) (*Proc, error) {
 	}
 	if opts.InterruptGrace == 0 {
 		opts.InterruptGrace = 5 * time.Second
+		if d, err := time.ParseDuration(os.Getenv(envInterruptGrace)); err == nil && d > 0 {
+			opts.InterruptGrace = d
+		}
 	}
 	p := &Proc{opts: opts, log: opts.Log}
 	if p.log == nil {
@@ -215,7 +220,7 @@ func (p *Proc) Run(ctx context.Context, cell Cell) (Reply, error) {
 		return Reply{}, err
 	}
 	id := p.id()
-	ch := c.expect(id)
+	ch, run := c.expect(id)
 	p.mu.Lock()
 	p.out, p.in = cell.OnOutput, cell.OnInput
 	p.limit, p.dropped = p.opts.OutputLimit, 0
@@ -225,6 +230,7 @@ func (p *Proc) Run(ctx context.Context, cell Cell) (Reply, error) {
 	}
 	done := ctx.Done()
 	var grace <-chan time.Time
+	defer c.forget(id)
 	for {
 		select {
 		case payload := <-ch:
@@ -246,18 +252,18 @@ func (p *Proc) Run(ctx context.Context, cell Cell) (Reply, error) {
 		case <-done:
 			done = nil
 			p.Interrupt()
-			grace = time.After(p.opts.InterruptGrace)
+			t := time.NewTimer(p.opts.InterruptGrace)
+			defer t.Stop()
+			grace = t.C
 		case <-grace:
 			grace = nil
-			p.log.Printf("evalproc: cell ignored the interrupt for %v; killing the evaluator", p.opts.InterruptGrace)
-			c.kill("the cell did not stop within " + p.opts.InterruptGrace.String() + " of the interrupt")
+			c.killStuck(run, p.opts.InterruptGrace)
 		}
 	}
 }
 
 // Interrupt asks the running cell to stop (KeyboardInterrupt). It is a no-op
-// when nothing runs. A cell that ignores it for Options.InterruptGrace after
-// a context cancellation is killed with its process.
+// when nothing runs.
 func (p *Proc) Interrupt() {
 	p.mu.Lock()
 	c := p.c
@@ -267,8 +273,10 @@ func (p *Proc) Interrupt() {
 	}
 }
 
-// InterruptHard is Interrupt followed, if the running cell has not finished
-// within Options.InterruptGrace, by killing and replacing the child.
+// InterruptHard is Interrupt followed, if the cell that was running has not
+// finished within Options.InterruptGrace, by killing and replacing the
+// child. The grace period belongs to that cell only: a cell started after it
+// ended is never killed for it.
 func (p *Proc) InterruptHard() {
 	p.Interrupt()
 	p.mu.Lock()
@@ -277,17 +285,18 @@ func (p *Proc) InterruptHard() {
 	if c == nil {
 		return
 	}
-	busy := c.busy()
-	if !busy {
+	run := c.current()
+	if run == nil {
 		return
 	}
-	go func() { // ends after the grace period at the latest
+	go func() { // ends when that cell ends, the child exits, or the grace period is over
+		t := time.NewTimer(p.opts.InterruptGrace)
+		defer t.Stop()
 		select {
+		case <-run.done:
 		case <-c.exited:
-		case <-time.After(p.opts.InterruptGrace):
-			if c.busy() {
-				c.kill("the cell did not stop within " + p.opts.InterruptGrace.String() + " of the interrupt")
-			}
+		case <-t.C:
+			c.killStuck(run, p.opts.InterruptGrace)
 		}
 	}()
 }
@@ -319,7 +328,7 @@ func (p *Proc) call(ctx context.Context, kind byte, req *codeReq, ev any) error 
 		return err
 	}
 	req.ID = p.id()
-	ch := c.expect(req.ID)
+	ch, _ := c.expect(req.ID)
 	defer c.forget(req.ID)
 	if err := c.req.write(kind, req); err != nil {
 		return fmt.Errorf("evalproc: send request: %w", err)
@@ -332,27 +341,6 @@ func (p *Proc) call(ctx context.Context, kind byte, req *codeReq, ev any) error 
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// Restart replaces the child with a fresh one (the notebook's state is
-// lost) and waits until it is ready.
-func (p *Proc) Restart(ctx context.Context) error {
-	p.calls.Lock()
-	defer p.calls.Unlock()
-	p.mu.Lock()
-	old := p.c
-	p.mu.Unlock()
-	if old != nil {
-		old.quiet.Store(true)
-		old.stop()
-		<-old.exited // onExit spawns the replacement
-	}
-	c, err := p.current(ctx)
-	if err != nil {
-		return err
-	}
-	_ = c
-	return nil
 }
 
 // Close stops the child and releases everything. It waits for the child to
@@ -448,24 +436,23 @@ func (p *Proc) onExit(c *child) {
 
 // spawn starts a child process and its pump; it does not wait for ready.
 func (p *Proc) spawn() (*child, error) {
-	reqR, reqW, err := os.Pipe()
-	if err != nil {
-		return nil, err
+	// fds[0:2] requests (child reads), [2:4] events (child writes), [4:6]
+	// stdout, [6:8] stderr; each pair is read end, write end.
+	var fds []*os.File
+	closeAll := func() {
+		for _, f := range fds {
+			f.Close()
+		}
 	}
-	evR, evW, err := os.Pipe()
-	if err != nil {
-		reqR.Close()
-		reqW.Close()
-		return nil, err
+	for range 4 {
+		r, w, err := osPipe()
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("evalproc: pipe: %w", err)
+		}
+		fds = append(fds, r, w)
 	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
+	reqR, reqW, evR, evW, outR, outW, errR, errW := fds[0], fds[1], fds[2], fds[3], fds[4], fds[5], fds[6], fds[7]
 	cmd := exec.Command(p.opts.Path, p.opts.Args...)
 	cmd.Dir = p.opts.Dir
 	cmd.Env = append(os.Environ(), p.opts.Env...)
@@ -480,10 +467,9 @@ func (p *Proc) spawn() (*child, error) {
 	// Its own process group: a terminal's Ctrl-C goes to the kernel only,
 	// which turns it into an interrupt frame.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	oomBefore, oomKnown := oomKills()
 	if err := cmd.Start(); err != nil {
-		for _, f := range []*os.File{reqR, reqW, evR, evW, outR, outW, errR, errW} {
-			f.Close()
-		}
+		closeAll()
 		return nil, fmt.Errorf("evalproc: start %s: %w", p.opts.Path, err)
 	}
 	for _, f := range []*os.File{reqR, evW, outW, errW} {
@@ -495,11 +481,39 @@ func (p *Proc) spawn() (*child, error) {
 		req:     &frameWriter{w: reqW},
 		reqFile: reqW,
 		ready:   make(chan struct{}),
+		reaped:  make(chan struct{}),
 		exited:  make(chan struct{}),
 		waiters: make(map[uint64]chan []byte),
+		oom:     oomCount{before: oomBefore, known: oomKnown},
 	}
-	go c.pump(outR, errR, evR) // ends when the child's pipes close
+	go c.reap(outR, errR, evR) // ends when the child has exited
+	go c.pump(outR, errR, evR) // ends when the child's pipes close (at the latest drainAfterExit after reap)
 	return c, nil
+}
+
+// osPipe is os.Pipe; tests replace it to make spawn fail half-way.
+var osPipe = os.Pipe
+
+// drainAfterExit bounds how long the pipes are still read after the child
+// exited: only a process that escaped the child's process group can hold
+// them open that long, and its output is not waited for.
+const drainAfterExit = 2 * time.Second
+
+// reap waits for the child to exit, then kills its process group, so that
+// processes a cell started die with the evaluator and release the pipes
+// they inherited, and bounds the reading of pipes that something outside
+// the group still holds.
+func (c *child) reap(outR, errR, evR *os.File) {
+	err := c.cmd.Wait() // the child's stdio are files: Wait copies nothing
+	syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+	c.mu.Lock()
+	c.waitErr = err
+	c.mu.Unlock()
+	close(c.reaped)
+	deadline := time.Now().Add(drainAfterExit)
+	for _, f := range []*os.File{outR, errR, evR} {
+		f.SetReadDeadline(deadline)
+	}
 }
 
 // child is one evaluator process.
@@ -511,13 +525,16 @@ type child struct {
 
 	ready    chan struct{} // closed on the ready event or on exit
 	readyErr error
+	reaped   chan struct{} // closed when the process has exited (waitErr is set)
 	exited   chan struct{} // closed after exit, with all output delivered
+	oom      oomCount      // the cgroup's OOM-kill counter at start (and at exit)
 
 	quiet atomic.Bool // an intended stop: no crash report
 
 	mu       sync.Mutex
 	waiters  map[uint64]chan []byte
-	running  uint64 // id of the executing cell, if any
+	cur      *cellRun // the executing request, if any
+	waitErr  error
 	killNote string // why we killed it, for the report
 	report   string // the Go runtime's crash report, if one was seen
 	errTail  []byte // last stderr bytes, for reports of odd exits
@@ -533,29 +550,49 @@ func (c *child) waitReady(ctx context.Context) error {
 	}
 }
 
-func (c *child) expect(id uint64) chan []byte {
-	ch := make(chan []byte, 1)
-	c.mu.Lock()
-	c.waiters[id] = ch
-	c.running = id
-	c.mu.Unlock()
-	return ch
+// cellRun is one request the child is executing; done is closed when it
+// ends, however it ends.
+type cellRun struct {
+	id   uint64
+	done chan struct{}
 }
 
+// expect registers request id as the running one and returns where its
+// reply will arrive.
+func (c *child) expect(id uint64) (chan []byte, *cellRun) {
+	ch := make(chan []byte, 1)
+	run := &cellRun{id: id, done: make(chan struct{})}
+	c.mu.Lock()
+	c.waiters[id] = ch
+	c.cur = run
+	c.mu.Unlock()
+	return ch, run
+}
+
+// forget drops request id (answered, or given up).
 func (c *child) forget(id uint64) {
 	c.mu.Lock()
 	delete(c.waiters, id)
-	if c.running == id {
-		c.running = 0
-	}
+	c.endLocked(id)
 	c.mu.Unlock()
 }
 
-func (c *child) busy() bool {
+// endLocked marks request id as ended; c.mu is held.
+func (c *child) endLocked(id uint64) {
+	if c.cur != nil && c.cur.id == id {
+		close(c.cur.done)
+		c.cur = nil
+	}
+}
+
+// current returns the running request, or nil.
+func (c *child) current() *cellRun {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.running != 0
+	return c.cur
 }
+
+func (c *child) busy() bool { return c.current() != nil }
 
 // stop asks the child to quit and kills it if it has not after a second.
 func (c *child) stop() {
@@ -570,26 +607,38 @@ func (c *child) stop() {
 	}()
 }
 
-func (c *child) kill(why string) {
+// killStuck kills the child if run is still what it executes: run ignored
+// an interrupt for grace.
+func (c *child) killStuck(run *cellRun, grace time.Duration) {
 	c.mu.Lock()
-	c.killNote = why
+	if c.cur != run {
+		c.mu.Unlock()
+		return
+	}
+	c.killNote = fmt.Sprintf("the cell did not stop within %v of the interrupt", grace)
 	c.mu.Unlock()
+	c.p.log.Printf("evalproc: the cell ignored the interrupt for %v; restarting the evaluator", grace)
 	c.cmd.Process.Kill()
 }
+
+// stuckExplained says what a kill after an ignored interrupt means.
+const stuckExplained = "Interpreted code stops at its next check point; this cell did not get there, most likely " +
+	"because it was blocked in compiled (host) code, a system call or a lock, where an interrupt cannot reach it. " +
+	"The only way out was to kill the evaluator process."
 
 // crash describes how the child died, for a cell's error.
 func (c *child) crash() *Error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.killNote != "" {
-		return &Error{Name: "FatalError", Value: c.killNote + " — the notebook's state was lost", Traceback: []string{
-			"FatalError: " + c.killNote + "; the evaluator process was killed.\n\n" + StateLost}}
+		return &Error{Name: "FatalError", Value: c.killNote + ": the evaluator was restarted and the notebook's state was lost",
+			Traceback: []string{"FatalError: " + c.killNote + ".\n" + stuckExplained + "\n\n" + StateLost}}
 	}
 	report := c.report
 	if report == "" {
 		report = string(c.errTail)
 	}
-	return crashError(report, c.exitDesc)
+	return crashError(report, c.exitDesc, c.oom)
 }
 
 // chunk is a piece of what one of the child's pipes carried.
@@ -721,8 +770,11 @@ exited:
 		}
 		progress()
 	}
-	err := c.cmd.Wait()
+	<-c.reaped
+	after, ok := oomKills()
 	c.mu.Lock()
+	err := c.waitErr
+	c.oom.after, c.oom.known = after, c.oom.known && ok
 	if capture != nil {
 		c.report = capture.String()
 	}
@@ -797,9 +849,7 @@ func (c *child) event(k chunk) {
 		c.mu.Lock()
 		ch := c.waiters[head.ID]
 		delete(c.waiters, head.ID)
-		if c.running == head.ID {
-			c.running = 0
-		}
+		c.endLocked(head.ID)
 		c.mu.Unlock()
 		if ch != nil {
 			ch <- k.body

@@ -1,0 +1,190 @@
+package evalproc
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// runAsync starts code and returns a channel for its reply, and a channel
+// closed once its output contained signal.
+func runAsync(t *testing.T, p *Proc, code, signal string) (<-chan Reply, <-chan struct{}) {
+	t.Helper()
+	replies := make(chan Reply, 1)
+	seen := make(chan struct{})
+	var got strings.Builder
+	closed := false
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		rep, err := p.Execute(ctx, code, func(o Output) {
+			got.WriteString(o.Text)
+			if !closed && strings.Contains(got.String(), signal) {
+				closed = true
+				close(seen)
+			}
+		})
+		if err != nil {
+			t.Errorf("%s: %v", code, err)
+		}
+		replies <- rep
+	}()
+	return replies, seen
+}
+
+func await[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no %s within 30s", what)
+		panic("unreachable")
+	}
+}
+
+// An interrupt's grace period belongs to the interrupted cell: a cell run
+// after it ended, that takes longer than the grace, keeps its state.
+func TestInterruptGraceBelongsToTheInterruptedCell(t *testing.T) {
+	const grace = 200 * time.Millisecond
+	p := startProc(t, Options{InterruptGrace: grace})
+	pid := p.Pid()
+	replies, running := runAsync(t, p, "spin", "spinning")
+	await(t, running, "spin output")
+	p.InterruptHard()
+	if rep := await(t, replies, "reply to spin"); rep.Error == nil || rep.Error.Name != "KeyboardInterrupt" {
+		t.Fatalf("spin: %+v", rep)
+	}
+	rep, _ := run(t, p, "sleep "+(5*grace).String())
+	if rep.Status != "ok" || rep.Restarted || p.Pid() != pid {
+		t.Fatalf("a cell after an interrupted one was killed by its grace timer: %+v (pid %d, was %d)", rep, p.Pid(), pid)
+	}
+}
+
+// A cell that does not stop after an interrupt is killed with its process,
+// and its error says plainly what happened and what was lost.
+func TestIgnoredInterruptRestartsAndSaysSo(t *testing.T) {
+	p := startProc(t, Options{InterruptGrace: 200 * time.Millisecond})
+	pid := p.Pid()
+	replies, running := runAsync(t, p, "stuck", "stuck")
+	await(t, running, "stuck output")
+	p.InterruptHard()
+	rep := await(t, replies, "reply to stuck")
+	if !rep.Restarted || rep.Error == nil {
+		t.Fatalf("stuck: %+v", rep)
+	}
+	text := rep.Error.Value + "\n" + strings.Join(rep.Error.Traceback, "\n")
+	for _, want := range []string{"did not stop within 200ms", "restarted", "host", StateLost} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the error lacks %q:\n%s", want, text)
+		}
+	}
+	if rep, _ := run(t, p, "result fresh"); rep.Result["text/plain"] != "fresh" || p.Pid() == pid {
+		t.Errorf("after the kill: %+v", rep)
+	}
+}
+
+// A SIGKILL from outside is not blamed on memory unless the cgroup's
+// OOM-kill counter says so.
+func TestKillFromOutsideIsNotBlamedOnMemory(t *testing.T) {
+	p := startProc(t, Options{})
+	replies, running := runAsync(t, p, "stuck", "stuck")
+	await(t, running, "stuck output")
+	before, known := oomKills()
+	if err := syscall.Kill(p.Pid(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	rep := await(t, replies, "reply to the killed cell")
+	if after, _ := oomKills(); after != before {
+		t.Skipf("the cgroup's OOM killer struck during the test (%d -> %d)", before, after)
+	}
+	text := rep.Error.Value + "\n" + strings.Join(rep.Error.Traceback, "\n")
+	if !rep.Restarted || !strings.Contains(text, "signal from outside") || strings.Contains(text, memoryHint) {
+		t.Errorf("a kill -9 from outside reported as:\n%s", text)
+	}
+	if known && !strings.Contains(text, "did not change") {
+		t.Errorf("the OOM counter is readable here, but the error does not say it stayed:\n%s", text)
+	}
+}
+
+// A process a cell started, holding the evaluator's stdout and stderr,
+// delays neither a crash report nor shutdown, and does not outlive the
+// evaluator.
+func TestGrandchildHoldsNoPipesAndDies(t *testing.T) {
+	if _, err := os.Stat("/bin/sleep"); err != nil {
+		t.Skip("no /bin/sleep")
+	}
+	p := startProc(t, Options{})
+	rep, _ := run(t, p, "grandchild")
+	gc, err := strconv.Atoi(rep.Result["text/plain"].(string))
+	if err != nil {
+		t.Fatalf("grandchild: %+v", rep)
+	}
+	start := time.Now()
+	rep, _ = run(t, p, "crash")
+	if !rep.Restarted || !strings.Contains(strings.Join(rep.Error.Traceback, "\n"), "boom") {
+		t.Fatalf("crash: %+v", rep)
+	}
+	t.Logf("crash reply after %v", time.Since(start))
+	waitGone(t, gc)
+
+	rep, _ = run(t, p, "grandchild")
+	gc, _ = strconv.Atoi(rep.Result["text/plain"].(string))
+	start = time.Now()
+	p.Close()
+	t.Logf("close after %v", time.Since(start))
+	waitGone(t, gc)
+}
+
+// waitGone waits until process pid has ended (or is a zombie nobody reaped).
+func waitGone(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			return
+		}
+		if i := strings.LastIndexByte(string(b), ')'); i > 0 && strings.HasPrefix(string(b[i:]), ") Z") {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	syscall.Kill(pid, syscall.SIGKILL)
+	t.Fatalf("process %d, started by a cell, outlived the evaluator", pid)
+}
+
+// spawn closes every pipe it opened when a later one fails.
+func TestSpawnClosesPipesOnFailure(t *testing.T) {
+	count := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd")
+		}
+		return len(ents)
+	}
+	defer func(f func() (*os.File, *os.File, error)) { osPipe = f }(osPipe)
+	for fail := 1; fail <= 4; fail++ {
+		calls := 0
+		osPipe = func() (*os.File, *os.File, error) {
+			calls++
+			if calls == fail {
+				return nil, nil, errors.New("injected: too many open files")
+			}
+			return os.Pipe()
+		}
+		before := count()
+		p := &Proc{opts: Options{Path: "/nonexistent"}}
+		if _, err := p.spawn(); err == nil {
+			t.Fatalf("pipe %d failed, spawn did not", fail)
+		}
+		if after := count(); after != before {
+			t.Errorf("pipe %d failed: %d fds open before spawn, %d after", fail, before, after)
+		}
+	}
+}
