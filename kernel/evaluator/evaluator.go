@@ -174,7 +174,8 @@ func toError(err error) *evalproc.Error {
 }
 
 // stdinReader turns reads of the interpreter's os.Stdin (fmt.Scan and
-// friends) into input requests, one line at a time.
+// friends) into input requests, one line at a time. Other input errors end
+// the read with EOF.
 type stdinReader struct {
 	host evalproc.Host
 	mu   sync.Mutex
@@ -186,10 +187,13 @@ func (r *stdinReader) Read(p []byte) (int, error) {
 	defer r.mu.Unlock()
 	if len(r.buf) == 0 {
 		line, err := r.host.Input("", false)
-		if errors.Is(err, evalproc.ErrInputInterrupted) {
+		switch {
+		case errors.Is(err, evalproc.ErrInputInterrupted):
 			panic(eval.ErrInterrupted) // KeyboardInterrupt, as in Python
-		}
-		if err != nil {
+		case errors.Is(err, evalproc.ErrNoStdin):
+			// A silent EOF would look like empty input.
+			panic(stdinNotImplemented{})
+		case err != nil:
 			return 0, io.EOF
 		}
 		r.buf = []byte(line + "\n")
