@@ -82,6 +82,7 @@ func Serve(newBackend func(Host) (Backend, error)) error {
 	reqs := os.NewFile(3, "corelab-requests")
 	evs := os.NewFile(4, "corelab-events")
 	s := &server{
+		limit:   childOutputLimit(),
 		ev:      &frameWriter{w: evs},
 		work:    make(chan func(), 16),
 		waiting: make(map[uint64]chan inputReply),
@@ -99,8 +100,9 @@ func Serve(newBackend func(Host) (Backend, error)) error {
 }
 
 type server struct {
-	b  Backend
-	ev *frameWriter
+	b     Backend
+	ev    *frameWriter
+	limit int // bytes per value of a result or display bundle (capBundle)
 
 	sendMu sync.Mutex
 	sync   uint64
@@ -156,7 +158,7 @@ func (s *server) worker() {
 func (s *server) readLoop(fr *frameReader) error {
 	defer close(s.work)
 	for {
-		kind, payload, err := fr.read()
+		kind, payload, tail, err := fr.read()
 		if err != nil {
 			if err == io.EOF {
 				return nil
@@ -169,12 +171,14 @@ func (s *server) readLoop(fr *frameReader) error {
 			if err := json.Unmarshal(payload, &r); err != nil {
 				return fmt.Errorf("evalproc: decode execute: %w", err)
 			}
+			r.Code = string(tail)
 			s.work <- func() { s.execute(r) }
 		case kComplete:
 			var r codeReq
 			if err := json.Unmarshal(payload, &r); err != nil {
 				return fmt.Errorf("evalproc: decode complete: %w", err)
 			}
+			r.Code = string(tail)
 			s.work <- func() {
 				var m []string
 				start, end := r.Cursor, r.Cursor
@@ -189,6 +193,7 @@ func (s *server) readLoop(fr *frameReader) error {
 			if err := json.Unmarshal(payload, &r); err != nil {
 				return fmt.Errorf("evalproc: decode inspect: %w", err)
 			}
+			r.Code = string(tail)
 			s.work <- func() {
 				var data map[string]any
 				var found bool
@@ -229,7 +234,13 @@ func (s *server) execute(r execReq) {
 	s.cellID, s.allowStdin, s.cancel = 0, false, nil
 	s.mu.Unlock()
 	cancel()
-	s.send(kDone, &doneEv{ID: r.ID, Status: out.Status, Result: out.Result, ResultMeta: out.ResultMeta, Error: out.Error})
+	ev := &doneEv{ID: r.ID, Status: out.Status, Result: capBundle(out.Result, s.limit), ResultMeta: out.ResultMeta, Error: capError(out.Error, s.limit)}
+	var big *frameTooBigError
+	if err := s.send(kDone, ev); errors.As(err, &big) {
+		// Still too big (metadata?): the cell fails, the protocol goes on.
+		msg := fmt.Sprintf("the cell's result is %s, over the %s the kernel accepts from the evaluator", sizeString(big.size), sizeString(maxFrame))
+		s.send(kDone, &doneEv{ID: r.ID, Status: "error", Error: &Error{Name: "OutputTooLarge", Value: msg, Traceback: []string{"OutputTooLarge: " + msg}}})
+	}
 }
 
 // runCell calls the backend, turning a panic that escaped it into the cell's
@@ -283,7 +294,10 @@ func (s *server) interrupt() {
 
 // Display implements Host.
 func (s *server) Display(data, meta map[string]any, displayID string, update bool) {
-	s.send(kDisplay, &displayEv{Data: data, Metadata: meta, DisplayID: displayID, Update: update})
+	var big *frameTooBigError
+	if err := s.send(kDisplay, &displayEv{Data: capBundle(data, s.limit), Metadata: meta, DisplayID: displayID, Update: update}); errors.As(err, &big) {
+		fmt.Fprintf(os.Stderr, "[corelab: a display of %s is over the %s the kernel accepts and is not shown]\n", sizeString(big.size), sizeString(maxFrame))
+	}
 }
 
 // Errors of Host.Input.

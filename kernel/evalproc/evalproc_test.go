@@ -93,6 +93,19 @@ func (s *script) Execute(ctx context.Context, code string) Outcome {
 	case "stuck": // ignores interrupts
 		fmt.Println("stuck")
 		select {}
+	case "hugeresult": // a trailing value of arg MiB
+		var n int
+		fmt.Sscan(arg, &n)
+		return Outcome{Status: "ok", Result: map[string]any{"text/plain": strings.Repeat("z", n<<20)}}
+	case "hugedisplay": // a display with an HTML form of arg MiB
+		var n int
+		fmt.Sscan(arg, &n)
+		s.h.Display(map[string]any{"text/plain": "a table", "text/html": strings.Repeat("<td>", n<<18)}, nil, "", false)
+	case "len":
+		return Outcome{Status: "ok", Result: map[string]any{"text/plain": fmt.Sprint(len(arg))}}
+	case "badframe": // an event frame whose header claims more than the limit
+		os.NewFile(4, "events").Write([]byte{0x7f, 0xff, 0xff, 0xff, 'D'})
+		select {}
 	case "sleep": // a cell that takes a while but finishes
 		d, _ := time.ParseDuration(arg)
 		time.Sleep(d)

@@ -225,7 +225,7 @@ func (p *Proc) Run(ctx context.Context, cell Cell) (Reply, error) {
 	p.out, p.in = cell.OnOutput, cell.OnInput
 	p.limit, p.dropped = p.opts.OutputLimit, 0
 	p.mu.Unlock()
-	if err := c.req.write(kExecute, &execReq{ID: id, Code: cell.Code, Silent: cell.Silent, AllowStdin: cell.AllowStdin && cell.OnInput != nil}); err != nil {
+	if err := c.req.writeTail(kExecute, &execReq{ID: id, Silent: cell.Silent, AllowStdin: cell.AllowStdin && cell.OnInput != nil}, []byte(cell.Code)); err != nil {
 		p.log.Printf("evalproc: send execute: %v", err)
 	}
 	done := ctx.Done()
@@ -330,7 +330,7 @@ func (p *Proc) call(ctx context.Context, kind byte, req *codeReq, ev any) error 
 	req.ID = p.id()
 	ch, _ := c.expect(req.ID)
 	defer c.forget(req.ID)
-	if err := c.req.write(kind, req); err != nil {
+	if err := c.req.writeTail(kind, req, []byte(req.Code)); err != nil {
 		return fmt.Errorf("evalproc: send request: %w", err)
 	}
 	select {
@@ -395,12 +395,17 @@ func (p *Proc) emit(o Output) {
 	}
 }
 
+// sizeString is n bytes for people: "2 MiB", "300.5 MiB", "17 bytes".
 func sizeString(n int) string {
 	switch {
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return strconv.Itoa(n>>20) + " MiB"
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
 	case n >= 1<<10 && n%(1<<10) == 0:
 		return strconv.Itoa(n>>10) + " KiB"
+	case n >= 1<<10:
+		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " KiB"
 	}
 	return strconv.Itoa(n) + " bytes"
 }
@@ -459,7 +464,8 @@ func (p *Proc) spawn() (*child, error) {
 	if p.opts.MemoryLimit > 0 {
 		cmd.Env = append(cmd.Env, envMemLimit+"="+strconv.FormatInt(p.opts.MemoryLimit, 10))
 	}
-	cmd.Env = append(cmd.Env, envMaxStack+"="+strconv.FormatInt(p.opts.MaxStack, 10), "GOTRACEBACK=single", envChild+"=1")
+	cmd.Env = append(cmd.Env, envMaxStack+"="+strconv.FormatInt(p.opts.MaxStack, 10), "GOTRACEBACK=single", envChild+"=1",
+		envOutputLimit+"="+strconv.Itoa(p.opts.OutputLimit))
 	cmd.Stdin = nil
 	cmd.Stdout = outW
 	cmd.Stderr = errW
@@ -536,6 +542,7 @@ type child struct {
 	cur      *cellRun // the executing request, if any
 	waitErr  error
 	killNote string // why we killed it, for the report
+	killWhy  string // what that means, for the report
 	report   string // the Go runtime's crash report, if one was seen
 	errTail  []byte // last stderr bytes, for reports of odd exits
 	exitDesc string
@@ -616,6 +623,7 @@ func (c *child) killStuck(run *cellRun, grace time.Duration) {
 		return
 	}
 	c.killNote = fmt.Sprintf("the cell did not stop within %v of the interrupt", grace)
+	c.killWhy = stuckExplained
 	c.mu.Unlock()
 	c.p.log.Printf("evalproc: the cell ignored the interrupt for %v; restarting the evaluator", grace)
 	c.cmd.Process.Kill()
@@ -632,7 +640,7 @@ func (c *child) crash() *Error {
 	defer c.mu.Unlock()
 	if c.killNote != "" {
 		return &Error{Name: "FatalError", Value: c.killNote + ": the evaluator was restarted and the notebook's state was lost",
-			Traceback: []string{"FatalError: " + c.killNote + ".\n" + stuckExplained + "\n\n" + StateLost}}
+			Traceback: []string{"FatalError: " + c.killNote + ".\n" + c.killWhy + "\n\n" + StateLost}}
 	}
 	report := c.report
 	if report == "" {
@@ -854,6 +862,14 @@ func (c *child) event(k chunk) {
 		if ch != nil {
 			ch <- k.body
 		}
+	case kTooBig:
+		// A protocol error: the evaluator cannot be talked to any more.
+		c.p.log.Printf("%s", k.body)
+		c.mu.Lock()
+		c.killNote = "the evaluator sent a message too large for the kernel (" + strings.TrimPrefix(string(k.body), "evalproc: ") + ")"
+		c.killWhy = "The kernel cannot read past a message it refused, so it ended the evaluator."
+		c.mu.Unlock()
+		c.cmd.Process.Kill()
 	case kInputRequest:
 		var ev inputEv
 		if err := json.Unmarshal(k.body, &ev); err != nil {
@@ -899,11 +915,20 @@ func readStream(r io.ReadCloser, name string, ch chan<- chunk) {
 	}
 }
 
+// kTooBig is not on the wire: readEvents reports a frame over maxFrame
+// with it (the body says how big).
+const kTooBig byte = 0
+
 func readEvents(r io.ReadCloser, ch chan<- chunk) {
 	defer r.Close()
 	fr := newFrameReader(r)
 	for {
-		kind, body, err := fr.read()
+		kind, body, _, err := fr.read()
+		var big *frameTooBigError
+		if errors.As(err, &big) {
+			// The stream cannot go on after a frame it did not read.
+			ch <- chunk{kind: kTooBig, body: []byte(big.Error())}
+		}
 		if err != nil {
 			ch <- chunk{eof: true}
 			return

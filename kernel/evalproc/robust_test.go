@@ -188,3 +188,52 @@ func TestSpawnClosesPipesOnFailure(t *testing.T) {
 		}
 	}
 }
+
+// A result or display over the output limit arrives cut, with a note of
+// what was cut; the cell replies and the next cell runs in the same child.
+func TestHugeResultAndDisplayAreCapped(t *testing.T) {
+	const limit = 1 << 20
+	p := startProc(t, Options{OutputLimit: limit})
+	pid := p.Pid()
+	rep, _ := run(t, p, "hugeresult 300") // 300 MiB, over the frame limit
+	text, _ := rep.Result["text/plain"].(string)
+	if rep.Status != "ok" || len(text) > limit+200 || !strings.Contains(text, "only the first 1 MiB are shown") || !strings.HasPrefix(text, "zzz") {
+		t.Fatalf("huge result: status %s, %d bytes, ends %q", rep.Status, len(text), text[max(0, len(text)-120):])
+	}
+	_, c := run(t, p, "hugedisplay 8")
+	if len(c.out) != 1 || c.out[0].Display == nil {
+		t.Fatalf("huge display: %+v", c.out)
+	}
+	d := c.out[0].Display.Data
+	if _, ok := d["text/html"]; ok || !strings.Contains(d["text/plain"].(string), "text/html form of this output (8 MiB) is over the 1 MiB limit") {
+		t.Errorf("huge display: %.300v", d)
+	}
+	if p.Pid() != pid || p.Restarts() != 0 {
+		t.Errorf("the evaluator was replaced")
+	}
+}
+
+// A cell's code reaches the child as it was sent: a cell of 45 MiB of "<"
+// (sixfold in JSON) is no larger on the pipe than it is.
+func TestCodeIsNotEscapedOnThePipe(t *testing.T) {
+	p := startProc(t, Options{})
+	code := "len " + strings.Repeat("<", 45<<20)
+	rep, _ := run(t, p, code)
+	if rep.Result["text/plain"] != strconv.Itoa(45<<20) || rep.Restarted {
+		t.Errorf("45 MiB of '<': %+v", rep.Error)
+	}
+}
+
+// A frame over the limit is a clean error for the cell, never a stuck
+// reader.
+func TestOversizedFrameEndsTheCell(t *testing.T) {
+	p := startProc(t, Options{})
+	replies, _ := runAsync(t, p, "badframe", "")
+	rep := await(t, replies, "reply after an oversized frame")
+	if !rep.Restarted || !strings.Contains(rep.Error.Value, "too large") {
+		t.Fatalf("oversized frame: %+v", rep)
+	}
+	if rep, _ := run(t, p, "result next"); rep.Result["text/plain"] != "next" {
+		t.Errorf("after: %+v", rep)
+	}
+}
