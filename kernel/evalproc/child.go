@@ -82,6 +82,8 @@ func Serve(newBackend func(Host) (Backend, error)) error {
 	reqs := os.NewFile(3, "corelab-requests")
 	evs := os.NewFile(4, "corelab-events")
 	s := &server{
+		acks:    make(chan uint64, 16),
+		gone:    make(chan struct{}),
 		limit:   childOutputLimit(),
 		ev:      &frameWriter{w: evs},
 		work:    make(chan func(), 16),
@@ -106,6 +108,8 @@ type server struct {
 
 	sendMu sync.Mutex
 	sync   uint64
+	acks   chan uint64   // sync numbers the kernel acknowledged
+	gone   chan struct{} // closed when the kernel's requests end: no more acks
 
 	work chan func() // owned by worker; closed by readLoop when the kernel is gone
 
@@ -117,17 +121,33 @@ type server struct {
 	waiting    map[uint64]chan inputReply
 }
 
-// send writes sync markers on stdout and stderr, then the event frame.
-// The sync field of v (every event has one) is filled in here.
+// send writes an event frame and waits until the kernel has delivered it
+// (its acknowledgement), so that output printed after send returns cannot
+// overtake the event; output printed before it is already in the pipes the
+// kernel empties before delivering. The sync field of v (every event has
+// one) is filled in here.
 func (s *server) send(kind byte, v any) error {
 	s.sendMu.Lock()
 	defer s.sendMu.Unlock()
 	s.sync++
-	setSync(v, s.sync)
-	m := marker(s.sync)
-	os.Stdout.Write(m)
-	os.Stderr.Write(m)
-	return s.ev.write(kind, v)
+	n := s.sync
+	setSync(v, n)
+	if err := s.ev.write(kind, v); err != nil {
+		return err
+	}
+	if kind == kReady {
+		return nil // sent before requests are read; not acknowledged
+	}
+	for {
+		select {
+		case a := <-s.acks:
+			if a == n {
+				return nil
+			}
+		case <-s.gone:
+			return io.ErrClosedPipe
+		}
+	}
 }
 
 func setSync(v any, n uint64) {
@@ -157,6 +177,7 @@ func (s *server) worker() {
 
 func (s *server) readLoop(fr *frameReader) error {
 	defer close(s.work)
+	defer close(s.gone)
 	for {
 		kind, payload, tail, err := fr.read()
 		if err != nil {
@@ -211,6 +232,15 @@ func (s *server) readLoop(fr *frameReader) error {
 			s.mu.Unlock()
 			if ch != nil {
 				ch <- r
+			}
+		case kAck:
+			var r ackReq
+			if err := json.Unmarshal(payload, &r); err != nil {
+				return fmt.Errorf("evalproc: decode ack: %w", err)
+			}
+			select {
+			case s.acks <- r.Sync:
+			default: // nobody waits for it (cannot happen: one event at a time)
 			}
 		case kInterrupt:
 			s.interrupt()

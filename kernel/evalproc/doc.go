@@ -41,7 +41,9 @@
 // update_display_data. All output is delivered before Run returns. Text is
 // never split inside a UTF-8 character. Each cell may print at most
 // Options.OutputLimit bytes (2 MiB by default); the rest is dropped after a
-// one-line notice.
+// one-line notice. Each value of a result or display bundle, and a cell's
+// error, is capped at the same size in the child: text/plain is cut with a
+// note of how much was cut, other forms over it are dropped with a note.
 //
 // Output printed after a cell ended — by goroutines the cell started — goes
 // to the OnOutput of the last cell that ran, until the next cell starts (as
@@ -62,12 +64,14 @@
 // # Pipe protocol
 //
 // Requests go down the child's fd 3, events come up its fd 4, as frames: a
-// 4-byte big-endian length, a kind byte, a JSON payload. Stream output is
+// 4-byte big-endian length, a kind byte, a JSON header ending in a newline,
+// and (for requests carrying code) the code as raw bytes. Stream output is
 // not framed: it is the child's own fd 1 and fd 2, so nothing the child
-// prints, however it prints it, is lost or re-encoded. To keep it in order
-// with events, the child writes a sync marker (a short byte sequence with
-// a sequence number that printable output never contains) to fd 1 and fd 2
-// before each event frame, and the supervisor delivers an event only after
-// it has read that marker from both pipes. A cell's round trip is one
-// request frame, two marker writes and one event frame.
+// prints, however it prints it, is lost or re-encoded, and nothing it
+// prints is read as protocol. Order between output and events is kept out
+// of band: the child writes an event only after its earlier writes are in
+// the pipes, and then waits for the kernel's acknowledgement; the kernel
+// empties both pipes before it delivers the event and acknowledges it. A
+// cell's round trip is one request frame, one event frame and one
+// acknowledgement.
 package evalproc

@@ -649,117 +649,83 @@ func (c *child) crash() *Error {
 	return crashError(report, c.exitDesc, c.oom)
 }
 
-// chunk is a piece of what one of the child's pipes carried.
+// chunk is an event frame the child sent (or the end of its event pipe).
 type chunk struct {
-	stream string // "stdout" / "stderr"; "" for an event
-	text   string
-	mark   uint64 // a sync marker (text is empty)
-	isMark bool
-	eof    bool
-	kind   byte // event kind
-	body   []byte
-	sync   uint64
+	eof  bool
+	kind byte
+	body []byte
+	sync uint64
 }
 
-// pump reads the child's three output pipes and delivers their contents in
-// order: an event is delivered once both stdout and stderr have passed its
-// sync marker. It owns the readers and ends after the child has exited.
+// pump delivers what the child's pipes carry, in order: raw stdout and
+// stderr text as it comes, and each event frame after everything the child
+// printed before sending it. The order needs no marker in the streams: the
+// child sends an event only after its earlier writes are in the pipes, and
+// waits for the event's acknowledgement before it goes on, so emptying both
+// pipes when an event arrives delivers exactly what came before it. pump
+// owns the readers and ends after the child has exited.
 func (c *child) pump(outR, errR, evR *os.File) {
-	ch := make(chan chunk, 64)
-	var wg sync.WaitGroup
-	wg.Add(3)
-	go func() { defer wg.Done(); readStream(outR, "stdout", ch) }()
-	go func() { defer wg.Done(); readStream(errR, "stderr", ch) }()
-	go func() { defer wg.Done(); readEvents(evR, ch) }()
-	go func() { wg.Wait(); close(ch) }()
+	ch := make(chan chunk, 16)
+	out, err := newStream("stdout", outR), newStream("stderr", errR)
+	go out.run() // ends at EOF or at the deadline reap sets
+	go err.run() // likewise
+	go readEvents(evR, ch)
+	defer func() {
+		for _, f := range []*os.File{outR, errR} {
+			f.Close()
+		}
+	}()
 
-	// Each stream's items wait in a queue: text after sync marker n may
-	// only go out once event n has, and event n only once both streams
-	// have reached marker n (everything printed before it went out).
 	var (
-		queues    = map[string][]chunk{"stdout": nil, "stderr": nil}
-		eof       = map[string]bool{}
-		held      []chunk // events not yet delivered, in sync order
-		delivered uint64  // sync of the last delivered event
-		capture   *strings.Builder
-		captureT  <-chan time.Time
+		capture  *strings.Builder
+		captureT <-chan time.Time
 	)
-	emitText := func(k chunk) {
-		if k.stream == "stdout" {
-			c.p.emit(Output{Stream: "stdout", Text: k.text})
+	emit := func(s *stream, text string) {
+		if text == "" {
 			return
 		}
-		c.keepTail(k.text)
+		if s.name == "stdout" {
+			c.p.emit(Output{Stream: "stdout", Text: text})
+			return
+		}
+		c.keepTail(text)
 		if capture != nil {
 			if capture.Len() < 1<<20 {
-				capture.WriteString(k.text)
+				capture.WriteString(text)
 			}
 			return
 		}
-		if i := crashStart(k.text); i >= 0 {
+		if i := crashStart(text); i >= 0 {
 			// Hold it back: if the child dies now, this is its crash report.
 			if i > 0 {
-				c.p.emit(Output{Stream: "stderr", Text: k.text[:i]})
+				c.p.emit(Output{Stream: "stderr", Text: text[:i]})
 			}
 			capture = &strings.Builder{}
-			capture.WriteString(k.text[i:])
+			capture.WriteString(text[i:])
 			captureT = time.After(1500 * time.Millisecond)
 			return
 		}
-		c.p.emit(Output{Stream: "stderr", Text: k.text})
+		c.p.emit(Output{Stream: "stderr", Text: text})
 	}
-	// reached is the marker a stream waits at (max when it is finished).
-	reached := func(name string) uint64 {
-		q := queues[name]
-		if len(q) > 0 && q[0].isMark {
-			return q[0].mark
-		}
-		if len(q) == 0 && eof[name] {
-			return ^uint64(0)
-		}
-		return delivered
-	}
-	progress := func() {
-		for {
-			moved := false
-			for _, name := range []string{"stdout", "stderr"} {
-				q := queues[name]
-				for len(q) > 0 && (!q[0].isMark || q[0].mark <= delivered) {
-					if !q[0].isMark {
-						emitText(q[0])
-					}
-					q = q[1:]
-					moved = true
-				}
-				queues[name] = q
-			}
-			if len(held) > 0 && reached("stdout") >= held[0].sync && reached("stderr") >= held[0].sync {
-				c.event(held[0])
-				delivered = held[0].sync
-				held = held[1:]
-				moved = true
-			}
-			if !moved {
-				return
-			}
-		}
-	}
-	for {
+	events := true
+	for events || !out.done() || !err.done() {
 		select {
-		case k, ok := <-ch:
-			if !ok {
-				goto exited
+		case <-out.ready:
+			emit(out, out.take(false))
+		case <-err.ready:
+			emit(err, err.take(false))
+		case k := <-ch:
+			if k.eof {
+				events, ch = false, nil
+				continue
 			}
-			switch {
-			case k.stream != "" && k.eof:
-				eof[k.stream] = true
-			case k.stream != "":
-				queues[k.stream] = append(queues[k.stream], k)
-			case k.eof:
-			default:
-				held = append(held, k)
+			// Everything printed before the event is in the pipes now.
+			emit(out, out.take(true))
+			emit(err, err.take(true))
+			if k.kind != kReady && k.kind != kTooBig {
+				c.req.write(kAck, &ackReq{Sync: k.sync})
 			}
-			progress()
+			c.event(k)
 		case <-captureT:
 			// Still alive: it was not a crash after all.
 			captureT = nil
@@ -767,28 +733,19 @@ func (c *child) pump(outR, errR, evR *os.File) {
 			capture = nil
 		}
 	}
-exited:
-	eof["stdout"], eof["stderr"] = true, true
-	for len(held) > 0 || len(queues["stdout"]) > 0 || len(queues["stderr"]) > 0 {
-		// Everything is in; deliver what is left in order.
-		if len(held) > 0 {
-			delivered = max(delivered, held[0].sync)
-		} else {
-			delivered = ^uint64(0)
-		}
-		progress()
-	}
+	emit(out, out.take(true))
+	emit(err, err.take(true))
 	<-c.reaped
 	after, ok := oomKills()
 	c.mu.Lock()
-	err := c.waitErr
+	werr := c.waitErr
 	c.oom.after, c.oom.known = after, c.oom.known && ok
 	if capture != nil {
 		c.report = capture.String()
 	}
 	c.exitDesc = "exit status 0"
-	if err != nil {
-		c.exitDesc = err.Error()
+	if werr != nil {
+		c.exitDesc = werr.Error()
 	}
 	c.mu.Unlock()
 	select {
@@ -800,6 +757,111 @@ exited:
 	// Replace the child before anyone waiting on exited looks again.
 	c.p.onExit(c)
 	close(c.exited)
+}
+
+// maxPending bounds the text a stream holds for the pump; its reader waits
+// (and so does the child's writer, on a full pipe) until the pump takes it.
+const maxPending = 1 << 20
+
+// stream reads one of the child's output pipes. Its reader goroutine and
+// the pump's drain (take with now) both read the pipe only while holding
+// mu, so "the pipe is empty and nothing read is unaccounted for" can be
+// established at any moment.
+type stream struct {
+	name  string
+	f     *os.File
+	rc    syscall.RawConn
+	ready chan struct{} // a token: there is text to take
+
+	mu      sync.Mutex
+	room    *sync.Cond // signalled when the pump takes text
+	buf     []byte     // read, not yet taken
+	partial []byte     // an incomplete UTF-8 sequence held back from the last take
+	eof     bool       // the pipe is finished (EOF, error or deadline)
+	buf64k  []byte
+}
+
+func newStream(name string, f *os.File) *stream {
+	s := &stream{name: name, f: f, ready: make(chan struct{}, 1), buf64k: make([]byte, 64<<10)}
+	s.room = sync.NewCond(&s.mu)
+	rc, err := f.SyscallConn()
+	if err != nil {
+		s.eof = true
+	}
+	s.rc = rc
+	return s
+}
+
+// run reads the pipe until it ends.
+func (s *stream) run() {
+	if s.rc == nil {
+		return
+	}
+	err := s.rc.Read(func(fd uintptr) bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for len(s.buf) >= maxPending && !s.eof {
+			s.room.Wait()
+		}
+		s.readLocked(int(fd))
+		s.signal()
+		return s.eof
+	})
+	if err != nil {
+		s.mu.Lock()
+		s.eof = true
+		s.mu.Unlock()
+		s.signal()
+	}
+}
+
+// readLocked reads what the pipe holds, without blocking; s.mu is held.
+func (s *stream) readLocked(fd int) {
+	for !s.eof {
+		n, err := syscall.Read(fd, s.buf64k)
+		switch {
+		case n > 0:
+			s.buf = append(s.buf, s.buf64k[:n]...)
+		case err == syscall.EINTR:
+		case err == syscall.EAGAIN:
+			return
+		default: // EOF or a real error: the pipe is finished
+			s.eof = true
+		}
+	}
+}
+
+func (s *stream) signal() {
+	select {
+	case s.ready <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the text read so far, first emptying the pipe if now is set;
+// an incomplete UTF-8 sequence at its end is kept for the next take unless
+// the stream has ended.
+func (s *stream) take(now bool) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if now && !s.eof && s.rc != nil {
+		s.rc.Control(func(fd uintptr) { s.readLocked(int(fd)) })
+	}
+	text := append(s.partial, s.buf...)
+	s.buf, s.partial = nil, nil
+	s.room.Signal()
+	if !s.eof {
+		text, s.partial = splitIncompleteRune(text)
+		s.partial = append([]byte(nil), s.partial...)
+	}
+	return string(text)
+}
+
+// done reports whether the stream has ended and everything was taken.
+func (s *stream) done() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.eof && len(s.buf) == 0 && len(s.partial) == 0
 }
 
 // crashStart returns the offset of a line in text that starts a Go runtime
@@ -893,25 +955,6 @@ func (c *child) event(k chunk) {
 		}()
 	default:
 		c.p.log.Printf("evalproc: unknown event kind %q", k.kind)
-	}
-}
-
-func readStream(r io.ReadCloser, name string, ch chan<- chunk) {
-	defer r.Close()
-	var sc markerScanner
-	buf := make([]byte, 64<<10)
-	text := func(b []byte) { ch <- chunk{stream: name, text: string(b)} }
-	mark := func(n uint64) { ch <- chunk{stream: name, isMark: true, mark: n} }
-	for {
-		n, err := r.Read(buf)
-		if n > 0 {
-			sc.feed(buf[:n], text, mark)
-		}
-		if err != nil {
-			sc.flush(text)
-			ch <- chunk{stream: name, eof: true}
-			return
-		}
 	}
 }
 

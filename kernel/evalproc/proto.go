@@ -10,7 +10,8 @@ import (
 	"sync"
 )
 
-// The pipe protocol. Each frame is a 4-byte big-endian length n, then n bytes:
+// The pipe protocol (see the package doc for how stdout and stderr stay in
+// order with events). Each frame is a 4-byte big-endian length n, then n bytes:
 // one kind byte, a JSON header ending in a newline (the only raw newline in
 // it), and for requests that carry a cell's code, the code as raw bytes. So
 // a frame's size is what was sent plus a small header, whatever the code's
@@ -25,6 +26,7 @@ const (
 	kInspect    byte = 'i'
 	kInputReply byte = 'n'
 	kInterrupt  byte = '!'
+	kAck        byte = 'a' // an event was delivered (every event but ready)
 	kQuit       byte = 'q'
 )
 
@@ -56,6 +58,10 @@ type codeReq struct {
 	Code   string `json:"-"` // the frame's raw tail
 	Cursor int    `json:"cursor"`
 	Detail int    `json:"detail,omitempty"`
+}
+
+type ackReq struct {
+	Sync uint64 `json:"sync"`
 }
 
 type inputReply struct {
