@@ -55,7 +55,7 @@ def start_until(kc, code, text, timeout=30):
 
 
 def gone(pid, timeout=10):
-    """Whether process pid ends (or is left a zombie) within timeout seconds."""
+    """Whether process pid ends (or is left a zombie) within timeout seconds; kills it if not."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -65,6 +65,7 @@ def gone(pid, timeout=10):
         except FileNotFoundError:
             return True
         time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)  # this test started it: leave nothing behind
     return False
 
 
@@ -134,6 +135,15 @@ def test_process_started_by_a_cell_neither_delays_nor_outlives_the_evaluator(ker
     took = time.monotonic() - t
     assert took < 10, "shutdown took %.1fs" % took
     assert gone(pid), "process %d, started by a cell, outlived the kernel" % pid
+
+
+def test_process_started_by_a_cell_dies_with_a_killed_kernel(kernel):
+    km, kc = kernel
+    pid = int(ok(kc, 'p, _ := os.StartProcess("/bin/sleep", []string{"sleep", "600"}, &os.ProcAttr{})\np.Pid').result)
+    evaluator = int(ok(kc, "os.Getpid()").result)
+    os.kill(km.provisioner.process.pid, signal.SIGKILL)
+    assert gone(evaluator), "the evaluator outlived its kernel"
+    assert gone(pid), "process %d, started by a cell, outlived the killed kernel" % pid
 
 
 def test_protocol_looking_bytes_are_just_text(kernel):

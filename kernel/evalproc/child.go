@@ -72,6 +72,10 @@ func Serve(newBackend func(Host) (Backend, error)) error {
 	// Ctrl-C in a terminal reaches the whole process group; the kernel
 	// forwards interrupts itself, as frames.
 	signal.Ignore(os.Interrupt)
+	// The supervisor's death reaches the child as SIGTERM (Pdeathsig): take
+	// the whole process group along, so that processes a cell started do
+	// not outlive a kernel that was killed.
+	endGroupOnSIGTERM()
 
 	if os.Getenv(envChild) != "1" {
 		return errors.New("the evaluator is started by the kernel (or corelab run), not by hand")
@@ -365,6 +369,18 @@ func (s *server) Input(prompt string, password bool) (string, error) {
 		return "", errors.New("input: " + r.Err)
 	}
 	return r.Value, nil
+}
+
+// endGroupOnSIGTERM makes SIGTERM kill the child's process group (the
+// child leads it; processes its cells start are in it unless they left).
+func endGroupOnSIGTERM() {
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	go func() { // ends with the process
+		<-term
+		syscall.Kill(0, syscall.SIGKILL)
+		os.Exit(1) // not reached: the group includes this process
+	}()
 }
 
 // applyLimits sets the child's memory and stack limits from the environment.

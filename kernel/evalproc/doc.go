@@ -58,8 +58,9 @@
 // passes in the environment (debug.SetMaxStack, debug.SetMemoryLimit and
 // RLIMIT_AS, so runaway recursion and allocation end in a clean Go fatal
 // error), ignores SIGINT (the supervisor forwards interrupts as frames; the
-// child has its own process group) and serves requests until the pipe
-// closes. Host gives the Backend display output and input requests.
+// child has its own process group), kills its process group on SIGTERM
+// (which it gets when the supervisor dies) and serves requests until the
+// pipe closes. Host gives the Backend display output and input requests.
 //
 // # Pipe protocol
 //

@@ -471,8 +471,10 @@ func (p *Proc) spawn() (*child, error) {
 	cmd.Stderr = errW
 	cmd.ExtraFiles = []*os.File{reqR, evW} // fds 3 and 4
 	// Its own process group: a terminal's Ctrl-C goes to the kernel only,
-	// which turns it into an interrupt frame.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	// which turns it into an interrupt frame, and the group can be killed
+	// as a whole. If the kernel dies, the child gets SIGTERM and kills its
+	// group (see Serve).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	oomBefore, oomKnown := oomKills()
 	if err := cmd.Start(); err != nil {
 		closeAll()
