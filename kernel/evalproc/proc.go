@@ -514,14 +514,14 @@ const drainAfterExit = 2 * time.Second
 func (c *child) reap(outR, errR, evR *os.File) {
 	err := c.cmd.Wait() // the child's stdio are files: Wait copies nothing
 	syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+	deadline := time.Now().Add(drainAfterExit)
+	for _, f := range []*os.File{outR, errR, evR} {
+		f.SetReadDeadline(deadline) // an error only says the reader is done with it
+	}
 	c.mu.Lock()
 	c.waitErr = err
 	c.mu.Unlock()
 	close(c.reaped)
-	deadline := time.Now().Add(drainAfterExit)
-	for _, f := range []*os.File{outR, errR, evR} {
-		f.SetReadDeadline(deadline)
-	}
 }
 
 // child is one evaluator process.
