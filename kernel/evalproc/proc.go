@@ -225,7 +225,12 @@ func (p *Proc) Run(ctx context.Context, cell Cell) (Reply, error) {
 	p.out, p.in = cell.OnOutput, cell.OnInput
 	p.limit, p.dropped = p.opts.OutputLimit, 0
 	p.mu.Unlock()
-	if err := c.req.writeTail(kExecute, &execReq{ID: id, Silent: cell.Silent, AllowStdin: cell.AllowStdin && cell.OnInput != nil}, []byte(cell.Code)); err != nil {
+	if err := c.req.writeTail(kExecute, &execReq{ID: id, Silent: cell.Silent, AllowStdin: cell.AllowStdin && cell.OnInput != nil}, cell.Code); err != nil {
+		var big *frameTooBigError
+		if errors.As(err, &big) { // nothing was sent: the cell fails, the evaluator is fine
+			msg := fmt.Sprintf("the cell's code is %s, over the %s the evaluator accepts", sizeString(len(cell.Code)), sizeString(maxFrame))
+			return Reply{Status: "error", Error: &Error{Name: "CellTooLarge", Value: msg, Traceback: []string{"CellTooLarge: " + msg}}}, nil
+		}
 		p.log.Printf("evalproc: send execute: %v", err)
 	}
 	done := ctx.Done()
@@ -330,7 +335,7 @@ func (p *Proc) call(ctx context.Context, kind byte, req *codeReq, ev any) error 
 	req.ID = p.id()
 	ch, _ := c.expect(req.ID)
 	defer c.forget(req.ID)
-	if err := c.req.writeTail(kind, req, []byte(req.Code)); err != nil {
+	if err := c.req.writeTail(kind, req, req.Code); err != nil {
 		return fmt.Errorf("evalproc: send request: %w", err)
 	}
 	select {

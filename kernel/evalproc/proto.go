@@ -122,11 +122,11 @@ type frameWriter struct {
 }
 
 // write writes a frame with v as its JSON header and no tail.
-func (fw *frameWriter) write(kind byte, v any) error { return fw.writeTail(kind, v, nil) }
+func (fw *frameWriter) write(kind byte, v any) error { return fw.writeTail(kind, v, "") }
 
 // writeTail writes a frame with v as its JSON header and tail as raw bytes
 // after it. A frame over maxFrame is not written: the error says so.
-func (fw *frameWriter) writeTail(kind byte, v any, tail []byte) error {
+func (fw *frameWriter) writeTail(kind byte, v any, tail string) error {
 	var head bytes.Buffer
 	head.Write([]byte{0, 0, 0, 0, kind})
 	enc := json.NewEncoder(&head)
@@ -146,7 +146,7 @@ func (fw *frameWriter) writeTail(kind byte, v any, tail []byte) error {
 		return err
 	}
 	if len(tail) > 0 {
-		_, err := fw.w.Write(tail)
+		_, err := io.WriteString(fw.w, tail)
 		return err
 	}
 	return nil

@@ -238,3 +238,17 @@ func TestOversizedFrameEndsTheCell(t *testing.T) {
 		t.Errorf("after: %+v", rep)
 	}
 }
+
+// Code over the frame limit is refused as the cell's error, without a
+// stuck cell or a restart.
+func TestCellOverTheFrameLimitIsAnError(t *testing.T) {
+	p := startProc(t, Options{})
+	pid := p.Pid()
+	rep, _ := run(t, p, "len "+strings.Repeat("x", maxFrame))
+	if rep.Error == nil || rep.Error.Name != "CellTooLarge" || rep.Restarted {
+		t.Fatalf("%+v", rep)
+	}
+	if rep, _ := run(t, p, "result ok"); rep.Result["text/plain"] != "ok" || p.Pid() != pid {
+		t.Errorf("after: %+v", rep)
+	}
+}
