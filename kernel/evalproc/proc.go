@@ -34,7 +34,9 @@ type Options struct {
 	// MaxStack bounds one goroutine's stack in the child. 0 means 256 MiB.
 	MaxStack int64
 	// OutputLimit caps the stream bytes one cell may print before the rest
-	// is dropped with a notice. 0 means 2 MiB; negative means no cap.
+	// is dropped with a notice, and each value of a result or display
+	// bundle and a cell's error (cut or dropped with a note, see
+	// capBundle). 0 means 2 MiB; negative means no cap.
 	OutputLimit int
 	// InterruptGrace is how long an interrupted cell may keep running
 	// before the child is killed and replaced (the way out for code stuck
