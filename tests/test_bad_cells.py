@@ -56,6 +56,7 @@ def start_until(kc, code, text, timeout=30):
 
 def gone(pid, timeout=10):
     """Whether process pid ends (or is left a zombie) within timeout seconds; kills it if not."""
+    assert pid > 1, "not a process id: %d" % pid  # kill(-1) and kill(0) would hit far more than pid
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

@@ -120,13 +120,18 @@ func (s *script) Execute(ctx context.Context, code string) Outcome {
 	case "crash": // a Go fatal error in the cell
 		go panic("boom")
 		select {}
-	case "grandchild": // a process that inherits the evaluator's stdout and stderr
-		p, err := os.StartProcess("/bin/sleep", []string{"sleep", "300"}, &os.ProcAttr{Files: []*os.File{nil, os.Stdout, os.Stderr}})
+	case "grandchild", "escapee": // a process that inherits the evaluator's stdout and stderr (and leaves its group)
+		argv := []string{"/bin/sleep", "sleep", "300"}
+		if cmd == "escapee" {
+			argv = []string{"/usr/bin/setsid", "setsid", "sleep", "300"}
+		}
+		p, err := os.StartProcess(argv[0], argv[1:], &os.ProcAttr{Files: []*os.File{nil, os.Stdout, os.Stderr}})
 		if err != nil {
 			return Outcome{Status: "error", Error: &Error{Name: "StartError", Value: err.Error()}}
 		}
+		pid := p.Pid // Release sets p.Pid to -1
 		p.Release()
-		return Outcome{Status: "ok", Result: map[string]any{"text/plain": fmt.Sprint(p.Pid)}}
+		return Outcome{Status: "ok", Result: map[string]any{"text/plain": fmt.Sprint(pid)}}
 	case "input":
 		v, err := s.h.Input(arg, false)
 		if err != nil {

@@ -520,7 +520,9 @@ const drainAfterExit = 2 * time.Second
 // the group still holds.
 func (c *child) reap(outR, errR, evR *os.File) {
 	err := c.cmd.Wait() // the child's stdio are files: Wait copies nothing
-	syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+	if pid := c.cmd.Process.Pid; pid > 1 { // never kill(0) or kill(-1)
+		syscall.Kill(-pid, syscall.SIGKILL)
+	}
 	deadline := time.Now().Add(drainAfterExit)
 	for _, f := range []*os.File{outR, errR, evR} {
 		f.SetReadDeadline(deadline) // an error only says the reader is done with it

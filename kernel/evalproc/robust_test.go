@@ -3,6 +3,7 @@ package evalproc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -96,7 +97,7 @@ func TestKillFromOutsideIsNotBlamedOnMemory(t *testing.T) {
 	replies, running := runAsync(t, p, "stuck", "stuck")
 	await(t, running, "stuck output")
 	before, known := oomKills()
-	if err := syscall.Kill(p.Pid(), syscall.SIGKILL); err != nil {
+	if err := killPid(p.Pid()); err != nil {
 		t.Fatal(err)
 	}
 	rep := await(t, replies, "reply to the killed cell")
@@ -122,7 +123,7 @@ func TestGrandchildHoldsNoPipesAndDies(t *testing.T) {
 	p := startProc(t, Options{})
 	rep, _ := run(t, p, "grandchild")
 	gc, err := strconv.Atoi(rep.Result["text/plain"].(string))
-	if err != nil {
+	if err != nil || gc <= 1 {
 		t.Fatalf("grandchild: %+v", rep)
 	}
 	start := time.Now()
@@ -134,11 +135,22 @@ func TestGrandchildHoldsNoPipesAndDies(t *testing.T) {
 	waitGone(t, gc)
 
 	rep, _ = run(t, p, "grandchild")
-	gc, _ = strconv.Atoi(rep.Result["text/plain"].(string))
+	if gc, _ = strconv.Atoi(rep.Result["text/plain"].(string)); gc <= 1 {
+		t.Fatalf("grandchild: %+v", rep)
+	}
 	start = time.Now()
 	p.Close()
 	t.Logf("close after %v", time.Since(start))
 	waitGone(t, gc)
+}
+
+// killPid kills one process, and refuses anything but a real pid: kill(0)
+// and kill(-1) would hit the test's process group or every process.
+func killPid(pid int) error {
+	if pid <= 1 {
+		return fmt.Errorf("refusing to kill pid %d", pid)
+	}
+	return syscall.Kill(pid, syscall.SIGKILL)
 }
 
 // waitGone waits until process pid has ended (or is a zombie nobody reaped).
@@ -155,7 +167,7 @@ func waitGone(t *testing.T, pid int) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	syscall.Kill(pid, syscall.SIGKILL)
+	killPid(pid)
 	t.Fatalf("process %d, started by a cell, outlived the evaluator", pid)
 }
 
@@ -249,6 +261,29 @@ func TestCellOverTheFrameLimitIsAnError(t *testing.T) {
 		t.Fatalf("%+v", rep)
 	}
 	if rep, _ := run(t, p, "result ok"); rep.Result["text/plain"] != "ok" || p.Pid() != pid {
+		t.Errorf("after: %+v", rep)
+	}
+}
+
+// A process that left the evaluator's process group, holding its stdout
+// and stderr, delays a crash report by drainAfterExit at most.
+func TestEscapedGrandchildDelaysLittle(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/setsid"); err != nil {
+		t.Skip("no /usr/bin/setsid")
+	}
+	p := startProc(t, Options{})
+	rep, _ := run(t, p, "escapee")
+	pid, err := strconv.Atoi(rep.Result["text/plain"].(string))
+	if err != nil || pid <= 1 {
+		t.Fatalf("escapee: %+v", rep)
+	}
+	defer killPid(pid) // it escaped the group kill by design
+	start := time.Now()
+	rep, _ = run(t, p, "crash")
+	if took := time.Since(start); !rep.Restarted || took > drainAfterExit+10*time.Second {
+		t.Errorf("crash reported after %v: %+v", took, rep)
+	}
+	if rep, _ := run(t, p, "result fresh"); rep.Result["text/plain"] != "fresh" {
 		t.Errorf("after: %+v", rep)
 	}
 }
