@@ -519,7 +519,7 @@ const drainAfterExit = 2 * time.Second
 // they inherited, and bounds the reading of pipes that something outside
 // the group still holds.
 func (c *child) reap(outR, errR, evR *os.File) {
-	err := c.cmd.Wait() // the child's stdio are files: Wait copies nothing
+	err := c.cmd.Wait()                    // the child's stdio are files: Wait copies nothing
 	if pid := c.cmd.Process.Pid; pid > 1 { // never kill(0) or kill(-1)
 		syscall.Kill(-pid, syscall.SIGKILL)
 	}
