@@ -37,6 +37,13 @@ def ok(kc, code, timeout=60):
     return r
 
 
+def pid_of(run):
+    """The process id a cell returned; never 0 or -1, which os.kill would take for a group or for everyone."""
+    pid = int(run.result)
+    assert pid > 1, run
+    return pid
+
+
 def start_until(kc, code, text, timeout=30):
     """Start code and return its msg_id once it has printed text (so it is running, not queued)."""
     msg_id = kc.execute(code)
@@ -118,8 +125,8 @@ def test_cell_of_characters_json_escapes_runs(kernel):
 def test_process_started_by_a_cell_neither_delays_nor_outlives_the_evaluator(kernel):
     km, kc = kernel
     start = 'p, _ := os.StartProcess("/bin/sleep", []string{"sleep", "600"}, &os.ProcAttr{Files: []*os.File{nil, os.Stdout, os.Stderr}})\np.Pid'
-    pid = int(ok(kc, start).result)
-    evaluator = int(ok(kc, "os.Getpid()").result)
+    pid = pid_of(ok(kc, start))
+    evaluator = pid_of(ok(kc, "os.Getpid()"))
     msg_id = start_until(kc, 'fmt.Println("sleeping")\ntime.Sleep(time.Hour)', "sleeping")
     t = time.monotonic()
     os.kill(evaluator, signal.SIGKILL)  # the evaluator dies; the sleep it started holds its stdout and stderr
@@ -130,7 +137,7 @@ def test_process_started_by_a_cell_neither_delays_nor_outlives_the_evaluator(ker
     assert gone(pid), "process %d, started by a cell, outlived its evaluator" % pid
 
     ok(kc, IMPORTS)
-    pid = int(ok(kc, start).result)
+    pid = pid_of(ok(kc, start))
     t = time.monotonic()
     km.shutdown_kernel(now=False)
     took = time.monotonic() - t
@@ -140,8 +147,8 @@ def test_process_started_by_a_cell_neither_delays_nor_outlives_the_evaluator(ker
 
 def test_process_started_by_a_cell_dies_with_a_killed_kernel(kernel):
     km, kc = kernel
-    pid = int(ok(kc, 'p, _ := os.StartProcess("/bin/sleep", []string{"sleep", "600"}, &os.ProcAttr{})\np.Pid').result)
-    evaluator = int(ok(kc, "os.Getpid()").result)
+    pid = pid_of(ok(kc, 'p, _ := os.StartProcess("/bin/sleep", []string{"sleep", "600"}, &os.ProcAttr{})\np.Pid'))
+    evaluator = pid_of(ok(kc, "os.Getpid()"))
     os.kill(km.provisioner.process.pid, signal.SIGKILL)
     assert gone(evaluator), "the evaluator outlived its kernel"
     assert gone(pid), "process %d, started by a cell, outlived the killed kernel" % pid
@@ -166,7 +173,7 @@ def test_closing_stdout_is_said_and_the_kernel_keeps_working(kernel):
 
 def test_kill_from_outside_is_not_blamed_on_memory(kernel):
     km, kc = kernel
-    pid = int(ok(kc, "os.Getpid()").result)
+    pid = pid_of(ok(kc, "os.Getpid()"))
     msg_id = start_until(kc, 'fmt.Println("sleeping")\ntime.Sleep(time.Hour)', "sleeping")
     os.kill(pid, signal.SIGKILL)
     r = collect(kc, msg_id, timeout=30)
