@@ -110,7 +110,11 @@ class Run:
 
 def execute(kc, code, timeout=60, **kw):
     """Run code through client kc and wait for its reply and its closing status: idle on iopub."""
-    msg_id = kc.execute(code, **kw)
+    return collect(kc, kc.execute(code, **kw), timeout, code)
+
+
+def collect(kc, msg_id, timeout=60, code=""):
+    """Wait for the reply to request msg_id and its closing status: idle on iopub, collecting its outputs."""
     deadline = time.monotonic() + timeout
     reply = None
     messages = []

@@ -56,6 +56,10 @@ const (
 	envMemLimit = "CORELAB_EVAL_MEMORY" // bytes; address-space and GC limit of the child
 	envMaxStack = "CORELAB_EVAL_STACK"  // bytes; per-goroutine stack limit
 	envChild    = "CORELAB_EVALPROC"    // "1": fds 3 and 4 are the supervisor's pipes
+
+	// envInterruptGrace, read by the supervisor, overrides the default
+	// Options.InterruptGrace (tests of a kernel binary shorten it).
+	envInterruptGrace = "CORELAB_INTERRUPT_GRACE"
 )
 
 // Serve runs the child side of the protocol on fds 3 (requests) and 4
@@ -68,13 +72,23 @@ func Serve(newBackend func(Host) (Backend, error)) error {
 	// Ctrl-C in a terminal reaches the whole process group; the kernel
 	// forwards interrupts itself, as frames.
 	signal.Ignore(os.Interrupt)
+	// The supervisor's death reaches the child as SIGTERM (Pdeathsig): take
+	// the whole process group along, so that processes a cell started do
+	// not outlive a kernel that was killed.
+	endGroupOnSIGTERM()
 
 	if os.Getenv(envChild) != "1" {
 		return errors.New("the evaluator is started by the kernel (or corelab run), not by hand")
 	}
+	// Processes a cell starts must not inherit the protocol's pipes.
+	syscall.CloseOnExec(3)
+	syscall.CloseOnExec(4)
 	reqs := os.NewFile(3, "corelab-requests")
 	evs := os.NewFile(4, "corelab-events")
 	s := &server{
+		acks:    make(chan uint64, 16),
+		gone:    make(chan struct{}),
+		limit:   childOutputLimit(),
 		ev:      &frameWriter{w: evs},
 		work:    make(chan func(), 16),
 		waiting: make(map[uint64]chan inputReply),
@@ -92,11 +106,14 @@ func Serve(newBackend func(Host) (Backend, error)) error {
 }
 
 type server struct {
-	b  Backend
-	ev *frameWriter
+	b     Backend
+	ev    *frameWriter
+	limit int // bytes per value of a result or display bundle (capBundle)
 
 	sendMu sync.Mutex
 	sync   uint64
+	acks   chan uint64   // sync numbers the kernel acknowledged
+	gone   chan struct{} // closed when the kernel's requests end: no more acks
 
 	work chan func() // owned by worker; closed by readLoop when the kernel is gone
 
@@ -108,17 +125,33 @@ type server struct {
 	waiting    map[uint64]chan inputReply
 }
 
-// send writes sync markers on stdout and stderr, then the event frame.
-// The sync field of v (every event has one) is filled in here.
+// send writes an event frame and waits until the kernel has delivered it
+// (its acknowledgement), so that output printed after send returns cannot
+// overtake the event; output printed before it is already in the pipes the
+// kernel empties before delivering. The sync field of v (every event has
+// one) is filled in here.
 func (s *server) send(kind byte, v any) error {
 	s.sendMu.Lock()
 	defer s.sendMu.Unlock()
 	s.sync++
-	setSync(v, s.sync)
-	m := marker(s.sync)
-	os.Stdout.Write(m)
-	os.Stderr.Write(m)
-	return s.ev.write(kind, v)
+	n := s.sync
+	setSync(v, n)
+	if err := s.ev.write(kind, v); err != nil {
+		return err
+	}
+	if kind == kReady {
+		return nil // sent before requests are read; not acknowledged
+	}
+	for {
+		select {
+		case a := <-s.acks:
+			if a == n {
+				return nil
+			}
+		case <-s.gone:
+			return io.ErrClosedPipe
+		}
+	}
 }
 
 func setSync(v any, n uint64) {
@@ -148,8 +181,9 @@ func (s *server) worker() {
 
 func (s *server) readLoop(fr *frameReader) error {
 	defer close(s.work)
+	defer close(s.gone)
 	for {
-		kind, payload, err := fr.read()
+		kind, payload, tail, err := fr.read()
 		if err != nil {
 			if err == io.EOF {
 				return nil
@@ -162,12 +196,14 @@ func (s *server) readLoop(fr *frameReader) error {
 			if err := json.Unmarshal(payload, &r); err != nil {
 				return fmt.Errorf("evalproc: decode execute: %w", err)
 			}
+			r.Code = string(tail)
 			s.work <- func() { s.execute(r) }
 		case kComplete:
 			var r codeReq
 			if err := json.Unmarshal(payload, &r); err != nil {
 				return fmt.Errorf("evalproc: decode complete: %w", err)
 			}
+			r.Code = string(tail)
 			s.work <- func() {
 				var m []string
 				start, end := r.Cursor, r.Cursor
@@ -182,6 +218,7 @@ func (s *server) readLoop(fr *frameReader) error {
 			if err := json.Unmarshal(payload, &r); err != nil {
 				return fmt.Errorf("evalproc: decode inspect: %w", err)
 			}
+			r.Code = string(tail)
 			s.work <- func() {
 				var data map[string]any
 				var found bool
@@ -199,6 +236,15 @@ func (s *server) readLoop(fr *frameReader) error {
 			s.mu.Unlock()
 			if ch != nil {
 				ch <- r
+			}
+		case kAck:
+			var r ackReq
+			if err := json.Unmarshal(payload, &r); err != nil {
+				return fmt.Errorf("evalproc: decode ack: %w", err)
+			}
+			select {
+			case s.acks <- r.Sync:
+			default: // nobody waits for it (cannot happen: one event at a time)
 			}
 		case kInterrupt:
 			s.interrupt()
@@ -222,7 +268,13 @@ func (s *server) execute(r execReq) {
 	s.cellID, s.allowStdin, s.cancel = 0, false, nil
 	s.mu.Unlock()
 	cancel()
-	s.send(kDone, &doneEv{ID: r.ID, Status: out.Status, Result: out.Result, ResultMeta: out.ResultMeta, Error: out.Error})
+	ev := &doneEv{ID: r.ID, Status: out.Status, Result: capBundle(out.Result, s.limit), ResultMeta: out.ResultMeta, Error: capError(out.Error, s.limit)}
+	var big *frameTooBigError
+	if err := s.send(kDone, ev); errors.As(err, &big) {
+		// Still too big (metadata?): the cell fails, the protocol goes on.
+		msg := fmt.Sprintf("the cell's result is %s, over the %s the kernel accepts from the evaluator", sizeString(big.size), sizeString(maxFrame))
+		s.send(kDone, &doneEv{ID: r.ID, Status: "error", Error: &Error{Name: "OutputTooLarge", Value: msg, Traceback: []string{"OutputTooLarge: " + msg}}})
+	}
 }
 
 // runCell calls the backend, turning a panic that escaped it into the cell's
@@ -276,7 +328,10 @@ func (s *server) interrupt() {
 
 // Display implements Host.
 func (s *server) Display(data, meta map[string]any, displayID string, update bool) {
-	s.send(kDisplay, &displayEv{Data: data, Metadata: meta, DisplayID: displayID, Update: update})
+	var big *frameTooBigError
+	if err := s.send(kDisplay, &displayEv{Data: capBundle(data, s.limit), Metadata: meta, DisplayID: displayID, Update: update}); errors.As(err, &big) {
+		fmt.Fprintf(os.Stderr, "[corelab: a display of %s is over the %s the kernel accepts and is not shown]\n", sizeString(big.size), sizeString(maxFrame))
+	}
 }
 
 // Errors of Host.Input.
@@ -314,6 +369,18 @@ func (s *server) Input(prompt string, password bool) (string, error) {
 		return "", errors.New("input: " + r.Err)
 	}
 	return r.Value, nil
+}
+
+// endGroupOnSIGTERM makes SIGTERM kill the child's process group (the
+// child leads it; processes its cells start are in it unless they left).
+func endGroupOnSIGTERM() {
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	go func() { // ends with the process
+		<-term
+		syscall.Kill(0, syscall.SIGKILL)
+		os.Exit(1) // not reached: the group includes this process
+	}()
 }
 
 // applyLimits sets the child's memory and stack limits from the environment.

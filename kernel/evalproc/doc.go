@@ -13,13 +13,15 @@
 //	matches, start, end, err := p.Complete(ctx, code, cursor)
 //	data, found, err := p.Inspect(ctx, code, cursor, detail)
 //	p.Interrupt()          // KeyboardInterrupt in the running cell; any goroutine, any time
-//	p.InterruptHard()      // the same, and kill+replace the child if the cell ignores it
-//	err = p.Restart(ctx)   // fresh child, state lost
+//	p.InterruptHard()      // the same, and kill+replace the child if that cell ignores it
 //
-// Execute/Run, Complete, Inspect and Restart are serialised (one request at
-// a time); Interrupt, InterruptHard and Close may be called concurrently
-// with them. Cancelling Run's ctx interrupts the cell; a cell still running
-// Options.InterruptGrace after that is killed with its process.
+// Execute/Run, Complete and Inspect are serialised (one request at a time);
+// Interrupt, InterruptHard and Close may be called concurrently with them.
+// Cancelling Run's ctx interrupts the cell; a cell still running
+// Options.InterruptGrace after that (or after InterruptHard) is killed with
+// its process, and its error says that the evaluator was restarted and the
+// notebook's state lost. The child runs in its own process group, which is
+// killed when it exits: processes a cell started end with it.
 //
 // A Reply has Status "ok" or "error", the trailing expression's MIME bundle
 // in Result (execute_result), and an *Error (ename, evalue, traceback) for
@@ -39,7 +41,9 @@
 // update_display_data. All output is delivered before Run returns. Text is
 // never split inside a UTF-8 character. Each cell may print at most
 // Options.OutputLimit bytes (2 MiB by default); the rest is dropped after a
-// one-line notice.
+// one-line notice. Each value of a result or display bundle, and a cell's
+// error, is capped at the same size in the child: text/plain is cut with a
+// note of how much was cut, other forms over it are dropped with a note.
 //
 // Output printed after a cell ended — by goroutines the cell started — goes
 // to the OnOutput of the last cell that ran, until the next cell starts (as
@@ -54,18 +58,21 @@
 // passes in the environment (debug.SetMaxStack, debug.SetMemoryLimit and
 // RLIMIT_AS, so runaway recursion and allocation end in a clean Go fatal
 // error), ignores SIGINT (the supervisor forwards interrupts as frames; the
-// child has its own process group) and serves requests until the pipe
-// closes. Host gives the Backend display output and input requests.
+// child has its own process group), kills its process group on SIGTERM
+// (which it gets when the supervisor dies) and serves requests until the
+// pipe closes. Host gives the Backend display output and input requests.
 //
 // # Pipe protocol
 //
 // Requests go down the child's fd 3, events come up its fd 4, as frames: a
-// 4-byte big-endian length, a kind byte, a JSON payload. Stream output is
+// 4-byte big-endian length, a kind byte, a JSON header ending in a newline,
+// and (for requests carrying code) the code as raw bytes. Stream output is
 // not framed: it is the child's own fd 1 and fd 2, so nothing the child
-// prints, however it prints it, is lost or re-encoded. To keep it in order
-// with events, the child writes a sync marker (a short byte sequence with
-// a sequence number that printable output never contains) to fd 1 and fd 2
-// before each event frame, and the supervisor delivers an event only after
-// it has read that marker from both pipes. A cell's round trip is one
-// request frame, two marker writes and one event frame.
+// prints, however it prints it, is lost or re-encoded, and nothing it
+// prints is read as protocol. Order between output and events is kept out
+// of band: the child writes an event only after its earlier writes are in
+// the pipes, and then waits for the kernel's acknowledgement; the kernel
+// empties both pipes before it delivers the event and acknowledges it. A
+// cell's round trip is one request frame, one event frame and one
+// acknowledgement.
 package evalproc

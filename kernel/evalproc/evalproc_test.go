@@ -87,10 +87,51 @@ func (s *script) Execute(ctx context.Context, code string) Outcome {
 			keep = append(keep, b)
 		}
 	case "spin": // runs until interrupted
+		fmt.Println("spinning")
 		<-ctx.Done()
 		return Outcome{Status: "error", Error: &Error{Name: "KeyboardInterrupt", Value: "interrupted"}}
 	case "stuck": // ignores interrupts
+		fmt.Println("stuck")
 		select {}
+	case "hugeresult": // a trailing value of arg MiB
+		var n int
+		fmt.Sscan(arg, &n)
+		return Outcome{Status: "ok", Result: map[string]any{"text/plain": strings.Repeat("z", n<<20)}}
+	case "hugedisplay": // a display with an HTML form of arg MiB
+		var n int
+		fmt.Sscan(arg, &n)
+		s.h.Display(map[string]any{"text/plain": "a table", "text/html": strings.Repeat("<td>", n<<18)}, nil, "", false)
+	case "len":
+		return Outcome{Status: "ok", Result: map[string]any{"text/plain": fmt.Sprint(len(arg))}}
+	case "badframe": // an event frame whose header claims more than the limit
+		os.NewFile(4, "events").Write([]byte{0x7f, 0xff, 0xff, 0xff, 'D'})
+		select {}
+	case "utf8": // multi-byte characters in many small writes, and marker-like bytes
+		for i := 0; i < 2000; i++ {
+			os.Stdout.WriteString("h\u00e9llo w\u00f6")
+			os.Stdout.WriteString("rld \U0001F600 \x00\x1b[corelab-sync 7fffffffffffffff]\x00")
+		}
+	case "marker": // the bytes of the old in-band sync marker, with the largest number
+		fmt.Print("\x00\x1b[corelab-sync 7fffffffffffffff]\x00")
+		fmt.Fprint(os.Stderr, "\x00\x1b[corelab-sync ffffffffffffffff]\x00")
+	case "sleep": // a cell that takes a while but finishes
+		d, _ := time.ParseDuration(arg)
+		time.Sleep(d)
+	case "crash": // a Go fatal error in the cell
+		go panic("boom")
+		select {}
+	case "grandchild", "escapee": // a process that inherits the evaluator's stdout and stderr (and leaves its group)
+		argv := []string{"/bin/sleep", "sleep", "300"}
+		if cmd == "escapee" {
+			argv = []string{"/usr/bin/setsid", "setsid", "sleep", "300"}
+		}
+		p, err := os.StartProcess(argv[0], argv[1:], &os.ProcAttr{Files: []*os.File{nil, os.Stdout, os.Stderr}})
+		if err != nil {
+			return Outcome{Status: "error", Error: &Error{Name: "StartError", Value: err.Error()}}
+		}
+		pid := p.Pid // Release sets p.Pid to -1
+		p.Release()
+		return Outcome{Status: "ok", Result: map[string]any{"text/plain": fmt.Sprint(pid)}}
 	case "input":
 		v, err := s.h.Input(arg, false)
 		if err != nil {
@@ -309,25 +350,31 @@ func TestOutputLimit(t *testing.T) {
 	}
 }
 
-func TestMarkerScanner(t *testing.T) {
-	src := "héllo" + string(marker(7)) + "wörld" + string(marker(8))
-	for step := 1; step <= len(src); step++ {
-		var sc markerScanner
-		var text strings.Builder
-		var marks []uint64
-		for i := 0; i < len(src); i += step {
-			j := min(i+step, len(src))
-			sc.feed([]byte(src[i:j]), func(b []byte) {
-				if !strings.HasSuffix(text.String()+string(b), "\uFFFD") && !isValid(b) {
-					t.Errorf("step %d: text cut inside a rune: %q", step, b)
-				}
-				text.Write(b)
-			}, func(n uint64) { marks = append(marks, n) })
+// Text is delivered whole, in order and never cut inside a character,
+// however the writes split it; sync-marker-like bytes are plain text.
+func TestStreamTextIsWhole(t *testing.T) {
+	p := startProc(t, Options{})
+	_, c := run(t, p, "utf8")
+	want := strings.Repeat("h\u00e9llo w\u00f6rld \U0001F600 \x00\x1b[corelab-sync 7fffffffffffffff]\x00", 2000)
+	got := c.text()
+	if got != want {
+		t.Errorf("got %d bytes, want %d", len(got), len(want))
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, o := range c.out {
+		if !isValid([]byte(o.Text)) {
+			t.Fatalf("text cut inside a character: %q", o.Text[max(0, len(o.Text)-8):])
 		}
-		sc.flush(func(b []byte) { text.Write(b) })
-		if text.String() != "héllowörld" || fmt.Sprint(marks) != "[7 8]" {
-			t.Errorf("step %d: %q %v", step, text.String(), marks)
-		}
+	}
+}
+
+// Printing what was once the in-band sync marker silences nothing.
+func TestMarkerTextIsJustText(t *testing.T) {
+	p := startProc(t, Options{})
+	_, c := run(t, p, "marker")
+	if _, c2 := run(t, p, "mixed"); c2.text() != "a[D:D]b" {
+		t.Errorf("after printing a marker: %q (the marker cell printed %q)", c2.text(), c.text())
 	}
 }
 
@@ -349,7 +396,7 @@ main.f(0x1)
 goroutine 1 [chan receive]:
 main.main()
 `
-	e := crashError(report, "exit status 2")
+	e := crashError(report, "exit status 2", oomCount{})
 	tb := e.Traceback[0]
 	for _, want := range []string{"fatal error: stack overflow", "goroutine 6 [running]:", "more frames", "1 other goroutines", StateLost, "base case"} {
 		if !strings.Contains(tb, want) {
@@ -387,29 +434,27 @@ func BenchmarkPipeRoundTrip(b *testing.B) {
 	}
 }
 
-func FuzzMarkerScanner(f *testing.F) {
-	f.Add([]byte("plain text"), uint64(3), 1)
-	f.Add([]byte(markerPrefix), uint64(0), 5)
-	f.Add([]byte("h\xc3\xa9llo"), uint64(1<<40), 2)
-	f.Fuzz(func(t *testing.T, text []byte, n uint64, step int) {
+func FuzzSplitIncompleteRune(f *testing.F) {
+	f.Add([]byte("h\xc3\xa9llo"), 2)
+	f.Add([]byte("\xf0\x9f\x98\x80"), 1)
+	f.Fuzz(func(t *testing.T, text []byte, step int) {
 		if step <= 0 || step > 64 {
 			step = 7
 		}
-		src := append(append(append([]byte(nil), text...), marker(n)...), text...)
-		var sc markerScanner
-		var got []byte
-		var marks []uint64
-		for i := 0; i < len(src); i += step {
-			sc.feed(src[i:min(i+step, len(src))], func(b []byte) { got = append(got, b...) }, func(m uint64) { marks = append(marks, m) })
+		// Split text at every step bytes as a pipe might; what comes out,
+		// joined, is the input, and valid input comes out in valid pieces.
+		var got, pending []byte
+		for i := 0; i < len(text); i += step {
+			body, rest := splitIncompleteRune(append(pending, text[i:min(i+step, len(text))]...))
+			if isValid(text) && !isValid(body) {
+				t.Fatalf("piece %q of valid text is cut inside a character", body)
+			}
+			got = append(got, body...)
+			pending = append([]byte(nil), rest...)
 		}
-		sc.flush(func(b []byte) { got = append(got, b...) })
-		// The marker is found, and the text around it comes back whole
-		// (unless the text itself contains marker bytes).
-		if len(marks) == 0 {
-			t.Fatalf("no marker found in %q", src)
-		}
-		if !bytes.Equal(got, append(append([]byte(nil), text...), text...)) && !bytes.Contains(text, []byte(markerPrefix)) {
-			t.Fatalf("text %q, want %q twice", got, text)
+		got = append(got, pending...)
+		if !bytes.Equal(got, text) {
+			t.Fatalf("got %q, want %q", got, text)
 		}
 	})
 }
@@ -419,7 +464,7 @@ func FuzzCrashError(f *testing.F) {
 	f.Add("panic: boom\n\ngoroutine 7 gp=0x1 m=2 mp=0x3 [running]:\n")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, report string) {
-		e := crashError(report, "exit status 2")
+		e := crashError(report, "exit status 2", oomCount{})
 		if e.Name != "FatalError" || len(e.Traceback) != 1 || !strings.Contains(e.Traceback[0], StateLost) {
 			t.Fatalf("%+v", e)
 		}

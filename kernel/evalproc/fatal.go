@@ -18,7 +18,7 @@ func (e *Error) Error() string { return e.Name + ": " + e.Value }
 
 // StateLost is the sentence every crash report ends with.
 const StateLost = "The evaluator process died and a fresh one was started: the notebook's state was lost " +
-	"(variables, functions and imports from earlier cells are gone). Re-run the cells you need."
+	"(variables, functions, types and imports from earlier cells, and settings made with magics, are gone). Re-run the cells you need."
 
 // fatalLooks reports whether a line of stderr starts a Go runtime crash report.
 func fatalLooks(line string) bool {
@@ -33,11 +33,18 @@ func fatalLooks(line string) bool {
 // maxFrameLines bounds how much of the failing goroutine's stack is shown.
 const maxFrameLines = 12
 
+// oomCount is the memory cgroup's OOM-kill counter around a child's life.
+type oomCount struct {
+	before, after int64
+	known         bool // both readings succeeded
+}
+
 // crashError turns the Go runtime's report (the child's last stderr) and its
 // exit status into the cell's error: the report's first lines, the goroutine
 // that failed trimmed to a few frames, and the plain statement that the
-// notebook's state was lost.
-func crashError(report, exit string) *Error {
+// notebook's state was lost. A child killed by a signal is blamed on memory
+// only when oom says the out-of-memory killer struck.
+func crashError(report, exit string, oom oomCount) *Error {
 	lines := strings.Split(strings.ReplaceAll(report, "\r\n", "\n"), "\n")
 	// Start at the first line that looks like the start of the crash.
 	start := -1
@@ -47,12 +54,12 @@ func crashError(report, exit string) *Error {
 			break
 		}
 	}
-	var value string
+	var value, hint string
 	var tb []string
 	if start < 0 {
 		value = "the evaluator process exited (" + exit + ")"
-		if strings.Contains(exit, "signal: killed") {
-			value = "the evaluator process was killed (SIGKILL), most likely by the out-of-memory killer"
+		if sig, ok := strings.CutPrefix(exit, "signal: "); ok {
+			value, hint = killedBy(sig, oom)
 		}
 		// Show the tail of whatever it printed last, if anything.
 		var tail []string
@@ -69,15 +76,14 @@ func crashError(report, exit string) *Error {
 		lines = lines[start:]
 		value = pickValue(lines)
 		tb = append(tb, trimReport(lines)...)
-	}
-	hint := ""
-	switch {
-	case strings.Contains(value, "stack overflow") || strings.Contains(report, "stack exceeds"):
-		hint = "Hint: a recursion without a (reachable) base case grows the stack until Go gives up."
-	case strings.Contains(value, "out of memory") || strings.Contains(value, "out-of-memory"):
-		hint = "Hint: the cell allocated more memory than the evaluator's limit."
-	case strings.Contains(value, "concurrent map"):
-		hint = "Hint: maps are not safe for concurrent use; guard them with a sync.Mutex or use one goroutine per map."
+		switch {
+		case strings.Contains(value, "stack overflow") || strings.Contains(report, "stack exceeds"):
+			hint = "Hint: a recursion without a (reachable) base case grows the stack until Go gives up."
+		case strings.Contains(value, "out of memory"):
+			hint = memoryHint
+		case strings.Contains(value, "concurrent map"):
+			hint = "Hint: maps are not safe for concurrent use; guard them with a sync.Mutex or use one goroutine per map."
+		}
 	}
 	out := tb
 	if hint != "" {
@@ -85,6 +91,24 @@ func crashError(report, exit string) *Error {
 	}
 	out = append(out, "", StateLost)
 	return &Error{Name: "FatalError", Value: value + " — " + "the notebook's state was lost", Traceback: []string{strings.Join(out, "\n")}}
+}
+
+const memoryHint = "Hint: the cell allocated more memory than the evaluator's limit."
+
+// killedBy says who killed the child with signal sig ("killed",
+// "terminated", ...): the out-of-memory killer only when the cgroup's
+// counter rose, otherwise a signal from outside.
+func killedBy(sig string, oom oomCount) (value, hint string) {
+	if sig != "killed" {
+		return "the evaluator process was killed by a signal from outside the kernel (" + sig + ")", ""
+	}
+	switch {
+	case oom.known && oom.after > oom.before:
+		return fmt.Sprintf("the evaluator process was killed by the out-of-memory killer (the memory cgroup's oom_kill count went from %d to %d)", oom.before, oom.after), memoryHint
+	case oom.known:
+		return "the evaluator process was killed by a signal from outside the kernel (SIGKILL); the memory cgroup's OOM-kill count did not change, so it was not for lack of memory", ""
+	}
+	return "the evaluator process was killed by a signal from outside the kernel (SIGKILL): a kill -9, or the system's out-of-memory killer; this system does not say which", ""
 }
 
 // pickValue finds the one-line description of the crash.

@@ -34,10 +34,14 @@ type Options struct {
 	// MaxStack bounds one goroutine's stack in the child. 0 means 256 MiB.
 	MaxStack int64
 	// OutputLimit caps the stream bytes one cell may print before the rest
-	// is dropped with a notice. 0 means 2 MiB; negative means no cap.
+	// is dropped with a notice, and each value of a result or display
+	// bundle and a cell's error (cut or dropped with a note, see
+	// capBundle). 0 means 2 MiB; negative means no cap.
 	OutputLimit int
-	// InterruptGrace is how long a cell may keep running after an
-	// interrupt before the child is killed and replaced. 0 means 5 s.
+	// InterruptGrace is how long an interrupted cell may keep running
+	// before the child is killed and replaced (the way out for code stuck
+	// where an interrupt cannot reach it). 0 means $CORELAB_INTERRUPT_GRACE
+	// (a time.ParseDuration string; tests shorten it) or else 5 s.
 	InterruptGrace time.Duration
 	// Log receives supervisor diagnostics; nil means log.Default().
 	Log *log.Logger
@@ -131,6 +135,9 @@ func Start(ctx context.Context, opts Options) (*Proc, error) {
 	}
 	if opts.InterruptGrace == 0 {
 		opts.InterruptGrace = 5 * time.Second
+		if d, err := time.ParseDuration(os.Getenv(envInterruptGrace)); err == nil && d > 0 {
+			opts.InterruptGrace = d
+		}
 	}
 	p := &Proc{opts: opts, log: opts.Log}
 	if p.log == nil {
@@ -215,16 +222,22 @@ func (p *Proc) Run(ctx context.Context, cell Cell) (Reply, error) {
 		return Reply{}, err
 	}
 	id := p.id()
-	ch := c.expect(id)
+	ch, run := c.expect(id)
 	p.mu.Lock()
 	p.out, p.in = cell.OnOutput, cell.OnInput
 	p.limit, p.dropped = p.opts.OutputLimit, 0
 	p.mu.Unlock()
-	if err := c.req.write(kExecute, &execReq{ID: id, Code: cell.Code, Silent: cell.Silent, AllowStdin: cell.AllowStdin && cell.OnInput != nil}); err != nil {
+	if err := c.req.writeTail(kExecute, &execReq{ID: id, Silent: cell.Silent, AllowStdin: cell.AllowStdin && cell.OnInput != nil}, cell.Code); err != nil {
+		var big *frameTooBigError
+		if errors.As(err, &big) { // nothing was sent: the cell fails, the evaluator is fine
+			msg := fmt.Sprintf("the cell's code is %s, over the %s the evaluator accepts", sizeString(len(cell.Code)), sizeString(maxFrame))
+			return Reply{Status: "error", Error: &Error{Name: "CellTooLarge", Value: msg, Traceback: []string{"CellTooLarge: " + msg}}}, nil
+		}
 		p.log.Printf("evalproc: send execute: %v", err)
 	}
 	done := ctx.Done()
 	var grace <-chan time.Time
+	defer c.forget(id)
 	for {
 		select {
 		case payload := <-ch:
@@ -246,18 +259,18 @@ func (p *Proc) Run(ctx context.Context, cell Cell) (Reply, error) {
 		case <-done:
 			done = nil
 			p.Interrupt()
-			grace = time.After(p.opts.InterruptGrace)
+			t := time.NewTimer(p.opts.InterruptGrace)
+			defer t.Stop()
+			grace = t.C
 		case <-grace:
 			grace = nil
-			p.log.Printf("evalproc: cell ignored the interrupt for %v; killing the evaluator", p.opts.InterruptGrace)
-			c.kill("the cell did not stop within " + p.opts.InterruptGrace.String() + " of the interrupt")
+			c.killStuck(run, p.opts.InterruptGrace)
 		}
 	}
 }
 
 // Interrupt asks the running cell to stop (KeyboardInterrupt). It is a no-op
-// when nothing runs. A cell that ignores it for Options.InterruptGrace after
-// a context cancellation is killed with its process.
+// when nothing runs.
 func (p *Proc) Interrupt() {
 	p.mu.Lock()
 	c := p.c
@@ -267,8 +280,10 @@ func (p *Proc) Interrupt() {
 	}
 }
 
-// InterruptHard is Interrupt followed, if the running cell has not finished
-// within Options.InterruptGrace, by killing and replacing the child.
+// InterruptHard is Interrupt followed, if the cell that was running has not
+// finished within Options.InterruptGrace, by killing and replacing the
+// child. The grace period belongs to that cell only: a cell started after it
+// ended is never killed for it.
 func (p *Proc) InterruptHard() {
 	p.Interrupt()
 	p.mu.Lock()
@@ -277,17 +292,18 @@ func (p *Proc) InterruptHard() {
 	if c == nil {
 		return
 	}
-	busy := c.busy()
-	if !busy {
+	run := c.current()
+	if run == nil {
 		return
 	}
-	go func() { // ends after the grace period at the latest
+	go func() { // ends when that cell ends, the child exits, or the grace period is over
+		t := time.NewTimer(p.opts.InterruptGrace)
+		defer t.Stop()
 		select {
+		case <-run.done:
 		case <-c.exited:
-		case <-time.After(p.opts.InterruptGrace):
-			if c.busy() {
-				c.kill("the cell did not stop within " + p.opts.InterruptGrace.String() + " of the interrupt")
-			}
+		case <-t.C:
+			c.killStuck(run, p.opts.InterruptGrace)
 		}
 	}()
 }
@@ -319,9 +335,9 @@ func (p *Proc) call(ctx context.Context, kind byte, req *codeReq, ev any) error 
 		return err
 	}
 	req.ID = p.id()
-	ch := c.expect(req.ID)
+	ch, _ := c.expect(req.ID)
 	defer c.forget(req.ID)
-	if err := c.req.write(kind, req); err != nil {
+	if err := c.req.writeTail(kind, req, req.Code); err != nil {
 		return fmt.Errorf("evalproc: send request: %w", err)
 	}
 	select {
@@ -332,27 +348,6 @@ func (p *Proc) call(ctx context.Context, kind byte, req *codeReq, ev any) error 
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// Restart replaces the child with a fresh one (the notebook's state is
-// lost) and waits until it is ready.
-func (p *Proc) Restart(ctx context.Context) error {
-	p.calls.Lock()
-	defer p.calls.Unlock()
-	p.mu.Lock()
-	old := p.c
-	p.mu.Unlock()
-	if old != nil {
-		old.quiet.Store(true)
-		old.stop()
-		<-old.exited // onExit spawns the replacement
-	}
-	c, err := p.current(ctx)
-	if err != nil {
-		return err
-	}
-	_ = c
-	return nil
 }
 
 // Close stops the child and releases everything. It waits for the child to
@@ -407,12 +402,17 @@ func (p *Proc) emit(o Output) {
 	}
 }
 
+// sizeString is n bytes for people: "2 MiB", "300.5 MiB", "17 bytes".
 func sizeString(n int) string {
 	switch {
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return strconv.Itoa(n>>20) + " MiB"
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
 	case n >= 1<<10 && n%(1<<10) == 0:
 		return strconv.Itoa(n>>10) + " KiB"
+	case n >= 1<<10:
+		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " KiB"
 	}
 	return strconv.Itoa(n) + " bytes"
 }
@@ -448,42 +448,43 @@ func (p *Proc) onExit(c *child) {
 
 // spawn starts a child process and its pump; it does not wait for ready.
 func (p *Proc) spawn() (*child, error) {
-	reqR, reqW, err := os.Pipe()
-	if err != nil {
-		return nil, err
+	// fds[0:2] requests (child reads), [2:4] events (child writes), [4:6]
+	// stdout, [6:8] stderr; each pair is read end, write end.
+	var fds []*os.File
+	closeAll := func() {
+		for _, f := range fds {
+			f.Close()
+		}
 	}
-	evR, evW, err := os.Pipe()
-	if err != nil {
-		reqR.Close()
-		reqW.Close()
-		return nil, err
+	for range 4 {
+		r, w, err := osPipe()
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("evalproc: pipe: %w", err)
+		}
+		fds = append(fds, r, w)
 	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
+	reqR, reqW, evR, evW, outR, outW, errR, errW := fds[0], fds[1], fds[2], fds[3], fds[4], fds[5], fds[6], fds[7]
 	cmd := exec.Command(p.opts.Path, p.opts.Args...)
 	cmd.Dir = p.opts.Dir
 	cmd.Env = append(os.Environ(), p.opts.Env...)
 	if p.opts.MemoryLimit > 0 {
 		cmd.Env = append(cmd.Env, envMemLimit+"="+strconv.FormatInt(p.opts.MemoryLimit, 10))
 	}
-	cmd.Env = append(cmd.Env, envMaxStack+"="+strconv.FormatInt(p.opts.MaxStack, 10), "GOTRACEBACK=single", envChild+"=1")
+	cmd.Env = append(cmd.Env, envMaxStack+"="+strconv.FormatInt(p.opts.MaxStack, 10), "GOTRACEBACK=single", envChild+"=1",
+		envOutputLimit+"="+strconv.Itoa(p.opts.OutputLimit))
 	cmd.Stdin = nil
 	cmd.Stdout = outW
 	cmd.Stderr = errW
 	cmd.ExtraFiles = []*os.File{reqR, evW} // fds 3 and 4
 	// Its own process group: a terminal's Ctrl-C goes to the kernel only,
-	// which turns it into an interrupt frame.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	// which turns it into an interrupt frame, and the group can be killed
+	// as a whole. If the kernel dies, the child gets SIGTERM and kills its
+	// group (see Serve).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	oomBefore, oomKnown := oomKills()
 	if err := cmd.Start(); err != nil {
-		for _, f := range []*os.File{reqR, reqW, evR, evW, outR, outW, errR, errW} {
-			f.Close()
-		}
+		closeAll()
 		return nil, fmt.Errorf("evalproc: start %s: %w", p.opts.Path, err)
 	}
 	for _, f := range []*os.File{reqR, evW, outW, errW} {
@@ -495,11 +496,41 @@ func (p *Proc) spawn() (*child, error) {
 		req:     &frameWriter{w: reqW},
 		reqFile: reqW,
 		ready:   make(chan struct{}),
+		reaped:  make(chan struct{}),
 		exited:  make(chan struct{}),
 		waiters: make(map[uint64]chan []byte),
+		oom:     oomCount{before: oomBefore, known: oomKnown},
 	}
-	go c.pump(outR, errR, evR) // ends when the child's pipes close
+	go c.reap(outR, errR, evR) // ends when the child has exited
+	go c.pump(outR, errR, evR) // ends when the child's pipes close (at the latest drainAfterExit after reap)
 	return c, nil
+}
+
+// osPipe is os.Pipe; tests replace it to make spawn fail half-way.
+var osPipe = os.Pipe
+
+// drainAfterExit bounds how long the pipes are still read after the child
+// exited: only a process that escaped the child's process group can hold
+// them open that long, and its output is not waited for.
+const drainAfterExit = 2 * time.Second
+
+// reap waits for the child to exit, then kills its process group, so that
+// processes a cell started die with the evaluator and release the pipes
+// they inherited, and bounds the reading of pipes that something outside
+// the group still holds.
+func (c *child) reap(outR, errR, evR *os.File) {
+	err := c.cmd.Wait()                    // the child's stdio are files: Wait copies nothing
+	if pid := c.cmd.Process.Pid; pid > 1 { // never kill(0) or kill(-1)
+		syscall.Kill(-pid, syscall.SIGKILL)
+	}
+	deadline := time.Now().Add(drainAfterExit)
+	for _, f := range []*os.File{outR, errR, evR} {
+		f.SetReadDeadline(deadline) // an error only says the reader is done with it
+	}
+	c.mu.Lock()
+	c.waitErr = err
+	c.mu.Unlock()
+	close(c.reaped)
 }
 
 // child is one evaluator process.
@@ -511,14 +542,18 @@ type child struct {
 
 	ready    chan struct{} // closed on the ready event or on exit
 	readyErr error
+	reaped   chan struct{} // closed when the process has exited (waitErr is set)
 	exited   chan struct{} // closed after exit, with all output delivered
+	oom      oomCount      // the cgroup's OOM-kill counter at start (and at exit)
 
 	quiet atomic.Bool // an intended stop: no crash report
 
 	mu       sync.Mutex
 	waiters  map[uint64]chan []byte
-	running  uint64 // id of the executing cell, if any
+	cur      *cellRun // the executing request, if any
+	waitErr  error
 	killNote string // why we killed it, for the report
+	killWhy  string // what that means, for the report
 	report   string // the Go runtime's crash report, if one was seen
 	errTail  []byte // last stderr bytes, for reports of odd exits
 	exitDesc string
@@ -533,29 +568,49 @@ func (c *child) waitReady(ctx context.Context) error {
 	}
 }
 
-func (c *child) expect(id uint64) chan []byte {
-	ch := make(chan []byte, 1)
-	c.mu.Lock()
-	c.waiters[id] = ch
-	c.running = id
-	c.mu.Unlock()
-	return ch
+// cellRun is one request the child is executing; done is closed when it
+// ends, however it ends.
+type cellRun struct {
+	id   uint64
+	done chan struct{}
 }
 
+// expect registers request id as the running one and returns where its
+// reply will arrive.
+func (c *child) expect(id uint64) (chan []byte, *cellRun) {
+	ch := make(chan []byte, 1)
+	run := &cellRun{id: id, done: make(chan struct{})}
+	c.mu.Lock()
+	c.waiters[id] = ch
+	c.cur = run
+	c.mu.Unlock()
+	return ch, run
+}
+
+// forget drops request id (answered, or given up).
 func (c *child) forget(id uint64) {
 	c.mu.Lock()
 	delete(c.waiters, id)
-	if c.running == id {
-		c.running = 0
-	}
+	c.endLocked(id)
 	c.mu.Unlock()
 }
 
-func (c *child) busy() bool {
+// endLocked marks request id as ended; c.mu is held.
+func (c *child) endLocked(id uint64) {
+	if c.cur != nil && c.cur.id == id {
+		close(c.cur.done)
+		c.cur = nil
+	}
+}
+
+// current returns the running request, or nil.
+func (c *child) current() *cellRun {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.running != 0
+	return c.cur
 }
+
+func (c *child) busy() bool { return c.current() != nil }
 
 // stop asks the child to quit and kills it if it has not after a second.
 func (c *child) stop() {
@@ -570,139 +625,118 @@ func (c *child) stop() {
 	}()
 }
 
-func (c *child) kill(why string) {
+// killStuck kills the child if run is still what it executes: run ignored
+// an interrupt for grace.
+func (c *child) killStuck(run *cellRun, grace time.Duration) {
 	c.mu.Lock()
-	c.killNote = why
+	if c.cur != run {
+		c.mu.Unlock()
+		return
+	}
+	c.killNote = fmt.Sprintf("the cell did not stop within %v of the interrupt", grace)
+	c.killWhy = stuckExplained
 	c.mu.Unlock()
+	c.p.log.Printf("evalproc: the cell ignored the interrupt for %v; restarting the evaluator", grace)
 	c.cmd.Process.Kill()
 }
+
+// stuckExplained says what a kill after an ignored interrupt means.
+const stuckExplained = "Interpreted code stops at its next check point; this cell did not get there, most likely " +
+	"because it was blocked in compiled (host) code, a system call or a lock, where an interrupt cannot reach it. " +
+	"The only way out was to kill the evaluator process."
 
 // crash describes how the child died, for a cell's error.
 func (c *child) crash() *Error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.killNote != "" {
-		return &Error{Name: "FatalError", Value: c.killNote + " — the notebook's state was lost", Traceback: []string{
-			"FatalError: " + c.killNote + "; the evaluator process was killed.\n\n" + StateLost}}
+		return &Error{Name: "FatalError", Value: c.killNote + ": the evaluator was restarted and the notebook's state was lost",
+			Traceback: []string{"FatalError: " + c.killNote + ".\n" + c.killWhy + "\n\n" + StateLost}}
 	}
 	report := c.report
 	if report == "" {
 		report = string(c.errTail)
 	}
-	return crashError(report, c.exitDesc)
+	return crashError(report, c.exitDesc, c.oom)
 }
 
-// chunk is a piece of what one of the child's pipes carried.
+// chunk is an event frame the child sent (or the end of its event pipe).
 type chunk struct {
-	stream string // "stdout" / "stderr"; "" for an event
-	text   string
-	mark   uint64 // a sync marker (text is empty)
-	isMark bool
-	eof    bool
-	kind   byte // event kind
-	body   []byte
-	sync   uint64
+	eof  bool
+	kind byte
+	body []byte
+	sync uint64
 }
 
-// pump reads the child's three output pipes and delivers their contents in
-// order: an event is delivered once both stdout and stderr have passed its
-// sync marker. It owns the readers and ends after the child has exited.
+// pump delivers what the child's pipes carry, in order: raw stdout and
+// stderr text as it comes, and each event frame after everything the child
+// printed before sending it. The order needs no marker in the streams: the
+// child sends an event only after its earlier writes are in the pipes, and
+// waits for the event's acknowledgement before it goes on, so emptying both
+// pipes when an event arrives delivers exactly what came before it. pump
+// owns the readers and ends after the child has exited.
 func (c *child) pump(outR, errR, evR *os.File) {
-	ch := make(chan chunk, 64)
-	var wg sync.WaitGroup
-	wg.Add(3)
-	go func() { defer wg.Done(); readStream(outR, "stdout", ch) }()
-	go func() { defer wg.Done(); readStream(errR, "stderr", ch) }()
-	go func() { defer wg.Done(); readEvents(evR, ch) }()
-	go func() { wg.Wait(); close(ch) }()
+	ch := make(chan chunk, 16)
+	out, err := newStream("stdout", outR), newStream("stderr", errR)
+	go out.run() // ends at EOF or at the deadline reap sets
+	go err.run() // likewise
+	go readEvents(evR, ch)
+	defer func() {
+		for _, f := range []*os.File{outR, errR} {
+			f.Close()
+		}
+	}()
 
-	// Each stream's items wait in a queue: text after sync marker n may
-	// only go out once event n has, and event n only once both streams
-	// have reached marker n (everything printed before it went out).
 	var (
-		queues    = map[string][]chunk{"stdout": nil, "stderr": nil}
-		eof       = map[string]bool{}
-		held      []chunk // events not yet delivered, in sync order
-		delivered uint64  // sync of the last delivered event
-		capture   *strings.Builder
-		captureT  <-chan time.Time
+		capture  *strings.Builder
+		captureT <-chan time.Time
 	)
-	emitText := func(k chunk) {
-		if k.stream == "stdout" {
-			c.p.emit(Output{Stream: "stdout", Text: k.text})
+	emit := func(s *stream, text string) {
+		if text == "" {
 			return
 		}
-		c.keepTail(k.text)
+		if s.name == "stdout" {
+			c.p.emit(Output{Stream: "stdout", Text: text})
+			return
+		}
+		c.keepTail(text)
 		if capture != nil {
 			if capture.Len() < 1<<20 {
-				capture.WriteString(k.text)
+				capture.WriteString(text)
 			}
 			return
 		}
-		if i := crashStart(k.text); i >= 0 {
+		if i := crashStart(text); i >= 0 {
 			// Hold it back: if the child dies now, this is its crash report.
 			if i > 0 {
-				c.p.emit(Output{Stream: "stderr", Text: k.text[:i]})
+				c.p.emit(Output{Stream: "stderr", Text: text[:i]})
 			}
 			capture = &strings.Builder{}
-			capture.WriteString(k.text[i:])
+			capture.WriteString(text[i:])
 			captureT = time.After(1500 * time.Millisecond)
 			return
 		}
-		c.p.emit(Output{Stream: "stderr", Text: k.text})
+		c.p.emit(Output{Stream: "stderr", Text: text})
 	}
-	// reached is the marker a stream waits at (max when it is finished).
-	reached := func(name string) uint64 {
-		q := queues[name]
-		if len(q) > 0 && q[0].isMark {
-			return q[0].mark
-		}
-		if len(q) == 0 && eof[name] {
-			return ^uint64(0)
-		}
-		return delivered
-	}
-	progress := func() {
-		for {
-			moved := false
-			for _, name := range []string{"stdout", "stderr"} {
-				q := queues[name]
-				for len(q) > 0 && (!q[0].isMark || q[0].mark <= delivered) {
-					if !q[0].isMark {
-						emitText(q[0])
-					}
-					q = q[1:]
-					moved = true
-				}
-				queues[name] = q
-			}
-			if len(held) > 0 && reached("stdout") >= held[0].sync && reached("stderr") >= held[0].sync {
-				c.event(held[0])
-				delivered = held[0].sync
-				held = held[1:]
-				moved = true
-			}
-			if !moved {
-				return
-			}
-		}
-	}
-	for {
+	events := true
+	for events || !out.done() || !err.done() {
 		select {
-		case k, ok := <-ch:
-			if !ok {
-				goto exited
+		case <-out.ready:
+			emit(out, out.take(false))
+		case <-err.ready:
+			emit(err, err.take(false))
+		case k := <-ch:
+			if k.eof {
+				events, ch = false, nil
+				continue
 			}
-			switch {
-			case k.stream != "" && k.eof:
-				eof[k.stream] = true
-			case k.stream != "":
-				queues[k.stream] = append(queues[k.stream], k)
-			case k.eof:
-			default:
-				held = append(held, k)
+			// Everything printed before the event is in the pipes now.
+			emit(out, out.take(true))
+			emit(err, err.take(true))
+			if k.kind != kReady && k.kind != kTooBig {
+				c.req.write(kAck, &ackReq{Sync: k.sync})
 			}
-			progress()
+			c.event(k)
 		case <-captureT:
 			// Still alive: it was not a crash after all.
 			captureT = nil
@@ -710,25 +744,19 @@ func (c *child) pump(outR, errR, evR *os.File) {
 			capture = nil
 		}
 	}
-exited:
-	eof["stdout"], eof["stderr"] = true, true
-	for len(held) > 0 || len(queues["stdout"]) > 0 || len(queues["stderr"]) > 0 {
-		// Everything is in; deliver what is left in order.
-		if len(held) > 0 {
-			delivered = max(delivered, held[0].sync)
-		} else {
-			delivered = ^uint64(0)
-		}
-		progress()
-	}
-	err := c.cmd.Wait()
+	emit(out, out.take(true))
+	emit(err, err.take(true))
+	<-c.reaped
+	after, ok := oomKills()
 	c.mu.Lock()
+	werr := c.waitErr
+	c.oom.after, c.oom.known = after, c.oom.known && ok
 	if capture != nil {
 		c.report = capture.String()
 	}
 	c.exitDesc = "exit status 0"
-	if err != nil {
-		c.exitDesc = err.Error()
+	if werr != nil {
+		c.exitDesc = werr.Error()
 	}
 	c.mu.Unlock()
 	select {
@@ -740,6 +768,111 @@ exited:
 	// Replace the child before anyone waiting on exited looks again.
 	c.p.onExit(c)
 	close(c.exited)
+}
+
+// maxPending bounds the text a stream holds for the pump; its reader waits
+// (and so does the child's writer, on a full pipe) until the pump takes it.
+const maxPending = 1 << 20
+
+// stream reads one of the child's output pipes. Its reader goroutine and
+// the pump's drain (take with now) both read the pipe only while holding
+// mu, so "the pipe is empty and nothing read is unaccounted for" can be
+// established at any moment.
+type stream struct {
+	name  string
+	f     *os.File
+	rc    syscall.RawConn
+	ready chan struct{} // a token: there is text to take
+
+	mu      sync.Mutex
+	room    *sync.Cond // signalled when the pump takes text
+	buf     []byte     // read, not yet taken
+	partial []byte     // an incomplete UTF-8 sequence held back from the last take
+	eof     bool       // the pipe is finished (EOF, error or deadline)
+	buf64k  []byte
+}
+
+func newStream(name string, f *os.File) *stream {
+	s := &stream{name: name, f: f, ready: make(chan struct{}, 1), buf64k: make([]byte, 64<<10)}
+	s.room = sync.NewCond(&s.mu)
+	rc, err := f.SyscallConn()
+	if err != nil {
+		s.eof = true
+	}
+	s.rc = rc
+	return s
+}
+
+// run reads the pipe until it ends.
+func (s *stream) run() {
+	if s.rc == nil {
+		return
+	}
+	err := s.rc.Read(func(fd uintptr) bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for len(s.buf) >= maxPending && !s.eof {
+			s.room.Wait()
+		}
+		s.readLocked(int(fd))
+		s.signal()
+		return s.eof
+	})
+	if err != nil {
+		s.mu.Lock()
+		s.eof = true
+		s.mu.Unlock()
+		s.signal()
+	}
+}
+
+// readLocked reads what the pipe holds, without blocking; s.mu is held.
+func (s *stream) readLocked(fd int) {
+	for !s.eof {
+		n, err := syscall.Read(fd, s.buf64k)
+		switch {
+		case n > 0:
+			s.buf = append(s.buf, s.buf64k[:n]...)
+		case err == syscall.EINTR:
+		case err == syscall.EAGAIN:
+			return
+		default: // EOF or a real error: the pipe is finished
+			s.eof = true
+		}
+	}
+}
+
+func (s *stream) signal() {
+	select {
+	case s.ready <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the text read so far, first emptying the pipe if now is set;
+// an incomplete UTF-8 sequence at its end is kept for the next take unless
+// the stream has ended.
+func (s *stream) take(now bool) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if now && !s.eof && s.rc != nil {
+		s.rc.Control(func(fd uintptr) { s.readLocked(int(fd)) })
+	}
+	text := append(s.partial, s.buf...)
+	s.buf, s.partial = nil, nil
+	s.room.Signal()
+	if !s.eof {
+		text, s.partial = splitIncompleteRune(text)
+		s.partial = append([]byte(nil), s.partial...)
+	}
+	return string(text)
+}
+
+// done reports whether the stream has ended and everything was taken.
+func (s *stream) done() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.eof && len(s.buf) == 0 && len(s.partial) == 0
 }
 
 // crashStart returns the offset of a line in text that starts a Go runtime
@@ -797,13 +930,19 @@ func (c *child) event(k chunk) {
 		c.mu.Lock()
 		ch := c.waiters[head.ID]
 		delete(c.waiters, head.ID)
-		if c.running == head.ID {
-			c.running = 0
-		}
+		c.endLocked(head.ID)
 		c.mu.Unlock()
 		if ch != nil {
 			ch <- k.body
 		}
+	case kTooBig:
+		// A protocol error: the evaluator cannot be talked to any more.
+		c.p.log.Printf("%s", k.body)
+		c.mu.Lock()
+		c.killNote = "the evaluator sent a message too large for the kernel (" + strings.TrimPrefix(string(k.body), "evalproc: ") + ")"
+		c.killWhy = "The kernel cannot read past a message it refused, so it ended the evaluator."
+		c.mu.Unlock()
+		c.cmd.Process.Kill()
 	case kInputRequest:
 		var ev inputEv
 		if err := json.Unmarshal(k.body, &ev); err != nil {
@@ -830,30 +969,20 @@ func (c *child) event(k chunk) {
 	}
 }
 
-func readStream(r io.ReadCloser, name string, ch chan<- chunk) {
-	defer r.Close()
-	var sc markerScanner
-	buf := make([]byte, 64<<10)
-	text := func(b []byte) { ch <- chunk{stream: name, text: string(b)} }
-	mark := func(n uint64) { ch <- chunk{stream: name, isMark: true, mark: n} }
-	for {
-		n, err := r.Read(buf)
-		if n > 0 {
-			sc.feed(buf[:n], text, mark)
-		}
-		if err != nil {
-			sc.flush(text)
-			ch <- chunk{stream: name, eof: true}
-			return
-		}
-	}
-}
+// kTooBig is not on the wire: readEvents reports a frame over maxFrame
+// with it (the body says how big).
+const kTooBig byte = 0
 
 func readEvents(r io.ReadCloser, ch chan<- chunk) {
 	defer r.Close()
 	fr := newFrameReader(r)
 	for {
-		kind, body, err := fr.read()
+		kind, body, _, err := fr.read()
+		var big *frameTooBigError
+		if errors.As(err, &big) {
+			// The stream cannot go on after a frame it did not read.
+			ch <- chunk{kind: kTooBig, body: []byte(big.Error())}
+		}
 		if err != nil {
 			ch <- chunk{eof: true}
 			return

@@ -20,6 +20,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"syscall"
 
 	"corelab/display"
 	"corelab/kernel/evalproc"
@@ -37,6 +38,11 @@ type Backend struct {
 	host evalproc.Host
 	in   *evalInterp
 	lab  lab
+	// stdio are the interpreter's os.Stdout and os.Stderr: duplicates of
+	// the process's fds 1 and 2, so that a cell closing them does not free
+	// fds the Go runtime's crash reports and host code write to.
+	stdio  [2]*os.File
+	closed [2]bool // reported as closed
 
 	mu    sync.Mutex
 	cores bool // %cores on: append a core-usage line to every cell
@@ -44,9 +50,9 @@ type Backend struct {
 
 // New builds the interpreter and wires it to the runtime and to h.
 func New(h evalproc.Host) (*Backend, error) {
-	b := &Backend{host: h}
+	b := &Backend{host: h, stdio: [2]*os.File{dupFile(os.Stdout), dupFile(os.Stderr)}}
 	stdin := &stdinReader{host: h}
-	in, factory, err := newInterp(os.Stdout, os.Stderr, stdin, inputSymbols(h))
+	in, factory, err := newInterp(b.stdio[0], b.stdio[1], stdin, inputSymbols(h))
 	if err != nil {
 		return nil, err
 	}
@@ -94,6 +100,7 @@ func (b *Backend) Execute(ctx context.Context, code string) evalproc.Outcome {
 	} else {
 		run()
 	}
+	b.noteClosedStdio()
 	if err != nil {
 		return errorOutcome(toError(err))
 	}
@@ -101,6 +108,33 @@ func (b *Backend) Execute(ctx context.Context, code string) evalproc.Outcome {
 		return evalproc.Outcome{Status: "ok"}
 	}
 	return evalproc.Outcome{Status: "ok", Result: resultBundle(res.Value, res.Methods)}
+}
+
+// dupFile duplicates f's descriptor (close-on-exec), or returns f itself
+// when it cannot.
+func dupFile(f *os.File) *os.File {
+	fd, err := syscall.Dup(int(f.Fd()))
+	if err != nil {
+		return f
+	}
+	syscall.CloseOnExec(fd)
+	return os.NewFile(uintptr(fd), f.Name())
+}
+
+// noteClosedStdio says once, on the process's own stderr (which still
+// works), that the cell closed os.Stdout or os.Stderr: what interpreted
+// code writes through them is lost from then on, and only a restart brings
+// them back (the interpreter holds the closed files).
+func (b *Backend) noteClosedStdio() {
+	for i, f := range b.stdio {
+		if b.closed[i] || f.Fd() != ^uintptr(0) {
+			continue
+		}
+		b.closed[i] = true
+		name := [2]string{"os.Stdout", "os.Stderr"}[i]
+		fmt.Fprintf(os.Stderr, "corelab: this cell closed %s: from now on, what cells write through it "+
+			"is lost. Restart the kernel to get it back; the kernel's own output and errors still show.\n", name)
+	}
 }
 
 func errorOutcome(e *evalproc.Error) evalproc.Outcome {
@@ -174,7 +208,8 @@ func toError(err error) *evalproc.Error {
 }
 
 // stdinReader turns reads of the interpreter's os.Stdin (fmt.Scan and
-// friends) into input requests, one line at a time.
+// friends) into input requests, one line at a time. Other input errors end
+// the read with EOF.
 type stdinReader struct {
 	host evalproc.Host
 	mu   sync.Mutex
@@ -186,10 +221,13 @@ func (r *stdinReader) Read(p []byte) (int, error) {
 	defer r.mu.Unlock()
 	if len(r.buf) == 0 {
 		line, err := r.host.Input("", false)
-		if errors.Is(err, evalproc.ErrInputInterrupted) {
+		switch {
+		case errors.Is(err, evalproc.ErrInputInterrupted):
 			panic(eval.ErrInterrupted) // KeyboardInterrupt, as in Python
-		}
-		if err != nil {
+		case errors.Is(err, evalproc.ErrNoStdin):
+			// A silent EOF would look like empty input.
+			panic(stdinNotImplemented{})
+		case err != nil:
 			return 0, io.EOF
 		}
 		r.buf = []byte(line + "\n")

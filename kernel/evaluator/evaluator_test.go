@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"corelab/display"
+	"corelab/kernel/evalproc"
 )
 
 func TestSplitMagics(t *testing.T) {
@@ -65,6 +66,9 @@ type fakeHost struct{ answers []string }
 
 func (h *fakeHost) Display(map[string]any, map[string]any, string, bool) {}
 func (h *fakeHost) Input(prompt string, password bool) (string, error) {
+	if len(h.answers) == 0 {
+		return "", evalproc.ErrNoStdin
+	}
 	a := h.answers[0]
 	h.answers = h.answers[1:]
 	return a, nil
@@ -90,5 +94,25 @@ func TestBackendInProcess(t *testing.T) {
 	}
 	if o := b.Execute(ctx, "import \"fmt\"\nvar n int\nfmt.Scan(&n)\nn * 6"); o.Result["text/plain"] != "42" {
 		t.Errorf("stdin: %+v", o)
+	}
+}
+
+// Reading stdin when the frontend cannot answer stops the cell with a named
+// error (as ipykernel's StdinNotImplementedError), never a silent EOF.
+func TestStdinWithoutFrontendIsAnError(t *testing.T) {
+	b, err := New(&fakeHost{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, code := range []string{
+		"import \"fmt\"\nvar n int\nfmt.Scan(&n)\nn",
+		"import \"bufio\"\nimport \"os\"\nsc := bufio.NewScanner(os.Stdin)\nsc.Scan()\nsc.Text()",
+		"import \"corelab/input\"\ninput.Line(\"name? \")",
+	} {
+		o := b.Execute(ctx, code)
+		if o.Status != "error" || o.Error.Name != "StdinNotImplementedError" || !strings.Contains(o.Error.Value, "does not support input requests") {
+			t.Errorf("%s:\n%+v", code, o)
+		}
 	}
 }

@@ -17,9 +17,11 @@ import (
 //	name := input.Line("Your name? ")
 //	secret := input.Password("Token: ")
 //
-// Both ask the frontend through an input_request on the stdin channel and
-// return "" when it cannot answer (no stdin); an interrupt while waiting
-// stops the cell with KeyboardInterrupt, as in Python.
+// Both ask the frontend through an input_request on the stdin channel. When
+// the frontend cannot answer (allow_stdin is false, as under nbconvert or
+// `corelab run`) the cell stops with StdinNotImplementedError, as
+// ipykernel's input() does; an interrupt while waiting stops it with
+// KeyboardInterrupt, as in Python.
 func inputSymbols(h evalproc.Host) interp.Exports {
 	line := func(prompt string) string { return ask(h, prompt, false) }
 	password := func(prompt string) string { return ask(h, prompt, true) }
@@ -35,8 +37,24 @@ func inputSymbols(h evalproc.Host) interp.Exports {
 // KeyboardInterrupt.
 func ask(h evalproc.Host, prompt string, password bool) string {
 	s, err := h.Input(prompt, password)
-	if errors.Is(err, evalproc.ErrInputInterrupted) {
+	switch {
+	case errors.Is(err, evalproc.ErrInputInterrupted):
 		panic(eval.ErrInterrupted)
+	case errors.Is(err, evalproc.ErrNoStdin):
+		panic(stdinNotImplemented{})
 	}
 	return s
 }
+
+// stdinNotImplemented is the panic that stops a cell reading stdin when the
+// frontend cannot answer input requests; it names itself like ipykernel's
+// StdinNotImplementedError, so the cell's error reads the same.
+type stdinNotImplemented struct{}
+
+func (stdinNotImplemented) Error() string {
+	return "the cell read from stdin, but this frontend does not support input requests " +
+		"(allow_stdin is false: run it in a notebook or console that can answer, or give the value in the code)"
+}
+
+// ErrorName names the cell's error (see eval's Error).
+func (stdinNotImplemented) ErrorName() string { return "StdinNotImplementedError" }
