@@ -251,8 +251,15 @@ func inc39(n int) {
 		counter++
 	}
 }`)
-	if got := run(GIL, "inc39"); got >= 2*n {
-		t.Logf("GIL py39 counter++: %d, no lost updates: the evaluator's py39 policy does not split x++ yet", got)
+	// Under py39 a check point falls between counter++'s read and its write, so a switch there loses the
+	// other worker's updates, as CPython 3.9 could switch between LOAD and STORE. Whether a switch lands
+	// exactly there in one run is up to the scheduler, so retry, bounded.
+	lost = false
+	for try := 0; try < 5 && !lost; try++ {
+		lost = run(GIL, "inc39") < 2*n
+	}
+	if !lost {
+		t.Errorf("GIL py39 counter++: no lost updates in 5 runs of 2×%d increments", n)
 	}
 }
 
