@@ -400,38 +400,6 @@ func count() int { return calls }`)
 
 type Point struct{ X, Y int }
 
-func TestCopyAndNotShareable(t *testing.T) {
-	type inner struct {
-		Names []string
-		M     map[string]int
-	}
-	in := inner{Names: []string{"a"}, M: map[string]int{"x": 1}}
-	c, err := Copy(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in.Names[0] = "changed"
-	in.M["x"] = 2
-	if got := c.(inner); got.Names[0] != "a" || got.M["x"] != 1 {
-		t.Fatalf("copy shares memory with the original: %+v", got)
-	}
-	for _, v := range []any{func() {}, make(chan int), &in, map[string]any{"f": func() {}}} {
-		_, err := Copy(v)
-		var ns *NotShareable
-		if !errors.As(err, &ns) || ns.Type == "" {
-			t.Errorf("Copy(%T) = %v, want NotShareable naming the type", v, err)
-		}
-	}
-	q := NewQueue(2)
-	if c, err := Copy(q); err != nil || c != q {
-		t.Error("a Queue must cross as itself")
-	}
-	q.Put([]int{1, 2})
-	if v := q.Get().([]int); v[1] != 2 {
-		t.Error("queue round trip")
-	}
-}
-
 func TestProcesses(t *testing.T) {
 	nb := newNotebook(t)
 	nb.eval(`func square(xs []int) []int { out := []int{}; for _, x := range xs { out = append(out, x*x) }; return out }`)

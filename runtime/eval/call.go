@@ -104,6 +104,19 @@ func (in *Interpreter) Call(name string, args ...any) (out []any, err error) {
 	return out, nil
 }
 
+// FuncType returns the type of the top-level func name, so a caller can
+// build arguments of exactly its parameter types (an isolate's interpreted
+// types are its own, distinct from the notebook's).
+func (in *Interpreter) FuncType(name string) (reflect.Type, bool) {
+	in.funcsM.RLock()
+	fn, ok := in.funcs[name]
+	in.funcsM.RUnlock()
+	if !ok {
+		return nil, false
+	}
+	return fn.Type(), true
+}
+
 func convertArg(a any, t reflect.Type) (reflect.Value, error) {
 	if a == nil {
 		return reflect.Zero(t), nil
