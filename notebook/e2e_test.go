@@ -136,6 +136,35 @@ func TestEndToEndFailingCell(t *testing.T) {
 	}
 }
 
+// TestEndToEndCheckpointsSwitch: after %checkpoints py39, a cell that runs
+// a func declared under py310 fails, naming the cell to re-run, instead of
+// silently running the old check points; re-running the declaration first
+// makes the notebook run clean.
+func TestEndToEndCheckpointsSwitch(t *testing.T) {
+	bin := buildCorelab(t)
+	decl := "var counter int\nfunc inc(n int) {\n\tfor i := 0; i < n; i++ {\n\t\tcounter++\n\t}\n}"
+	write := func(name string, cells ...string) string {
+		nb := &Notebook{Format: 4, Minor: 5}
+		for i, src := range cells {
+			nb.Cells = append(nb.Cells, &Cell{ID: fmt.Sprintf("c%d", i+1), Type: "code", Source: src})
+		}
+		path := filepath.Join(t.TempDir(), name)
+		if err := WriteFile(path, nb); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	stale := write("stale.ipynb", decl, "inc(10)\ncounter", "%checkpoints py39", "inc(10)\ncounter")
+	out, err := exec.Command(bin, "run", stale).CombinedOutput()
+	if err == nil || !bytes.Contains(out, []byte("cell 4 (id c4)")) || !bytes.Contains(out, []byte("Re-run the cell declaring inc (cell[1]) first")) {
+		t.Errorf("a cell running py310 code after %%checkpoints py39: exit %v, want a failure of cell 4 naming cell[1]:\n%s", err, out)
+	}
+	rerun := write("rerun.ipynb", decl, "%checkpoints py39", decl, "inc(10)\ncounter")
+	if out, err := exec.Command(bin, "run", rerun).CombinedOutput(); err != nil {
+		t.Errorf("re-running the declaration after the switch: %v\n%s", err, out)
+	}
+}
+
 // nbconvert returns the command line that runs nbconvert, or skips.
 func nbconvert(t *testing.T) []string {
 	if _, err := os.Stat("/usr/bin/jupyter-nbconvert"); err == nil {

@@ -68,6 +68,9 @@ func (in *Interpreter) Call(name string, args ...any) (out []any, err error) {
 	if !ok {
 		return nil, fmt.Errorf("eval: no top-level func %q", name)
 	}
+	if err := in.state.checkStaleCall(name, in.Policy()); err != nil {
+		return nil, err
+	}
 	t := fn.Type()
 	if t.IsVariadic() && len(args) < t.NumIn()-1 || !t.IsVariadic() && len(args) != t.NumIn() {
 		return nil, fmt.Errorf("eval: %s takes %d arguments, got %d", name, t.NumIn(), len(args))

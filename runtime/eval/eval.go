@@ -290,6 +290,9 @@ func (in *Interpreter) SetLabel(label string) {
 
 // SetPolicy changes the check-point policy for cells evaluated afterwards
 // (a running cell, which may be the caller, keeps its instrumentation).
+// Funcs declared before keep the policy they were instrumented under, so a
+// cell or Call that would run one is refused with the cells to re-run
+// (see stale.go).
 func (in *Interpreter) SetPolicy(p Policy) {
 	in.policy.Store(int32(p))
 }
@@ -317,6 +320,10 @@ func (in *Interpreter) Eval(ctx context.Context, src string) (Result, error) {
 	in.marks.reset()
 	c, err := splitCell(src, n, label, &in.state)
 	if err != nil {
+		return Result{}, err
+	}
+	c.policy = in.Policy()
+	if err := in.state.checkStale(c); err != nil {
 		return Result{}, err
 	}
 	if err := in.loadFor(c); err != nil {
@@ -433,7 +440,7 @@ func isVoid(v reflect.Value) bool {
 // under name and executes it.
 func (in *Interpreter) compilePart(c *cell, text, name string, stmts bool) (prog *interp.Program, err error) {
 	fset := in.yi.FileSet()
-	rw, err := rewriteText(text, in.Policy(), &in.state, c)
+	rw, err := rewriteText(text, c.policy, &in.state, c)
 	if err != nil {
 		return nil, c.parseError(err)
 	}

@@ -42,6 +42,8 @@ type declEntry struct {
 	typeSrc []string // type specs' source, for the changed-type check
 	gone    []string // names redefined by a later cell
 	dead    bool     // every name was redefined later
+	policy  Policy   // the check-point policy it was instrumented under
+	refs    []ref    // names its source mentions (see stale.go)
 }
 
 type typeDef struct {
@@ -126,6 +128,8 @@ func (nb *notebook) commit(c *cell) {
 	nb.mu.Lock()
 	defer nb.mu.Unlock()
 	for _, e := range c.entries {
+		e.policy = c.policy
+		e.refs = ownRefsOut(refsIn(e.src), e.names)
 		for _, n := range e.names {
 			if old, ok := nb.byName[n]; ok && old != e {
 				old.dropName(n)
@@ -264,4 +268,23 @@ func (nb *notebook) varNames() map[string]bool {
 		}
 	}
 	return vars
+}
+
+// ownRefsOut drops from refs the names a declaration declares itself (a
+// recursive func does not reach its own older version).
+func ownRefsOut(refs []ref, names []string) []ref {
+	out := refs[:0]
+	for _, r := range refs {
+		own := false
+		for _, n := range names {
+			if r.name == n || strings.HasSuffix(n, "."+r.name) {
+				own = true
+				break
+			}
+		}
+		if !own {
+			out = append(out, r)
+		}
+	}
+	return out
 }
