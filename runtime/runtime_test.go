@@ -302,8 +302,8 @@ func inc(n int) {
 	if _, err := experiment(); err == nil || !strings.Contains(err.Error(), "Re-run the cell declaring inc (cell[1]) first") {
 		t.Fatalf("the experiment after %%checkpoints py39 with inc from cell[1]: %v, want a refusal naming cell[1]", err)
 	}
-	if _, err := nb.try(`inc(10)`); err == nil || !strings.Contains(err.Error(), "instrumented under py310 when it was declared: inc (cell[1])") {
-		t.Errorf("a cell calling inc after the switch: %v, want a refusal naming inc", err)
+	if _, err := nb.try(`go inc(10)`); err == nil || !strings.Contains(err.Error(), "instrumented under py310 when it was declared: inc (cell[1])") {
+		t.Errorf("a cell starting inc after the switch: %v, want a refusal naming inc", err)
 	}
 	nb.eval(decl) // re-run cell[1]: now py39
 	lost := 0

@@ -369,6 +369,7 @@ func (in *Interpreter) Eval(ctx context.Context, src string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	in.state.rebind(c)
 	if len(c.parts) == 0 || !c.parts[len(c.parts)-1].stmts {
 		return Result{}, nil
 	}

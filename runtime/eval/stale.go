@@ -4,10 +4,17 @@
 // policy it was declared under. yaegi cannot swap the code of a func that
 // other code already calls (a redefined func leaves its callers calling the
 // old one, and a method cannot be redefined at all), so a policy switch
-// cannot re-instrument what is declared. Instead, a cell that would run a
-// func or method declared under another policy, directly or through what it
-// calls, is refused before it runs, with the cells to re-run named: a
-// switch never shows an old result silently.
+// cannot re-instrument what is declared. Instead, a cell that would run such
+// code where check points matter is refused before it runs, with the cells
+// to re-run named: a switch never shows an old result silently.
+//
+// Check points matter where the lock can change hands: in code that runs as
+// a worker, beside other threads. The code a cell names as a value (a func
+// passed to rt.Run or a helper, a func in a variable), names in a string
+// (rt.Run(rt.GIL, 2, "work")) or starts with go is such a root, and all it
+// reaches is checked. A func the cell (or a helper) merely calls runs on the
+// cell's own thread, alone unless its body starts goroutines: it is not
+// checked itself, but what it names as values or starts is.
 
 package eval
 
@@ -21,32 +28,55 @@ import (
 )
 
 // ref is a name a piece of code mentions: an identifier, or a string
-// literal that could name a func (rt.Run(rt.GIL, 2, "work")).
+// literal that could name a func.
 type ref struct {
 	name string
-	off  int // byte offset in the code
+	off  int  // byte offset in the code
+	root bool // it may run as or in a worker (see above), not only be called here
+	set  bool // it is declared with var or assigned (x = ..., x := ...), not used
 }
 
-// refsIn lists the names code mentions, in order.
+// refsIn lists the names code mentions, in order, with their roles.
 func refsIn(code string) []ref {
 	var s scanner.Scanner
 	fset := token.NewFileSet()
 	base := fset.Base()
 	s.Init(fset.AddFile("", base, len(code)), []byte(code), func(token.Position, string) {}, 0)
-	var out []ref
+	type tok struct {
+		t   token.Token
+		lit string
+		off int
+	}
+	var toks []tok
+	starts := false // the code starts goroutines: what it calls runs beside them
 	for {
 		pos, t, lit := s.Scan()
-		switch t {
-		case token.EOF:
-			return out
+		if t == token.EOF {
+			break
+		}
+		starts = starts || t == token.GO
+		toks = append(toks, tok{t, lit, int(pos) - base})
+	}
+	var out []ref
+	for i, k := range toks {
+		switch k.t {
 		case token.IDENT:
-			out = append(out, ref{lit, int(pos) - base})
+			next, prev := token.ILLEGAL, token.ILLEGAL
+			if i+1 < len(toks) {
+				next = toks[i+1].t
+			}
+			if i > 0 {
+				prev = toks[i-1].t
+			}
+			set := prev == token.VAR || next == token.ASSIGN || next == token.DEFINE
+			out = append(out, ref{name: k.lit, off: k.off, root: prev == token.GO || starts || next != token.LPAREN, set: set})
 		case token.STRING:
-			if v, err := strconv.Unquote(lit); err == nil && token.IsIdentifier(v) {
-				out = append(out, ref{v, int(pos) - base})
+			if v, err := strconv.Unquote(k.lit); err == nil && token.IsIdentifier(v) {
+				out = append(out, ref{name: v, off: k.off, root: true})
 			}
 		}
 	}
+	return out
 }
 
 // staleError is the refusal: which declarations would run with the other
@@ -54,7 +84,8 @@ func refsIn(code string) []ref {
 type staleError struct {
 	policy  Policy
 	entries []*declEntry
-	name    string // the name in the refused code that leads to the first
+	holds   map[*declEntry]string // an entry named for the replaced func it holds
+	name    string                // the name in the refused code that leads to the first
 	off     int
 }
 
@@ -62,7 +93,11 @@ func (e *staleError) message() string {
 	var list, names, cells []string
 	seen := map[string]bool{}
 	for _, d := range e.entries {
-		list = append(list, fmt.Sprintf("%s (%s)", strings.Join(d.names, ", "), d.label))
+		item := fmt.Sprintf("%s (%s)", strings.Join(d.names, ", "), d.label)
+		if h := e.holds[d]; h != "" {
+			item = fmt.Sprintf("%s (%s, which holds the old %s)", strings.Join(d.names, ", "), d.label, h)
+		}
+		list = append(list, item)
 		names = append(names, strings.Join(d.names, ", "))
 		if !seen[d.label] {
 			seen[d.label] = true
@@ -73,7 +108,7 @@ func (e *staleError) message() string {
 	if e.policy == Py310 {
 		other = Py39
 	}
-	which := fmt.Sprintf("the cell declaring %s (%s)", names[0], cells[0])
+	which := fmt.Sprintf("the cell declaring %s (%s)", strings.Join(names, ", "), cells[0])
 	if len(cells) > 1 {
 		which = fmt.Sprintf("the cells declaring %s (%s) in that order", strings.Join(names, ", "), strings.Join(cells, ", "))
 	}
@@ -82,40 +117,98 @@ func (e *staleError) message() string {
 		e.policy, other, strings.Join(list, ", "), which, other)
 }
 
-// stale returns the live func and var declarations that code reached from
-// roots would run and that were instrumented under a policy other than p,
-// in declaration order; own names (declared by the code itself) are not
-// looked up. It also returns the root that leads to the first one.
-func (nb *notebook) stale(roots []ref, own map[string]bool, p Policy) ([]*declEntry, ref) {
+// stale returns the live declarations that code mentioning refs would run
+// where check points matter (see above) with check points of a policy
+// other than p, in declaration order: funcs instrumented under another
+// policy, and funcs and vars still holding such a func that a later cell
+// redefined (re-running the holder's cell binds the new one). Own names
+// (declared by the code itself) are not looked up. It also returns the ref
+// that leads to the first one.
+func (nb *notebook) stale(refs []ref, own map[string]bool, p Policy) ([]*declEntry, ref, map[*declEntry]string) {
 	nb.mu.RLock()
 	defer nb.mu.RUnlock()
 	var found []*declEntry
-	var first ref
-	seen := map[*declEntry]bool{}
-	var visit func(e *declEntry, root ref)
-	visit = func(e *declEntry, root ref) {
-		if seen[e] || e.dead || (e.kind != "func" && e.kind != "var") {
+	holding := map[*declEntry]string{}
+	var first, from ref
+	add := func(e *declEntry, holds string) {
+		for _, f := range found {
+			if f == e {
+				return
+			}
+		}
+		if len(found) == 0 {
+			first = from
+		}
+		if holds != "" {
+			holding[e] = holds
+		}
+		found = append(found, e)
+	}
+	old := func(e *declEntry) bool { return e.kind == "func" && e.policy != p }
+	asRoot, asCall := map[*declEntry]bool{}, map[*declEntry]bool{}
+	var root, call func(e *declEntry)
+	// root: e may run beside other threads; so may everything it reaches.
+	root = func(e *declEntry) {
+		if asRoot[e] || (e.kind != "func" && e.kind != "var") {
 			return
 		}
-		seen[e] = true
-		if e.kind == "func" && e.policy != p {
-			if len(found) == 0 {
-				first = root
-			}
-			found = append(found, e) // and what it calls must be re-run too
+		asRoot[e] = true
+		if old(e) && nb.live(e) {
+			add(e, "")
 		}
 		for _, r := range e.refs {
-			nb.reach(r.name, func(d *declEntry) { visit(d, root) })
+			for _, b := range e.bound[r.name] {
+				if old(b) && nb.live(e) && (!nb.live(b) || b.cell != e.cell) {
+					// e holds b: re-running b's cell alone would leave it so
+					add(e, r.name)
+				}
+				root(b)
+			}
 		}
 	}
-	for _, r := range roots {
-		if own[r.name] {
+	// call: e runs on the caller's thread; what it names or starts may not.
+	call = func(e *declEntry) {
+		if asCall[e] || asRoot[e] || (e.kind != "func" && e.kind != "var") {
+			return
+		}
+		asCall[e] = true
+		for _, r := range e.refs {
+			for _, b := range e.bound[r.name] {
+				if r.root {
+					if old(b) && nb.live(e) && (!nb.live(b) || b.cell != e.cell) {
+						add(e, r.name)
+					}
+					root(b)
+				} else {
+					call(b)
+				}
+			}
+		}
+	}
+	for _, r := range refs {
+		if own[r.name] || r.set {
 			continue
 		}
-		nb.reach(r.name, func(d *declEntry) { visit(d, r) })
+		from = r
+		if r.root {
+			nb.reach(r.name, root)
+		} else {
+			nb.reach(r.name, call)
+		}
 	}
 	sort.SliceStable(found, func(i, j int) bool { return found[i].cell < found[j].cell })
-	return found, first
+	return found, first, holding
+}
+
+// live reports whether e is still the declaration of one of its names.
+// nb.mu is held.
+func (nb *notebook) live(e *declEntry) bool {
+	for _, n := range e.names {
+		if nb.byName[n] == e {
+			return true
+		}
+	}
+	return false
 }
 
 // reach calls f with the declarations name may refer to: the func or var
@@ -141,21 +234,48 @@ func (nb *notebook) checkStale(c *cell) error {
 			own[n] = true
 		}
 	}
-	found, first := nb.stale(refsIn(c.src), own, c.policy)
+	refs := refsIn(c.src)
+	for _, r := range refs {
+		if r.set {
+			own[r.name] = true // set anew by this cell (a var re-declared runs as an assignment)
+		}
+	}
+	found, first, holding := nb.stale(refs, own, c.policy)
 	if len(found) == 0 {
 		return nil
 	}
-	se := &staleError{policy: c.policy, entries: found, name: first.name, off: first.off}
+	se := &staleError{policy: c.policy, entries: found, holds: holding, name: first.name, off: first.off}
 	return compileError(c.n, c.label, c.src, se.off, se.message())
 }
 
 // checkStaleCall refuses a host call of the top-level func name when it
 // would run code instrumented under another policy than p.
 func (nb *notebook) checkStaleCall(name string, p Policy) error {
-	found, _ := nb.stale([]ref{{name: name}}, nil, p)
+	found, _, holding := nb.stale([]ref{{name: name, root: true}}, nil, p)
 	if len(found) == 0 {
 		return nil
 	}
-	se := &staleError{policy: p, entries: found, name: name}
+	se := &staleError{policy: p, entries: found, holds: holding, name: name}
 	return &Error{Name: "CompileError", Value: se.message()}
+}
+
+// rebind records that cell c, which ran, gave new values to variables
+// declared by earlier cells (a var declared again runs as an assignment, see
+// splitCell): they now hold what their names refer to today, compiled under
+// c's policy.
+func (nb *notebook) rebind(c *cell) {
+	nb.mu.Lock()
+	defer nb.mu.Unlock()
+	for _, r := range refsIn(c.src) {
+		e, ok := nb.byName[r.name]
+		if !r.set || !ok || e.kind != "var" || e.cell == c.n {
+			continue
+		}
+		e.policy = c.policy
+		for name := range e.bound {
+			var to []*declEntry
+			nb.reach(name, func(d *declEntry) { to = append(to, d) })
+			e.bound[name] = to
+		}
+	}
 }

@@ -21,16 +21,19 @@ func checksPerCall(t *testing.T, in *Interpreter, h *countHooks, call string) in
 }
 
 // A policy switch never runs code with the check points of the policy it
-// was declared under without saying so: a cell that would run such code is
-// refused, naming the cells to re-run; re-running them applies the new
-// policy (issue 8 §3: %checkpoints py39 silently showed the py310 result).
+// was declared under without saying so: a cell that would run such code
+// where check points matter (as a worker: started by go, passed as a value,
+// named in a string) is refused, naming the cells to re-run; re-running them
+// applies the new policy (issue 8 §3: %checkpoints py39 silently showed the
+// py310 result).
 func TestStaleCheckpointsRefused(t *testing.T) {
 	h := &countHooks{}
 	in, _, _ := newTest(t, Options{Hooks: h})
 	ctx := context.Background()
 	decl := "var counter int\nfunc inc(n int) {\n\tfor i := 0; i < n; i++ {\n\t\tcounter++\n\t\tcounter++\n\t}\n}"
 	caller := "func twice(n int) { inc(n); inc(n) }"
-	for _, src := range []string{decl, caller} {
+	jobs := "var jobs = []func(int){inc}"
+	for _, src := range []string{decl, caller, jobs} {
 		if _, err := in.Eval(ctx, src); err != nil {
 			t.Fatal(err)
 		}
@@ -38,19 +41,28 @@ func TestStaleCheckpointsRefused(t *testing.T) {
 	py310 := checksPerCall(t, in, h, "inc(3)")
 
 	in.SetPolicy(Py39)
-	for _, cell := range []string{"inc(3)", "twice(1)", `x := "inc"` + "\nx", "func three() { twice(3) }"} {
+	refused := func(cell, want string) {
+		t.Helper()
 		_, err := in.Eval(ctx, cell)
 		var e *Error
-		if !errors.As(err, &e) || !strings.Contains(e.Value, "under py310 when it was declared: inc (cell[1])") || !strings.Contains(e.Value, "Re-run the cell") {
-			t.Errorf("%q under py39 with inc declared under py310: %v, want a refusal naming inc and cell[1]", cell, err)
+		if !errors.As(err, &e) || !strings.Contains(e.Value, want) {
+			t.Errorf("%q under py39: %v, want a refusal saying %q", cell, err, want)
 		}
 	}
-	if _, err := in.Call("inc", 1); err == nil || !strings.Contains(err.Error(), "Re-run the cell declaring inc (cell[1]) first") {
+	one := "under py310 when it was declared: inc (cell[1]). Re-run the cell declaring inc (cell[1]) first"
+	refused("go inc(3)", one)
+	refused("f := inc\nf(3)", one)
+	refused(`name := "inc"`+"\nname", one)
+	refused("func run() { go twice(1) }", "inc (cell[1]), twice (cell[2]). Re-run the cells declaring inc, twice (cell[1], cell[2]) in that order")
+	if _, err := in.Call("inc", 1); err == nil || !strings.Contains(err.Error(), one) {
 		t.Errorf("Call(\"inc\") with inc stale: %v, want a refusal", err)
 	}
-	// Cells that do not reach old code still run.
-	if _, err := in.Eval(ctx, "counter = 0\nfunc fresh() int { return 1 }\nfresh()"); err != nil {
-		t.Errorf("a cell that runs no old code was refused: %v", err)
+	// A plain call runs on the cell's own thread, where no other thread
+	// competes for the lock: allowed, as is a cell that reaches no old code.
+	for _, cell := range []string{"inc(1)\ntwice(1)", "counter = 0\nfunc fresh() int { return 1 }\nfresh()"} {
+		if _, err := in.Eval(ctx, cell); err != nil {
+			t.Errorf("%q was refused: %v", cell, err)
+		}
 	}
 	// Re-running inc's cell re-instruments it; twice, declared under
 	// py310 too, is still refused until its own cell is re-run.
@@ -60,19 +72,31 @@ func TestStaleCheckpointsRefused(t *testing.T) {
 	if py39 := checksPerCall(t, in, h, "inc(3)"); py39 <= py310 {
 		t.Errorf("inc re-declared under py39 passes %d check points per call, not more than under py310 (%d)", py39, py310)
 	}
-	if _, err := in.Eval(ctx, "twice(1)"); err == nil || !strings.Contains(err.Error(), "twice (cell[2])") {
-		t.Errorf("twice(1) with twice stale: %v, want a refusal naming twice", err)
-	}
+	refused("go twice(1)", "under py310 when it was declared: twice (cell[2])")
 	if _, err := in.Eval(ctx, caller); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := in.Eval(ctx, "twice(1)\ncounter"); err != nil {
-		t.Errorf("twice(1) after re-running its cell: %v", err)
+	if _, err := in.Eval(ctx, "go twice(1)"); err != nil {
+		t.Errorf("go twice(1) after re-running its cell: %v", err)
 	}
-	// Switching back makes the py310 declarations current again and the
-	// re-run ones stale.
+	// A var holds the func values it was given: jobs still holds the
+	// py310 inc until its own cell is re-run.
+	refused("go jobs[0](1)", "jobs (cell[3], which holds the old inc). Re-run the cell declaring jobs (cell[3]) first")
+	if _, err := in.Eval(ctx, jobs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.Eval(ctx, "go jobs[0](1)"); err != nil {
+		t.Errorf("go jobs[0](1) after re-running its cell: %v", err)
+	}
+	// Switching back makes the py39 declarations the stale ones. Re-run in
+	// the wrong order, a caller keeps calling the old callee: it is named.
 	in.SetPolicy(Py310)
-	if _, err := in.Eval(ctx, "inc(1)"); err == nil || !strings.Contains(err.Error(), "instrumented under py39") {
-		t.Errorf("inc(1) back under py310 with inc declared under py39: %v, want a refusal", err)
+	refused("go inc(1)", "under py39 when it was declared: inc (cell[")
+	if _, err := in.Eval(ctx, caller); err != nil { // binds the py39 inc
+		t.Fatal(err)
 	}
+	if _, err := in.Eval(ctx, decl); err != nil {
+		t.Fatal(err)
+	}
+	refused("go twice(1)", "which holds the old inc")
 }

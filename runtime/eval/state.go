@@ -44,6 +44,10 @@ type declEntry struct {
 	dead    bool     // every name was redefined later
 	policy  Policy   // the check-point policy it was instrumented under
 	refs    []ref    // names its source mentions (see stale.go)
+	// bound holds, per name in refs, the declarations it referred to when
+	// this one was evaluated: yaegi keeps calling those (and a var keeps
+	// the func values it was given) even after a later cell redefines them.
+	bound map[string][]*declEntry
 }
 
 type typeDef struct {
@@ -137,6 +141,16 @@ func (nb *notebook) commit(c *cell) {
 			nb.byName[n] = e
 		}
 		nb.entries = append(nb.entries, e)
+	}
+	for _, e := range c.entries {
+		e.bound = map[string][]*declEntry{}
+		for _, r := range e.refs {
+			if _, done := e.bound[r.name]; !done {
+				var to []*declEntry
+				nb.reach(r.name, func(d *declEntry) { to = append(to, d) })
+				e.bound[r.name] = to
+			}
+		}
 	}
 	live := nb.entries[:0]
 	for _, e := range nb.entries {
