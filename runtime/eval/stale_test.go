@@ -79,6 +79,7 @@ func TestStaleCheckpointsRefused(t *testing.T) {
 	if _, err := in.Eval(ctx, "go twice(1)"); err != nil {
 		t.Errorf("go twice(1) after re-running its cell: %v", err)
 	}
+	h.live.Wait() // no lock here: the goroutine must end before the next cell
 	// A var holds the func values it was given: jobs still holds the
 	// py310 inc until its own cell is re-run.
 	refused("go jobs[0](1)", "jobs (cell[3], which holds the old inc). Re-run the cell declaring jobs (cell[3]) first")
@@ -88,6 +89,7 @@ func TestStaleCheckpointsRefused(t *testing.T) {
 	if _, err := in.Eval(ctx, "go jobs[0](1)"); err != nil {
 		t.Errorf("go jobs[0](1) after re-running its cell: %v", err)
 	}
+	h.live.Wait()
 	// Switching back makes the py39 declarations the stale ones. Re-run in
 	// the wrong order, a caller keeps calling the old callee: it is named.
 	in.SetPolicy(Py310)
