@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"encoding"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -55,6 +56,7 @@ var (
 	queueType  = reflect.TypeOf((*Queue)(nil))
 	bufferType = reflect.TypeOf((*SharedBuffer)(nil))
 	timeType   = reflect.TypeOf(time.Time{})
+	errorType  = reflect.TypeOf((*error)(nil)).Elem()
 )
 
 // Copy returns a deep copy of v as it would arrive in another isolate, or
@@ -155,7 +157,30 @@ func (cp *copier) alloc(n int64, path string) error {
 // type for it (yaegi gives each interpreter its own struct types, which
 // must not be compared with the sender's: reflect loops forever on two
 // copies of a recursive one). A nil dst, or an interface, keeps v's type.
+//
+// An error whose value cannot be copied (most have private fields) crosses
+// as an error with the same message, as an exception crosses between
+// CPython interpreters as a snapshot of itself.
 func (cp *copier) into(v reflect.Value, dst reflect.Type, path string, depth int) (reflect.Value, error) {
+	c, err := cp.copy(v, dst, path, depth)
+	var ns *NotShareable
+	if errors.As(err, &ns) && (dst == nil || dst.Kind() == reflect.Interface) &&
+		v.Kind() != reflect.Interface && v.Type().Implements(errorType) && v.CanInterface() {
+		snap := reflect.ValueOf(errors.New(v.Interface().(error).Error()))
+		if dst == nil {
+			return snap, nil
+		}
+		if snap.Type().AssignableTo(dst) {
+			out := reflect.New(dst).Elem()
+			out.Set(snap)
+			return out, nil
+		}
+	}
+	return c, err
+}
+
+// copy is into without the error snapshot.
+func (cp *copier) copy(v reflect.Value, dst reflect.Type, path string, depth int) (reflect.Value, error) {
 	t := v.Type()
 	if dst != nil && dst.Kind() == reflect.Interface {
 		if !t.Implements(dst) {

@@ -125,6 +125,27 @@ func TestNotShareable(t *testing.T) {
 	}
 }
 
+// An error crosses as an error with the same message (its fields are
+// private to its package: it cannot be copied as it is).
+func TestCopyErrors(t *testing.T) {
+	type result struct {
+		N   int
+		Err error
+	}
+	orig := []any{errors.New("boom"), result{1, os.ErrNotExist}}
+	c, err := Copy(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.([]any)
+	if e, ok := got[0].(error); !ok || e.Error() != "boom" {
+		t.Errorf("error copied as %#v", got[0])
+	}
+	if r := got[1].(result); r.N != 1 || r.Err == nil || r.Err.Error() != os.ErrNotExist.Error() {
+		t.Errorf("struct with an error copied as %+v", r)
+	}
+}
+
 // A copy has bounds: too big or too deep fails fast with a CopyError.
 func TestCopyLimits(t *testing.T) {
 	huge := new([MaxCopyBytes + 1]byte) // zero pages: nothing touched until copied
