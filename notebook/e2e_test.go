@@ -166,6 +166,35 @@ func TestEndToEndCheckpointsSwitch(t *testing.T) {
 	}
 }
 
+// TestEndToEndIsolatesCopy runs issue 9's repro through the real evaluator:
+// under %mode isolates, `go report(m)` with a map holding itself used to
+// copy forever (39 s, 5.8 GB, out of memory, state lost); it is copied once,
+// and the isolate's changes to its copy do not reach the notebook.
+func TestEndToEndIsolatesCopy(t *testing.T) {
+	bin := buildCorelab(t)
+	path := filepath.Join(t.TempDir(), "cycle.ipynb")
+	nb := &Notebook{Format: 4, Minor: 5, Cells: []*Cell{
+		{ID: "decl", Type: "code", Source: "import (\n\t\"fmt\"\n\trt \"corelab/runtime\"\n)\nvar _ = fmt.Sprint\n" +
+			"func report(m map[string]any, q *rt.Queue) { m[\"self\"].(map[string]any)[\"seen\"] = true; q.Put(len(m)) }"},
+		{ID: "mode", Type: "code", Source: "%mode isolates"},
+		{ID: "go", Type: "code", Source: "q := rt.NewQueue(1)\nm := map[string]any{}\nm[\"self\"] = m\ngo report(m, q)"},
+		{ID: "got", Type: "code", Source: "fmt.Println(\"isolate:\", q.Get(), \"notebook:\", len(m))"},
+	}}
+	if err := WriteFile(path, nb); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "run", path, "--inplace").CombinedOutput(); err != nil {
+		t.Fatalf("corelab run: %v\n%s", err, out)
+	}
+	got, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := got.Cells[3].Outputs; len(o) != 1 || o[0].Text != "isolate: 2 notebook: 1\n" {
+		t.Errorf("outputs %s, want the isolate's copy with 2 keys and the notebook's map with 1", outputsSummary(o))
+	}
+}
+
 // nbconvert returns the command line that runs nbconvert, or skips.
 func nbconvert(t *testing.T) []string {
 	if _, err := os.Stat("/usr/bin/jupyter-nbconvert"); err == nil {
