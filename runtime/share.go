@@ -230,12 +230,15 @@ func (cp *copier) copy(v reflect.Value, dst reflect.Type, path string, depth int
 		}
 		out := reflect.MakeSlice(dst, v.Len(), v.Len())
 		cp.memo[key] = out
-		if t.Elem().Kind() == reflect.Uint8 && t.Elem() == dst.Elem() {
-			reflect.Copy(out, v)
+		if t.Elem() == dst.Elem() && flat(t.Elem()) {
+			reflect.Copy(out, v) // nothing inside to follow: one move
 			return out, nil
 		}
 		return cp.elems(out, v, path, depth)
 	case reflect.Array:
+		if t == dst && flat(t) {
+			return v, nil // a value, copied by assignment
+		}
 		return cp.elems(reflect.New(dst).Elem(), v, path, depth)
 	case reflect.Map:
 		if v.IsNil() {
@@ -251,6 +254,12 @@ func (cp *copier) copy(v reflect.Value, dst reflect.Type, path string, depth int
 		out := reflect.MakeMapWithSize(dst, v.Len())
 		cp.memo[key] = out
 		it := v.MapRange()
+		if t == dst && flat(t.Key()) && flat(t.Elem()) {
+			for it.Next() {
+				out.SetMapIndex(it.Key(), it.Value())
+			}
+			return out, nil
+		}
 		for it.Next() {
 			k, err := cp.into(it.Key(), dst.Key(), path+"[key]", depth)
 			if err != nil {
@@ -288,6 +297,9 @@ func (cp *copier) copy(v reflect.Value, dst reflect.Type, path string, depth int
 	case reflect.Struct:
 		if ns := refused(t, path); ns != nil {
 			return v, ns
+		}
+		if t == dst && flat(t) {
+			return v, nil // a value, copied by assignment
 		}
 		if hasUnexported(t) {
 			if dst != t {
@@ -345,6 +357,32 @@ func sameShape(t, dst reflect.Type) bool {
 		return true // refused below, with the reason
 	}
 	return true
+}
+
+// flat reports whether a value of type t holds nothing to follow or
+// refuse: scalars, and arrays and structs (with exported fields only) of
+// scalars. Such a value is copied whole, by assignment.
+func flat(t reflect.Type) bool {
+	switch {
+	case scalar(t.Kind()):
+		return true
+	case t.Kind() == reflect.Array:
+		return flat(t.Elem())
+	case t.Kind() == reflect.Struct:
+		if t == timeType {
+			return true
+		}
+		if hasUnexported(t) || refused(t, "") != nil {
+			return false
+		}
+		for i := 0; i < t.NumField(); i++ {
+			if !flat(t.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // scalar reports whether values of kind k are copied by assignment.

@@ -175,3 +175,30 @@ func TestQueuePutCopies(t *testing.T) {
 		t.Errorf("Get = %+v, want a copy of {1 2} made at Put", got)
 	}
 }
+
+// BenchmarkCopy is what crossing into an isolate costs for a large slice of
+// numbers and of small structs (copied whole, not element by element).
+func BenchmarkCopy(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		v    any
+	}{
+		{"ints-1M", make([]int, 1<<20)},
+		{"points-256K", make([]Point, 1<<18)},
+		{"map-64K", func() map[int]string {
+			m := map[int]string{}
+			for i := range 1 << 16 {
+				m[i] = "x"
+			}
+			return m
+		}()},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Copy(c.v); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
