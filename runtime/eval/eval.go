@@ -576,6 +576,12 @@ func (in *Interpreter) compile(n ast.Node) (p *interp.Program, err error) {
 	quietLog()
 	compiling.Add(1)
 	defer compiling.Add(-1)
+	// One compilation at a time in the process: compiling a recursive
+	// struct type, yaegi (v0.16.1) patches a field type of a reflect type
+	// that reflect.StructOf shares between interpreters, so two isolates
+	// built at once race on it (the race detector saw it).
+	compileMu.Lock()
+	defer compileMu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("internal interpreter error: %v", r)
@@ -591,6 +597,7 @@ func (in *Interpreter) compile(n ast.Node) (p *interp.Program, err error) {
 var (
 	compiling    atomic.Int32
 	quietLogOnce sync.Once
+	compileMu    sync.Mutex // see compile
 )
 
 type compileQuiet struct{ w io.Writer }
