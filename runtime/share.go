@@ -41,13 +41,14 @@ const (
 	MaxCopyDepth = 10000     // nesting of values inside values
 )
 
-// CopyError is the error for a value too big or too deeply nested to copy.
+// CopyError is the error for a value that cannot be copied as asked: too
+// big, nested too deeply, or not of the shape of the parameter it is for.
 type CopyError struct {
 	Path   string // where the limit was reached
 	Reason string
 }
 
-// Error says which limit was reached and what to do instead.
+// Error says where the copy failed and why.
 func (e *CopyError) Error() string {
 	return fmt.Sprintf("cannot copy %s into another isolate: %s", e.Path, e.Reason)
 }
