@@ -36,7 +36,7 @@ $(JUPYTER_PHASES): export CHROMIUM := $(CHROMIUM)
 $(JUPYTER_PHASES): export PYDEVD_DISABLE_FILE_VALIDATION := 1
 PYTEST := $(PYTHON) -m pytest -ra --timeout=600
 
-.PHONY: all build install test deps check vet fmt generated unit race kernelspec pytest notebooks browser \
+.PHONY: all build install test deps check vet fmt generated gomod unit race kernelspec pytest notebooks browser \
 	screenshot bench workshop handouts clean
 
 all: build
@@ -56,7 +56,7 @@ test: deps check unit race kernelspec pytest notebooks browser
 deps:
 	@$(PHASE) deps scripts/test-deps.sh
 
-check: vet fmt generated
+check: vet fmt generated gomod
 
 vet:
 	@$(PHASE) vet $(GO) vet ./...
@@ -66,6 +66,9 @@ fmt:
 
 generated:
 	@$(PHASE) generated scripts/check-generated.sh
+
+gomod:
+	@$(PHASE) gomod scripts/check-gomod.sh
 
 unit:
 	@$(PHASE) unit $(GO) test ./...

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -97,7 +100,9 @@ func ReadFile(path string) (*Notebook, error) {
 
 // WriteFile writes nb to path the way Jupyter does, replacing the file
 // only once the whole notebook has been written (through a temporary file
-// in the same directory and a rename).
+// in the same directory and a rename). A file that exists keeps its
+// permissions; a new one gets 0666 less the process's umask, as any file
+// the user's tools create.
 func WriteFile(path string, nb *Notebook) error {
 	var buf bytes.Buffer
 	if err := Write(&buf, nb); err != nil {
@@ -107,17 +112,17 @@ func WriteFile(path string, nb *Notebook) error {
 }
 
 func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	f, err := createTemp(path)
 	if err != nil {
-		return err
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	tmp := f.Name()
 	_, err = f.Write(data)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
+	if fi, serr := os.Stat(path); err == nil && serr == nil {
+		err = os.Chmod(tmp, fi.Mode().Perm())
 	}
 	if err == nil {
 		err = os.Rename(tmp, path)
@@ -127,6 +132,21 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// createTemp creates a new hidden file beside path. Unlike os.CreateTemp
+// (always 0600), it asks for 0666 and lets the kernel apply the umask, so
+// a file that did not exist before ends with the mode the user expects.
+func createTemp(path string) (*os.File, error) {
+	dir, base := filepath.Split(path)
+	for range 100 {
+		name := filepath.Join(dir, "."+base+".tmp"+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, errors.New("cannot create a temporary file beside it")
 }
 
 // Read decodes an nbformat v4 notebook. Lists of lines (source, stream

@@ -123,16 +123,17 @@ func goCompiled(m Model, host string, c eval.GoCall, args []any) error {
 }
 
 // goIsolate starts name(args...) in a new isolate, on a goroutine of its
-// own holding the isolate's lock. The arguments are copied now, so a value
-// that cannot cross fails the go statement.
+// own holding the isolate's lock. The arguments are copied now, into the
+// isolate's types, so a value that cannot cross fails the go statement and
+// later changes in the notebook do not reach the isolate.
 func goIsolate(name string, args []any) error {
-	cargs, err := copyAll(args)
-	if err != nil {
-		return err
-	}
 	iso, err := newIsolate()
 	if err != nil {
 		return fmt.Errorf("go %s: %w", name, err)
+	}
+	cargs, err := iso.copyArgs(name, args)
+	if err != nil {
+		return err
 	}
 	n := spawned.Add(1)
 	stop := addStopper(func() { iso.in.Interrupt() })

@@ -66,12 +66,73 @@ go sum(q, xs)`)
 	}
 }
 
+// Pointers, maps and cycles cross into an isolate as deep copies, as
+// CPython pickles them: the isolate changes its copy, the notebook's value
+// stays as it was (issue 8 §3), and a map holding itself is copied once,
+// not followed forever (issue 9: 39 s, 5.8 GB, then out of memory).
+func TestGoInIsolatesCopies(t *testing.T) {
+	nb := newNotebook(t)
+	nb.eval(`
+import rt "corelab/runtime"
+type Account struct {
+	Balance int
+	owner   string
+	Next    *Account
+}
+func deposit(a *Account, q *rt.Queue) { a.Balance += 10; a.Next.Balance++; a.owner = "isolate"; q.Put(a.Balance) }
+func depositRet(a *Account) int { a.Balance += 10; return a.Next.Balance }
+func report(m map[string]any, q *rt.Queue) { m["self"].(map[string]any)["seen"] = true; q.Put(len(m)) }`)
+	if err := SetMode(Isolates); err != nil {
+		t.Fatal(err)
+	}
+	nb.eval(`
+q := rt.NewQueue(4)
+acct := &Account{Balance: 100, owner: "notebook"}
+acct.Next = acct
+go deposit(acct, q)`)
+	// The ring arrived as a ring of copies: a.Next is a, so both changes
+	// land on the one copy.
+	if got := nb.int(`q.Get().(int)`); got != 111 {
+		t.Errorf("the isolate saw balance %d, want 111 (its copy, with Next pointing back at it)", got)
+	}
+	if got := nb.int(`acct.Balance`); got != 100 {
+		t.Errorf("the isolate changed the notebook's account: balance %d", got)
+	}
+	if r := nb.eval(`acct.owner`); r.Value.String() != "notebook" {
+		t.Errorf("the isolate changed the notebook's account: owner %q", r.Value.String())
+	}
+	nb.eval(`
+m := map[string]any{}
+m["self"] = m
+go report(m, q)`)
+	if got := nb.int(`q.Get().(int)`); got != 2 {
+		t.Errorf("the isolate's m has %d keys, want 2 (self is its own copy, to which it added one)", got)
+	}
+	if got := nb.int(`len(m)`); got != 1 {
+		t.Errorf("the isolate changed the notebook's map: %d keys", got)
+	}
+	// rt.Run copies the same way, into each isolate's own types.
+	r := Run(Isolates, 2, "depositRet", nb.eval(`acct`).Value.Interface())
+	if r.Err() != nil || r.Result() != 110 {
+		t.Errorf("rt.Run(rt.Isolates, 2, \"depositRet\", acct) = %v (%v), want 110", r.Result(), r.Err())
+	}
+	if got := nb.int(`acct.Balance`); got != 100 {
+		t.Errorf("rt.Run's isolates changed the notebook's account: balance %d", got)
+	}
+}
+
 func TestGoInIsolatesRefusesSharing(t *testing.T) {
 	nb := newNotebook(t)
 	nb.eval(`
+import "sync"
 func send(ch chan int) { ch <- 1 }
 type Counter struct{ n int }
-func (c *Counter) Inc() { c.n++ }`)
+func (c *Counter) Inc() { c.n++ }
+type Safe struct {
+	mu sync.Mutex
+	n  int
+}
+func useSafe(s *Safe) {}`)
 	if err := SetMode(Isolates); err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +140,8 @@ func (c *Counter) Inc() { c.n++ }`)
 		{`x := 0; go func() { x++ }()`, "Declare `func work(...)`"},
 		{`c := &Counter{}; go c.Inc()`, "method value"},
 		{`f := func() {}; go f()`, "func variable"},
-		{`go send(make(chan int))`, "NotShareable"},
+		{`go send(make(chan int))`, "rt.Queue"},
+		{`go useSafe(&Safe{})`, "NotShareable: argument 1.mu"},
 	} {
 		_, err := nb.try(tc.cell)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -62,7 +62,7 @@ func newIsolate() (*isolate, error) {
 // goroutine, holding the isolate's own lock. Arguments and results cross
 // as copies.
 func (iso *isolate) call(name string, args []any) ([]any, error) {
-	cargs, err := copyAll(args)
+	cargs, err := iso.copyArgs(name, args)
 	if err != nil {
 		return nil, err
 	}
@@ -71,6 +71,13 @@ func (iso *isolate) call(name string, args []any) ([]any, error) {
 		return nil, err
 	}
 	return copyAll(out)
+}
+
+// copyArgs copies args for a call of name, each into the isolate's own
+// type for its parameter (see copier.into).
+func (iso *isolate) copyArgs(name string, args []any) ([]any, error) {
+	ft, _ := iso.in.FuncType(name) // no such func: Call says so
+	return copyInto(args, paramTypes(ft, len(args)))
 }
 
 type isolateRunner struct {

@@ -183,8 +183,10 @@ func argList(args []any) string {
 	for i, a := range args {
 		if str, ok := a.(string); ok {
 			s[i] = fmt.Sprintf("%q", str)
-		} else {
+		} else if printable(a, 64) {
 			s[i] = fmt.Sprint(a)
+		} else {
+			s[i] = fmt.Sprintf("%T", a) // cyclic or large: fmt would not end, or end late
 		}
 		if len(s[i]) > 20 {
 			s[i] = s[i][:17] + "..."

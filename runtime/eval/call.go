@@ -68,6 +68,9 @@ func (in *Interpreter) Call(name string, args ...any) (out []any, err error) {
 	if !ok {
 		return nil, fmt.Errorf("eval: no top-level func %q", name)
 	}
+	if err := in.state.checkStaleCall(name, in.Policy()); err != nil {
+		return nil, err
+	}
 	t := fn.Type()
 	if t.IsVariadic() && len(args) < t.NumIn()-1 || !t.IsVariadic() && len(args) != t.NumIn() {
 		return nil, fmt.Errorf("eval: %s takes %d arguments, got %d", name, t.NumIn(), len(args))
@@ -102,6 +105,19 @@ func (in *Interpreter) Call(name string, args ...any) (out []any, err error) {
 		out[i] = r.Interface()
 	}
 	return out, nil
+}
+
+// FuncType returns the type of the top-level func name, so a caller can
+// build arguments of exactly its parameter types (an isolate's interpreted
+// types are its own, distinct from the notebook's).
+func (in *Interpreter) FuncType(name string) (reflect.Type, bool) {
+	in.funcsM.RLock()
+	fn, ok := in.funcs[name]
+	in.funcsM.RUnlock()
+	if !ok {
+		return nil, false
+	}
+	return fn.Type(), true
 }
 
 func convertArg(a any, t reflect.Type) (reflect.Value, error) {

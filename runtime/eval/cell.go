@@ -71,7 +71,8 @@ type cell struct {
 	entries      []*declEntry // declarations to remember once they ran
 	imports      []importSpec
 	chans        []string
-	rangeInts    bool // rewrite ranges over integers (a second try, see compilePart)
+	rangeInts    bool   // rewrite ranges over integers (a second try, see compilePart)
+	policy       Policy // the check-point policy it is compiled with
 }
 
 // part is one compilation unit of a cell: a declarations text or a

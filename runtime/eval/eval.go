@@ -290,6 +290,9 @@ func (in *Interpreter) SetLabel(label string) {
 
 // SetPolicy changes the check-point policy for cells evaluated afterwards
 // (a running cell, which may be the caller, keeps its instrumentation).
+// Funcs declared before keep the policy they were instrumented under, so a
+// cell or Call that would run one is refused with the cells to re-run
+// (see stale.go).
 func (in *Interpreter) SetPolicy(p Policy) {
 	in.policy.Store(int32(p))
 }
@@ -317,6 +320,10 @@ func (in *Interpreter) Eval(ctx context.Context, src string) (Result, error) {
 	in.marks.reset()
 	c, err := splitCell(src, n, label, &in.state)
 	if err != nil {
+		return Result{}, err
+	}
+	c.policy = in.Policy()
+	if err := in.state.checkStale(c); err != nil {
 		return Result{}, err
 	}
 	if err := in.loadFor(c); err != nil {
@@ -362,6 +369,7 @@ func (in *Interpreter) Eval(ctx context.Context, src string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	in.state.rebind(c)
 	if len(c.parts) == 0 || !c.parts[len(c.parts)-1].stmts {
 		return Result{}, nil
 	}
@@ -433,7 +441,7 @@ func isVoid(v reflect.Value) bool {
 // under name and executes it.
 func (in *Interpreter) compilePart(c *cell, text, name string, stmts bool) (prog *interp.Program, err error) {
 	fset := in.yi.FileSet()
-	rw, err := rewriteText(text, in.Policy(), &in.state, c)
+	rw, err := rewriteText(text, c.policy, &in.state, c)
 	if err != nil {
 		return nil, c.parseError(err)
 	}
@@ -568,6 +576,12 @@ func (in *Interpreter) compile(n ast.Node) (p *interp.Program, err error) {
 	quietLog()
 	compiling.Add(1)
 	defer compiling.Add(-1)
+	// One compilation at a time in the process: compiling a recursive
+	// struct type, yaegi (v0.16.1) patches a field type of a reflect type
+	// that reflect.StructOf shares between interpreters, so two isolates
+	// built at once race on it (the race detector saw it).
+	compileMu.Lock()
+	defer compileMu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("internal interpreter error: %v", r)
@@ -583,6 +597,7 @@ func (in *Interpreter) compile(n ast.Node) (p *interp.Program, err error) {
 var (
 	compiling    atomic.Int32
 	quietLogOnce sync.Once
+	compileMu    sync.Mutex // see compile
 )
 
 type compileQuiet struct{ w io.Writer }

@@ -42,6 +42,12 @@ type declEntry struct {
 	typeSrc []string // type specs' source, for the changed-type check
 	gone    []string // names redefined by a later cell
 	dead    bool     // every name was redefined later
+	policy  Policy   // the check-point policy it was instrumented under
+	refs    []ref    // names its source mentions (see stale.go)
+	// bound holds, per name in refs, the declarations it referred to when
+	// this one was evaluated: yaegi keeps calling those (and a var keeps
+	// the func values it was given) even after a later cell redefines them.
+	bound map[string][]*declEntry
 }
 
 type typeDef struct {
@@ -126,6 +132,8 @@ func (nb *notebook) commit(c *cell) {
 	nb.mu.Lock()
 	defer nb.mu.Unlock()
 	for _, e := range c.entries {
+		e.policy = c.policy
+		e.refs = ownRefsOut(refsIn(e.src), e.names)
 		for _, n := range e.names {
 			if old, ok := nb.byName[n]; ok && old != e {
 				old.dropName(n)
@@ -133,6 +141,16 @@ func (nb *notebook) commit(c *cell) {
 			nb.byName[n] = e
 		}
 		nb.entries = append(nb.entries, e)
+	}
+	for _, e := range c.entries {
+		e.bound = map[string][]*declEntry{}
+		for _, r := range e.refs {
+			if _, done := e.bound[r.name]; !done {
+				var to []*declEntry
+				nb.reach(r.name, func(d *declEntry) { to = append(to, d) })
+				e.bound[r.name] = to
+			}
+		}
 	}
 	live := nb.entries[:0]
 	for _, e := range nb.entries {
@@ -264,4 +282,23 @@ func (nb *notebook) varNames() map[string]bool {
 		}
 	}
 	return vars
+}
+
+// ownRefsOut drops from refs the names a declaration declares itself (a
+// recursive func does not reach its own older version).
+func ownRefsOut(refs []ref, names []string) []ref {
+	out := refs[:0]
+	for _, r := range refs {
+		own := false
+		for _, n := range names {
+			if r.name == n || strings.HasSuffix(n, "."+r.name) {
+				own = true
+				break
+			}
+		}
+		if !own {
+			out = append(out, r)
+		}
+	}
+	return out
 }

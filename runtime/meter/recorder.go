@@ -216,13 +216,6 @@ func coarsen(ev []event, end int64, buckets int) []event {
 	return out
 }
 
-// CountHandover counts one hand-over of the lock from one worker to another.
-func (r *Recorder) CountHandover() { r.handovers.Add(1) }
-
-// CountDropRequest counts one drop request (a waiter asking the holder to
-// release the lock at its next check point).
-func (r *Recorder) CountDropRequest() { r.dropRequests.Add(1) }
-
 // AddCounts adds hand-overs and drop requests counted elsewhere (e.g. by a
 // lock's own statistics or a worker process).
 func (r *Recorder) AddCounts(handovers, dropRequests int64) {

@@ -127,9 +127,9 @@ func TestRecorderConcurrent(t *testing.T) {
 			for k := 0; k < steps; k++ {
 				r.Record(w, State(k%3))
 				if k%2 == 0 {
-					r.CountHandover()
+					r.AddCounts(1, 0)
 				} else {
-					r.CountDropRequest()
+					r.AddCounts(0, 1)
 				}
 				if w == 0 && k%100 == 0 {
 					r.AddWorker("late") // grows the lane table while others record
@@ -215,6 +215,6 @@ func BenchmarkHandover(b *testing.B) {
 			r.Record(c, Waiting)
 			r.Record(a, Running)
 		}
-		r.CountHandover()
+		r.AddCounts(1, 0)
 	}
 }

@@ -22,7 +22,7 @@ func (g *toyGIL) acquire(w int) {
 	g.rec.Record(w, meter.Waiting)
 	g.mu.Lock()
 	g.rec.Record(w, meter.Running)
-	g.rec.CountHandover()
+	g.rec.AddCounts(1, 0)
 }
 
 func (g *toyGIL) release(w int) { g.mu.Unlock() }
