@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 
@@ -623,10 +622,9 @@ func (q *Queue) Len() int { return len(q.ch) }
 // writes take no lock, like a memoryview's: writes are visible to every
 // holder at once, and two isolates writing the same bytes race. Give each
 // worker its own range, or pass the right to write as a token through a
-// Queue. Lock/Unlock are there for code that asks for a lock explicitly;
-// nothing takes it for you.
+// Queue (a buffer that needs a lock is better served by a Queue of
+// messages, as in CPython).
 type SharedBuffer struct {
-	mu  sync.Mutex
 	buf []byte
 }
 
@@ -643,15 +641,3 @@ func (b *SharedBuffer) Bytes() []byte { return b.buf }
 
 // Len returns the buffer's size in bytes.
 func (b *SharedBuffer) Len() int { return len(b.buf) }
-
-// Lock locks the buffer's mutex, releasing the lock while it waits.
-func (b *SharedBuffer) Lock() {
-	if !b.mu.TryLock() {
-		resume := block()
-		b.mu.Lock()
-		resume()
-	}
-}
-
-// Unlock unlocks the buffer's mutex.
-func (b *SharedBuffer) Unlock() { b.mu.Unlock() }
