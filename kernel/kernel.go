@@ -56,6 +56,9 @@ type Config struct {
 	HandleSignals bool
 }
 
+// maxPing caps a heartbeat message.
+const maxPing = 1 << 10
+
 // server is one running kernel, created and run by Run.
 type server struct {
 	cfg    Config
@@ -74,8 +77,18 @@ type server struct {
 
 	proc *evalproc.Proc
 
+	// flushSub is the kernel's own subscriber on iopub, to flushTopic
+	// only: a marker reaching it proves zmq4's PUB queue has handed every
+	// earlier message to the transport (see flushIOPub).
+	flushSub   zmq4.Socket
+	flushTopic string
+
+	wg sync.WaitGroup // the kernel's goroutines; close waits for them
+
 	mu        sync.Mutex
-	count     int // execution_count of the last stored cell
+	closing   bool           // set by close: no new dispatches
+	inflight  sync.WaitGroup // dispatches running; Add only under mu while !closing
+	count     int            // execution_count of the last stored cell
 	history   *history
 	inputWait chan *wire.Message // input_reply for the pending input_request, if any
 	inputStop chan struct{}      // closed to abandon the pending input_request
@@ -117,7 +130,10 @@ func start(ctx context.Context, cfg Config) (*server, error) {
 	if err := transport.Register(transport.Options{
 		MaxFrame:   int64(cfg.MaxMessage),
 		MaxMessage: int64(cfg.MaxMessage),
-		Logf:       func(f string, a ...any) { lg.Printf(f, a...) },
+		// The heartbeat (the only REP) echoes short pings: jupyter_client
+		// sends b"ping". A peer sending more is dropped.
+		SocketLimits: map[zmq4.SocketType]int64{zmq4.Rep: maxPing},
+		Logf:         func(f string, a ...any) { lg.Printf(f, a...) },
 	}); err != nil {
 		return nil, fmt.Errorf("register transport: %w", err)
 	}
@@ -126,7 +142,7 @@ func start(ctx context.Context, cfg Config) (*server, error) {
 		log:        lg,
 		info:       info,
 		signer:     signer,
-		dec:        wire.Decoder{Signer: signer, MaxSize: cfg.MaxMessage},
+		dec:        wire.Decoder{Signer: signer, MaxSize: cfg.MaxMessage, Replays: &wire.ReplayGuard{}},
 		sess:       wire.NewSession("kernel"),
 		shellQueue: make(chan *wire.Message, 64),
 		done:       make(chan struct{}),
@@ -161,11 +177,13 @@ func start(ctx context.Context, cfg Config) (*server, error) {
 	}
 	k.proc = r.p
 	k.publish(nil, "status", map[string]any{"execution_state": "starting"})
-	go k.heartbeat() // ends when hb is closed
-	go k.recvLoop(k.shell, "shell", k.onShell)
-	go k.recvLoop(k.control, "control", k.onControl)
-	go k.recvLoop(k.stdin, "stdin", k.onStdin)
-	go k.serveShell()
+	// Each of these is owned by k and joined in close: the loops on a
+	// socket end when it is closed, serveShell when done is.
+	k.goOwned(k.heartbeat)
+	k.goOwned(func() { k.recvLoop(k.shell, "shell", k.onShell) })
+	k.goOwned(func() { k.recvLoop(k.control, "control", k.onControl) })
+	k.goOwned(func() { k.recvLoop(k.stdin, "stdin", k.onStdin) })
+	k.goOwned(k.serveShell)
 	return k, nil
 }
 
@@ -193,10 +211,82 @@ func (k *server) bind() error {
 			return fmt.Errorf("bind %s on %s: %w", s.name, ep(s.port), err)
 		}
 	}
+	k.flushTopic = "corelab.flush." + k.sess.ID
+	sub := zmq4.NewSub(ctx, zmq4.WithDialerMaxRetries(0))
+	ip := k.info.IP
+	if ip == "0.0.0.0" || ip == "*" || ip == "" {
+		ip = "127.0.0.1"
+	}
+	if err := sub.Dial(transport.Endpoint(k.info.Transport, ip, k.info.IOPubPort)); err != nil {
+		k.log.Printf("iopub: no flush subscriber (%v): the last messages at shutdown may be lost", err)
+		sub.Close()
+		return nil
+	}
+	if err := sub.SetOption(zmq4.OptionSubscribe, k.flushTopic); err != nil {
+		k.log.Printf("iopub: flush subscriber: %v", err)
+		sub.Close()
+		return nil
+	}
+	k.flushSub = sub
 	return nil
 }
 
+// flushIOPub returns once every message published before it has been
+// handed to the transport (which sends what is queued when its sockets
+// close), or after a bound. zmq4's PUB sends from a queue of its own, in
+// order: when a marker published now reaches the kernel's own
+// subscriber, everything before it has been written to every subscriber.
+func (k *server) flushIOPub(bound time.Duration) {
+	if k.flushSub == nil {
+		return
+	}
+	got := make(chan struct{})
+	go func() { // ends when the marker arrives or flushSub is closed below
+		defer close(got)
+		for {
+			m, err := k.flushSub.Recv()
+			if err != nil || (len(m.Frames) > 0 && string(m.Frames[0]) == k.flushTopic) {
+				return
+			}
+		}
+	}()
+	// A subscription reaches the PUB some time after the SUB connects;
+	// markers published before it arrived are not delivered, so publish
+	// until one is (at once, in practice: it connected at start).
+	deadline := time.After(bound)
+	retry := time.NewTicker(50 * time.Millisecond)
+	defer retry.Stop()
+	for {
+		k.iopubMu.Lock()
+		k.iopub.Send(zmq4.NewMsgFrom([]byte(k.flushTopic)))
+		k.iopubMu.Unlock()
+		select {
+		case <-got:
+			k.flushSub.Close()
+			return
+		case <-deadline:
+			k.log.Printf("iopub: flush marker did not come back within %v", bound)
+			k.flushSub.Close()
+			<-got
+			return
+		case <-retry.C:
+		}
+	}
+}
+
+// goOwned runs f on a goroutine that close waits for.
+func (k *server) goOwned(f func()) {
+	k.wg.Add(1)
+	go func() {
+		defer k.wg.Done()
+		f()
+	}()
+}
+
 func (k *server) closeSockets() {
+	if k.flushSub != nil {
+		k.flushSub.Close()
+	}
 	for _, s := range []zmq4.Socket{k.shell, k.control, k.stdin, k.iopub, k.hb} {
 		if s != nil {
 			s.Close()
@@ -206,7 +296,10 @@ func (k *server) closeSockets() {
 
 // wait blocks until shutdown, then releases everything.
 func (k *server) wait(ctx context.Context) error {
-	parentGone := watchParent(k.done)
+	parentGone := make(chan struct{})
+	if pid, err := strconv.Atoi(os.Getenv("JPY_PARENT_PID")); err == nil && pid > 1 {
+		k.goOwned(func() { watchParent(pid, k.done, parentGone, k.log) })
+	}
 	var sigs chan os.Signal
 	if k.cfg.HandleSignals {
 		sigs = make(chan os.Signal, 4)
@@ -234,33 +327,6 @@ func (k *server) wait(ctx context.Context) error {
 	}
 }
 
-// watchParent returns a channel closed when the process named by
-// JPY_PARENT_PID (set by Jupyter's kernel launcher) has gone, so that a
-// kernel whose notebook server died does not linger. nil when unset.
-func watchParent(done <-chan struct{}) <-chan struct{} {
-	pid, err := strconv.Atoi(os.Getenv("JPY_PARENT_PID"))
-	if err != nil || pid <= 1 {
-		return nil
-	}
-	gone := make(chan struct{})
-	go func() { // ends at shutdown or when the parent is gone
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				if syscall.Kill(pid, 0) == syscall.ESRCH {
-					close(gone)
-					return
-				}
-			}
-		}
-	}()
-	return gone
-}
-
 // stop ends the kernel: Run returns after releasing everything. Jupyter
 // restarts a kernel by stopping the process and starting a new one, so a
 // shutdown with restart true ends this process too.
@@ -276,12 +342,20 @@ func (k *server) stop() {
 	})
 }
 
+// close releases everything in order: the evaluator (so that a running
+// cell ends), the requests still being answered, the last iopub messages,
+// the sockets (each sends what is queued for its peers, within the
+// transport's linger), and the kernel's goroutines.
 func (k *server) close() error {
 	k.proc.Close()
+	k.mu.Lock()
+	k.closing = true
+	k.mu.Unlock()
+	k.inflight.Wait()
+	k.flushIOPub(time.Second)
 	k.history.close()
-	// Give the last replies (shutdown_reply) a moment to leave.
-	time.Sleep(20 * time.Millisecond)
 	k.closeSockets()
+	k.wg.Wait()
 	return nil
 }
 
@@ -312,6 +386,8 @@ func (k *server) recvLoop(sock zmq4.Socket, name string, handle func(*wire.Messa
 			switch {
 			case errors.Is(err, wire.ErrBadSignature):
 				k.log.Printf("%s: dropped a message with a bad signature (not executed): %v", name, err)
+			case errors.Is(err, wire.ErrReplayed):
+				k.log.Printf("%s: dropped a replayed message (not executed): %v", name, err)
 			case errors.Is(err, wire.ErrTooLarge):
 				k.log.Printf("%s: dropped an oversized message: %v", name, err)
 			default:

@@ -79,6 +79,13 @@ func startKernel(t *testing.T) *testKernel {
 // startKernelArgs starts a kernel with extra arguments after -f FILE.
 func startKernelArgs(t *testing.T, args ...string) *testKernel {
 	t.Helper()
+	return startKernelWith(t, binary, nil, args...)
+}
+
+// startKernelWith starts the corelab binary bin as a kernel, with extra
+// environment (KEY=VALUE) and arguments after -f FILE.
+func startKernelWith(t *testing.T, bin string, env []string, args ...string) *testKernel {
+	t.Helper()
 	info, err := client.LocalConnection("test-key-" + t.Name())
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +95,8 @@ func startKernelArgs(t *testing.T, args ...string) *testKernel {
 		t.Fatal(err)
 	}
 	k := &testKernel{t: t, info: info, exited: make(chan error, 1)}
-	k.cmd = exec.Command(binary, append([]string{"kernel", "-f", conn}, args...)...)
+	k.cmd = exec.Command(bin, append([]string{"kernel", "-f", conn}, args...)...)
+	k.cmd.Env = append(os.Environ(), env...)
 	k.cmd.Stderr = k
 	k.cmd.Stdout = k
 	if err := k.cmd.Start(); err != nil {
