@@ -206,8 +206,10 @@ def test_inspect_shows_runtime_docs(kernel):
 def test_interrupt_keeps_state(fresh, how, code):
     km, kc = fresh
     ok(kc, "kept := 7")
-    msg_id = kc.execute(code)
-    time.sleep(1.0)  # well into the cell
+    # The cell prints before it blocks: once that output arrives it surely runs in the evaluator (an
+    # interrupt that arrives before the cell starts has nothing to stop).
+    msg_id = kc.execute('fmt.Println("running")\n' + code)
+    wait_for_output(kc, msg_id, "running")
     start = time.monotonic()
     if how == "message":
         km.interrupt_kernel()  # the kernelspec says interrupt_mode "message": an interrupt_request on control
@@ -220,6 +222,18 @@ def test_interrupt_keeps_state(fresh, how, code):
     assert "interrupt" in reply["content"]["ename"].lower(), reply["content"]
     assert took < 5, "interrupt took %.1fs" % took
     assert ok(kc, "kept").result == "7"
+
+
+def wait_for_output(kc, msg_id, text, timeout=60):
+    """Read iopub until the request msg_id has printed text (a stream message), within timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        assert left > 0, "the cell printed no %r within %ds" % (text, timeout)
+        msg = kc.get_iopub_msg(timeout=left)
+        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream"
+                and text in msg["content"]["text"]):
+            return
 
 
 def test_stack_overflow_loses_state_but_not_the_kernel(fresh):
@@ -275,10 +289,8 @@ def test_shutdown_request_ends_the_process(fresh):
     kc.shutdown()
     reply = kc.get_control_msg(timeout=15)  # shutdown_request goes on the control channel
     assert reply["msg_type"] == "shutdown_reply"
-    deadline = time.monotonic() + 15
-    while km.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not km.is_alive(), "kernel still running 15s after shutdown_request"
+    # Wait for the process itself to exit (raises TimeoutExpired if it is still running after 15 s).
+    assert km.provisioner.process.wait(timeout=15) == 0
 
 
 # --- misbehaving peers -------------------------------------------------------------------------------

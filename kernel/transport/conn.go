@@ -52,6 +52,7 @@ type conn struct {
 	rerr      error    // sticky: the guard closed the connection
 	peerType  string   // the peer's READY Socket-Type (accepted connections)
 	peerID    string   // the peer's READY Identity (accepted connections)
+	peerReady []byte   // the peer's READY body (accepted connections)
 	maxMsg    int64    // MaxMessage, or the local socket type's limit
 	subOnly   bool     // the local socket is a PUB: only (un)subscriptions are legal
 	topics    map[string]struct{}
@@ -69,6 +70,7 @@ type conn struct {
 	wready   bool   // zmq4's first command (READY) went out
 	wcmdBody []byte // the body of that first command, as it is written
 	ourType  string // the local socket's type, from that READY
+	override []byte // a READY frame zmq4 reads instead of the peer's
 	wbuf     []byte // bytes queued for the writer, in order
 	wsend    int    // the prefix of wbuf the writer may take
 	wbacklog bool   // wbuf held earlier messages when the current one began
@@ -166,8 +168,9 @@ func (c *conn) firstCommand(off int) (int, error) {
 	}
 	body := b[off+hlen:]
 	c.peerType, err = checkCommand(body)
-	if err == nil {
+	if err == nil && c.ln != nil {
 		c.peerID = readyProperty(body, isIdentityKey)
+		c.peerReady = append([]byte(nil), body...)
 	}
 	return n, err
 }
@@ -225,6 +228,15 @@ func (c *conn) next() error {
 			return err
 		}
 		c.rstate, c.rleft = readFrames, uint64(n)
+		c.wmu.Lock()
+		override := c.override
+		c.wmu.Unlock()
+		if override != nil {
+			if _, err := c.br.Discard(n); err != nil {
+				return err
+			}
+			c.rleft, c.held = 0, [][]byte{override}
+		}
 		c.setLimits()
 		return nil
 	}
@@ -416,11 +428,14 @@ func (c *conn) handOver() {
 
 // checkPeer runs when zmq4's READY has been queued, in zmq4's Open (for an
 // accepted connection, in its accept loop, after prefetch read the peer's
-// READY). It learns the local socket's type and refuses peers zmq4 should
-// not serve: a socket type that cannot talk to ours (zmq4's Open would
-// fail and leave the connection open), and on a ROUTER an identity another
-// connected peer has (libzmq refuses it; zmq4 would send that peer's
-// replies to both).
+// READY, and before zmq4 reads it). It learns the local socket's type,
+// refuses a peer whose socket type cannot talk to ours (zmq4's Open would
+// fail and leave the connection open), and on a ROUTER gives a peer that
+// claims the identity of a connected peer a fresh one: zmq4 would send
+// that peer copies of the other's replies. (libzmq ignores such a peer
+// until the identity is free; jupyter_client gives every client of one
+// KernelManager the same identity, so ignoring or refusing would cut off
+// a second client that means no harm.)
 func (c *conn) checkPeer() error {
 	body := c.wcmdBody
 	c.wcmdBody = nil
@@ -432,19 +447,20 @@ func (c *conn) checkPeer() error {
 	if c.peerType == "" {
 		return nil // a dialed connection: the peer's READY comes later
 	}
-	var refuse error
-	switch {
-	case !zmq4.SocketType(ours).IsCompatible(zmq4.SocketType(c.peerType)):
-		refuse = fmt.Errorf("%w: a %s cannot talk to this %s", ErrProtocol, c.peerType, ours)
-	case zmq4.SocketType(ours) == zmq4.Router && c.peerID != "" && c.ln != nil && !c.ln.claimID(c.peerID, c):
-		refuse = fmt.Errorf("%w: identity %q is already connected to this ROUTER", ErrProtocol, c.peerID)
-	default:
-		return nil
+	if !zmq4.SocketType(ours).IsCompatible(zmq4.SocketType(c.peerType)) {
+		refuse := fmt.Errorf("%w: a %s cannot talk to this %s", ErrProtocol, c.peerType, ours)
+		c.opts.Logf("tcpg: dropping %s: %v", c.RemoteAddr(), refuse)
+		err = c.opError("write", refuse)
+		c.failLocked(err)
+		return err
 	}
-	c.opts.Logf("tcpg: dropping %s: %v", c.RemoteAddr(), refuse)
-	err = c.opError("write", refuse)
-	c.failLocked(err)
-	return err
+	if zmq4.SocketType(ours) == zmq4.Router && c.peerID != "" && c.ln != nil {
+		if id := c.ln.claimID(c.peerID, c); id != c.peerID {
+			c.opts.Logf("tcpg: %s claims the identity %q of a connected peer; it is known as %q instead", c.RemoteAddr(), c.peerID, id)
+			c.override = commandFrame(withProperty(c.peerReady, isIdentityKey, "Identity", id))
+		}
+	}
+	return nil
 }
 
 // writeLoop sends what Write queued until the connection is closed: on

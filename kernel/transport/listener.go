@@ -2,6 +2,7 @@ package transport
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"time"
@@ -128,17 +129,21 @@ func (l *listener) handshake(c *conn) {
 	}
 }
 
-// claimID records id as c's; it reports false if another live connection
-// holds it.
-func (l *listener) claimID(id string, c *conn) bool {
+// claimID records id as c's and returns it, or, if another live
+// connection holds id, a fresh identity derived from it.
+func (l *listener) claimID(id string, c *conn) string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if other, ok := l.ids[id]; ok && other != c {
-		return false
+	claim := id
+	for n := 1; ; n++ {
+		if other, ok := l.ids[claim]; !ok || other == c {
+			break
+		}
+		claim = fmt.Sprintf("%s~%d", id, n)
 	}
-	l.ids[id] = c
-	c.claimed = id
-	return true
+	l.ids[claim] = c
+	c.claimed = claim
+	return claim
 }
 
 // release forgets c when its writer has ended.

@@ -147,6 +147,34 @@ func readyProperty(body []byte, key func([]byte) bool) string {
 	return v
 }
 
+// withProperty returns a READY body (checked by checkCommand) with every
+// property matching key removed and name = value added.
+func withProperty(body []byte, key func([]byte) bool, name, value string) []byte {
+	out := append([]byte(nil), body[:6]...)
+	props := body[6:]
+	for len(props) > 0 {
+		klen := int(props[0])
+		vlen := int(binary.BigEndian.Uint32(props[1+klen:]))
+		n := 1 + klen + 4 + vlen
+		if !key(props[1 : 1+klen]) {
+			out = append(out, props[:n]...)
+		}
+		props = props[n:]
+	}
+	out = append(out, byte(len(name)))
+	out = append(out, name...)
+	out = binary.BigEndian.AppendUint32(out, uint32(len(value)))
+	return append(out, value...)
+}
+
+// commandFrame encodes body as one command frame.
+func commandFrame(body []byte) []byte {
+	if len(body) <= 255 {
+		return append([]byte{flagCommand, byte(len(body))}, body...)
+	}
+	return append(binary.BigEndian.AppendUint64([]byte{flagCommand | flagLong}, uint64(len(body))), body...)
+}
+
 // isIdentityKey reports whether zmq4 files the property name k under
 // Identity (see isSocketTypeKey).
 func isIdentityKey(k []byte) bool {
