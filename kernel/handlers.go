@@ -12,6 +12,7 @@ import (
 	"github.com/go-zeromq/zmq4"
 
 	"corelab/kernel/evalproc"
+	"corelab/kernel/syntax"
 	"corelab/kernel/wire"
 )
 
@@ -311,9 +312,11 @@ func (k *server) inspect(m *wire.Message, r func(string, any)) {
 func (k *server) isComplete(m *wire.Message, r func(string, any)) {
 	var c codeContent
 	m.DecodeContent(&c)
-	status, indent := isComplete(c.Code)
+	// Answered here, from the text alone (kernel/syntax): no evaluator
+	// round trip on every key press of a console.
+	status, indent := syntax.IsComplete(c.Code)
 	content := map[string]any{"status": status}
-	if status == "incomplete" {
+	if status == syntax.Incomplete {
 		content["indent"] = indent
 	}
 	r("is_complete_reply", content)
