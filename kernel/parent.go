@@ -40,9 +40,13 @@ func watchParent(pid int, done <-chan struct{}, gone chan<- struct{}, lg *log.Lo
 		return
 	}
 	defer r.Close()
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() { // ends at shutdown or when watchParent returns
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	defer func() {
+		close(stop)
+		<-stopped
+	}()
+	go func() { // ends at shutdown or when watchParent returns, which waits for it
+		defer close(stopped)
 		select {
 		case <-done:
 		case <-stop:

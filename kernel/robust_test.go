@@ -1,15 +1,21 @@
 package kernel_test
 
 import (
+	"context"
+	"io"
+	"log"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"corelab/kernel"
 	"corelab/kernel/client"
+	"corelab/kernel/evalproc"
 )
 
 // TestExecuteOnControlRefused: an execute_request on control gets an
@@ -170,5 +176,54 @@ func TestShutdownFlushesIOPub(t *testing.T) {
 		}
 	case <-time.After(testTimeout):
 		t.Fatal("kernel did not exit")
+	}
+}
+
+// TestRunJoinsGoroutines: when Run returns, no goroutine started by the
+// kernel or its transport is left: each has an owner that stops it, and
+// shutdown waits for them. (Run in this process, so its goroutines can be
+// listed; the evaluator is the corelab binary as usual.)
+func TestRunJoinsGoroutines(t *testing.T) {
+	info, err := client.LocalConnection("test-key-joins")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := filepath.Join(t.TempDir(), "kernel.json")
+	if err := kernel.WriteConnectionFile(conn, info); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ran := make(chan error, 1)
+	go func() {
+		ran <- kernel.Run(ctx, kernel.Config{ConnectionFile: conn, Evaluator: evalproc.Options{Path: binary},
+			Log: log.New(io.Discard, "", 0)})
+	}()
+	c, err := client.Dial(ctxT(t), info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WaitReady(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := c.Execute(ctxT(t), `println("output")`, nil); err != nil || r.Status() != "ok" {
+		t.Fatalf("execute: %v, %v", r, err)
+	}
+	c.Close()
+	cancel()
+	select {
+	case err := <-ran:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(testTimeout):
+		t.Fatal("Run did not return after its context ended")
+	}
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "created by corelab/kernel.") || strings.Contains(g, "created by corelab/kernel/transport.") {
+			t.Errorf("a kernel goroutine outlived Run:\n%s", g)
+		}
 	}
 }
