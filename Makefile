@@ -21,7 +21,7 @@ PHASE    := scripts/phase.sh
 # The Python and browser phases run against a kernelspec installed into a throw-away HOME, so they never
 # see (or touch) the kernels of the person running them. Go keeps its real caches (read before HOME moves).
 TEST_HOME   := $(CURDIR)/.build/home
-JUPYTER_PHASES := kernelspec pytest notebooks browser screenshot
+JUPYTER_PHASES := kernelspec pytest notebooks browser screenshot reliability
 $(JUPYTER_PHASES): export GOCACHE := $(shell $(GO) env GOCACHE)
 $(JUPYTER_PHASES): export GOMODCACHE := $(shell $(GO) env GOMODCACHE)
 $(JUPYTER_PHASES): export GOPATH := $(shell $(GO) env GOPATH)
@@ -37,7 +37,7 @@ $(JUPYTER_PHASES): export PYDEVD_DISABLE_FILE_VALIDATION := 1
 PYTEST := $(PYTHON) -m pytest -ra --timeout=600
 
 .PHONY: all build install test check vet fmt generated unit race kernelspec pytest notebooks browser \
-	screenshot bench workshop handouts clean
+	screenshot bench workshop handouts clean reliability
 
 all: build
 
@@ -76,6 +76,10 @@ kernelspec: build
 
 pytest: kernelspec
 	@$(PHASE) pytest $(PYTEST) tests --ignore=tests/test_notebooks.py
+
+## reliability: hostile peers against the real kernel (also run by pytest, so by test)
+reliability: kernelspec
+	@$(PHASE) reliability $(PYTEST) tests/test_hostile_peers.py
 
 notebooks: kernelspec
 	@$(PHASE) notebooks $(PYTEST) tests/test_notebooks.py
