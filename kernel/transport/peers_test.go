@@ -60,18 +60,7 @@ func TestPubKeepsSubscriptions(t *testing.T) {
 	}
 	want := frame([]byte("t1"), false)
 	within(t, "the subscriber hears its topic", func() error {
-		stop := make(chan struct{})
-		defer close(stop)
-		go func() {
-			for {
-				select {
-				case <-stop:
-					return
-				case <-time.After(10 * time.Millisecond):
-					pub.Send(zmq4.NewMsgFrom([]byte("t1")))
-				}
-			}
-		}()
+		defer keepPublishing(pub, []byte("t1"))()
 		got := make([]byte, len(want))
 		c.SetReadDeadline(time.Now().Add(bound))
 		if _, err := c.Read(got); err != nil {

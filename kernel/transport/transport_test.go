@@ -193,23 +193,35 @@ func exchangePub(pub, sub zmq4.Socket) error {
 	if err := sub.SetOption(zmq4.OptionSubscribe, ""); err != nil {
 		return err
 	}
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(10 * time.Millisecond):
-				pub.Send(zmq4.NewMsgFrom([]byte("status"), []byte("idle")))
-			}
-		}
-	}()
+	defer keepPublishing(pub, []byte("status"), []byte("idle"))()
 	m, err := sub.Recv()
 	if err != nil || len(m.Frames) != 2 || string(m.Frames[1]) != "idle" {
 		return fmt.Errorf("sub got %q, %v", m.Frames, err)
 	}
 	return nil
+}
+
+// keepPublishing publishes frames every 10 ms until the returned stop is
+// called: a subscription reaches a PUB some time after the SUB connects,
+// and what is published before it arrives is not delivered.
+func keepPublishing(pub zmq4.Socket, frames ...[]byte) (stop func()) {
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() { // ends when stop is called, which waits for it
+		defer close(stopped)
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(10 * time.Millisecond):
+				pub.Send(zmq4.NewMsgFrom(frames...))
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-stopped
+	}
 }
 
 // quietLogger silences zmq4's own logging (it reports every refused peer).
