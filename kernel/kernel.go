@@ -77,11 +77,15 @@ type server struct {
 
 	proc *evalproc.Proc
 
-	// flushSub is the kernel's own subscriber on iopub, to flushTopic
-	// only: a marker reaching it proves zmq4's PUB queue has handed every
-	// earlier message to the transport (see flushIOPub).
+	// flushSub is the kernel's own subscriber on iopub, to status
+	// messages only: one reaching it proves zmq4's PUB queue has handed
+	// every earlier message to the transport (see flushIOPub).
 	flushSub   zmq4.Socket
-	flushTopic string
+	flushMu    sync.Mutex
+	lastStatus string        // msg_id of the last status published
+	seenStatus string        // msg_id of the last status flushSub received
+	flushWant  string        // the status flushIOPub waits for
+	flushed    chan struct{} // closed when flushWant has come back
 
 	wg sync.WaitGroup // the kernel's goroutines; close waits for them
 
@@ -184,6 +188,9 @@ func start(ctx context.Context, cfg Config) (*server, error) {
 	k.goOwned(func() { k.recvLoop(k.control, "control", k.onControl) })
 	k.goOwned(func() { k.recvLoop(k.stdin, "stdin", k.onStdin) })
 	k.goOwned(k.serveShell)
+	if k.flushSub != nil {
+		k.goOwned(k.watchStatus)
+	}
 	return k, nil
 }
 
@@ -211,7 +218,6 @@ func (k *server) bind() error {
 			return fmt.Errorf("bind %s on %s: %w", s.name, ep(s.port), err)
 		}
 	}
-	k.flushTopic = "corelab.flush." + k.sess.ID
 	sub := zmq4.NewSub(ctx, zmq4.WithDialerMaxRetries(0))
 	ip := k.info.IP
 	if ip == "0.0.0.0" || ip == "*" || ip == "" {
@@ -222,7 +228,7 @@ func (k *server) bind() error {
 		sub.Close()
 		return nil
 	}
-	if err := sub.SetOption(zmq4.OptionSubscribe, k.flushTopic); err != nil {
+	if err := sub.SetOption(zmq4.OptionSubscribe, k.topic("status")); err != nil {
 		k.log.Printf("iopub: flush subscriber: %v", err)
 		sub.Close()
 		return nil
@@ -231,46 +237,56 @@ func (k *server) bind() error {
 	return nil
 }
 
-// flushIOPub returns once every message published before it has been
-// handed to the transport (which sends what is queued when its sockets
-// close), or after a bound. zmq4's PUB sends from a queue of its own, in
-// order: when a marker published now reaches the kernel's own
+// topic is the iopub topic of a message type.
+func (k *server) topic(msgType string) string { return "kernel." + k.sess.ID + "." + msgType }
+
+// watchStatus reads the status messages that come back to flushSub and
+// releases flushIOPub when the one it waits for arrives. It ends when
+// flushSub is closed.
+func (k *server) watchStatus() {
+	dec := wire.Decoder{Signer: k.signer}
+	for {
+		zm, err := k.flushSub.Recv()
+		if err != nil {
+			return
+		}
+		m, err := dec.Decode(zm.Frames)
+		if err != nil {
+			continue
+		}
+		k.flushMu.Lock()
+		k.seenStatus = m.Header.MsgID
+		if k.flushed != nil && m.Header.MsgID == k.flushWant {
+			close(k.flushed)
+			k.flushed = nil
+		}
+		k.flushMu.Unlock()
+	}
+}
+
+// flushIOPub returns once every message published before the last status
+// message has been handed to the transport (which sends what is queued
+// when its sockets close), or after bound. zmq4's PUB sends from a queue
+// of its own, in order: when that status reaches the kernel's own
 // subscriber, everything before it has been written to every subscriber.
+// Every request ends with a status, so this covers every reply's output.
 func (k *server) flushIOPub(bound time.Duration) {
 	if k.flushSub == nil {
 		return
 	}
-	got := make(chan struct{})
-	go func() { // ends when the marker arrives or flushSub is closed below
-		defer close(got)
-		for {
-			m, err := k.flushSub.Recv()
-			if err != nil || (len(m.Frames) > 0 && string(m.Frames[0]) == k.flushTopic) {
-				return
-			}
-		}
-	}()
-	// A subscription reaches the PUB some time after the SUB connects;
-	// markers published before it arrived are not delivered, so publish
-	// until one is (at once, in practice: it connected at start).
-	deadline := time.After(bound)
-	retry := time.NewTicker(50 * time.Millisecond)
-	defer retry.Stop()
-	for {
-		k.iopubMu.Lock()
-		k.iopub.Send(zmq4.NewMsgFrom([]byte(k.flushTopic)))
-		k.iopubMu.Unlock()
-		select {
-		case <-got:
-			k.flushSub.Close()
-			return
-		case <-deadline:
-			k.log.Printf("iopub: flush marker did not come back within %v", bound)
-			k.flushSub.Close()
-			<-got
-			return
-		case <-retry.C:
-		}
+	k.flushMu.Lock()
+	want := k.lastStatus
+	if want == "" || want == k.seenStatus {
+		k.flushMu.Unlock()
+		return
+	}
+	ch := make(chan struct{})
+	k.flushWant, k.flushed = want, ch
+	k.flushMu.Unlock()
+	select {
+	case <-ch:
+	case <-time.After(bound):
+		k.log.Printf("iopub: the last status did not come back within %v; closing anyway", bound)
 	}
 }
 
@@ -482,10 +498,15 @@ func (k *server) publish(parent *wire.Message, msgType string, content any) {
 		k.log.Printf("iopub: build %s: %v", msgType, err)
 		return
 	}
-	m.Identities = [][]byte{[]byte("kernel." + k.sess.ID + "." + msgType)}
+	m.Identities = [][]byte{[]byte(k.topic(msgType))}
 	frames := m.Encode(k.signer)
 	k.iopubMu.Lock()
 	err = k.iopub.Send(zmq4.NewMsgFrom(frames...))
+	if err == nil && msgType == "status" {
+		k.flushMu.Lock()
+		k.lastStatus = m.Header.MsgID
+		k.flushMu.Unlock()
+	}
 	k.iopubMu.Unlock()
 	if err != nil {
 		k.log.Printf("iopub: send %s: %v", msgType, err)

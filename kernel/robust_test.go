@@ -177,6 +177,9 @@ func TestShutdownFlushesIOPub(t *testing.T) {
 	case <-time.After(testTimeout):
 		t.Fatal("kernel did not exit")
 	}
+	if strings.Contains(k.log(), "did not come back") {
+		t.Errorf("the iopub flush at shutdown waited out its bound:\n%s", k.log())
+	}
 }
 
 // TestRunJoinsGoroutines: when Run returns, no goroutine started by the
