@@ -6,6 +6,7 @@ where a user would wait a fraction of one); they catch hangs, not slowness.
 """
 
 import json
+import os
 import re
 import signal
 import socket
@@ -301,6 +302,8 @@ def test_silent_and_garbage_tcp_peers(fresh):
     info = km.get_connection_info()
     peers = []
     zmtp_signature = b"\xff" + b"\x00" * 8 + b"\x7f"  # the first 10 bytes of a ZMTP greeting, then nothing
+    fd_dir = "/proc/%d/fd" % km.provisioner.process.pid
+    fds_before = len(os.listdir(fd_dir))
     for port in PORTS:
         for payload in (b"", zmtp_signature, bytes(range(64))):
             s = socket.create_connection((info["ip"], info[port]), timeout=5)
@@ -308,7 +311,12 @@ def test_silent_and_garbage_tcp_peers(fresh):
                 s.sendall(payload)
             peers.append(s)
     try:
-        time.sleep(1)
+        # Until the kernel has accepted the ten silent peers (2 per port; the garbage ones it may close at
+        # once), bounded: no event says so, its open file descriptors do.
+        deadline = time.monotonic() + 30
+        while len(os.listdir(fd_dir)) < fds_before + 2 * len(PORTS) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(os.listdir(fd_dir)) >= fds_before + 2 * len(PORTS), "the kernel did not accept the peers"
         healthy(km, kc)
         r = ok(kc, 'for i := 0; i < 3; i++ {\n\tfmt.Println("line", i)\n}')
         assert r.stdout == "line 0\nline 1\nline 2\n"
