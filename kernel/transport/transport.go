@@ -36,8 +36,9 @@
 //     zmq4 removes it; the other peers are not delayed at all. On Close,
 //     what is queued is sent within Options.Linger, and closing the
 //     listening socket waits for that.
-//   - A ROUTER refuses a peer whose identity another connected peer has,
-//     as libzmq does (zmq4 would send both of them the replies).
+//   - On a ROUTER, a peer claiming the identity of a connected peer is
+//     given a fresh one (zmq4 would send it copies of the other's
+//     replies); see conn.checkPeer for why it is not refused.
 //   - At most Options.MaxPending connections may be in their greeting at
 //     once; when a new one arrives at the cap, the oldest is dropped, so a
 //     flood of silent connections cannot lock real clients out.
