@@ -13,12 +13,15 @@ import (
 )
 
 // Writes are queued: zmq4's Write returns once the bytes are copied, and a
-// goroutine per connection sends them. Queued bytes are handed to that
-// goroutine at message boundaries, or in pieces of handOver bytes for a
-// large message; a spare buffer up to maxSpare is kept for reuse.
+// goroutine per connection sends them with one writev per batch. Queued
+// bytes are handed to that goroutine at message boundaries, or in pieces
+// of handOver bytes for a large message. Small writes share segments of
+// segSize bytes (one is kept for reuse); a write of ownSegment bytes or
+// more is copied once into a segment of its own.
 const (
-	handOver = 64 << 10
-	maxSpare = 1 << 20
+	handOver   = 64 << 10
+	segSize    = 16 << 10
+	ownSegment = 4 << 10
 )
 
 // Read states: the peer's greeting, its first (handshake) command, frames.
@@ -63,20 +66,23 @@ type conn struct {
 	wskip    int        // greeting bytes zmq4 writes that were already sent for it
 	wpass    int        // greeting bytes to send as they come (dialed connections)
 	whdr     [9]byte
-	whn      int    // bytes of an outgoing frame header seen so far
-	wleft    uint64 // bytes left in the outgoing frame body
-	wmore    bool   // the outgoing frame has the MORE flag
-	wcmd     bool   // the outgoing frame is a command
-	wready   bool   // zmq4's first command (READY) went out
-	wcmdBody []byte // the body of that first command, as it is written
-	ourType  string // the local socket's type, from that READY
-	override []byte // a READY frame zmq4 reads instead of the peer's
-	wbuf     []byte // bytes queued for the writer, in order
-	wsend    int    // the prefix of wbuf the writer may take
-	wbacklog bool   // wbuf held earlier messages when the current one began
-	spare    []byte
-	werr     error // sticky: the connection failed or was closed
-	closing  bool  // Close was called: send what is queued, then close
+	whn      int      // bytes of an outgoing frame header seen so far
+	wleft    uint64   // bytes left in the outgoing frame body
+	wmore    bool     // the outgoing frame has the MORE flag
+	wcmd     bool     // the outgoing frame is a command
+	wready   bool     // zmq4's first command (READY) went out
+	wcmdBody []byte   // the body of that first command, as it is written
+	ourType  string   // the local socket's type, from that READY
+	override []byte   // a READY frame zmq4 reads instead of the peer's
+	wq       [][]byte // segments queued for the writer, in order
+	wqBytes  int64    // bytes in wq
+	wopen    bool     // small writes may still be appended to wq's last segment
+	wsend    int      // segments at the front of wq the writer may take
+	wheld    int      // bytes queued since the last hand-over
+	wbacklog bool     // wq held earlier messages when the current one began
+	spare    []byte   // a small segment to reuse
+	werr     error    // sticky: the connection failed or was closed
+	closing  bool     // Close was called: send what is queued, then close
 	wdone    chan struct{}
 
 	claimed string // the identity this connection holds on its listener, under ln.mu
@@ -367,7 +373,7 @@ func (c *conn) Write(p []byte) (int, error) {
 	if c.wpass > 0 && len(p) > 0 {
 		k := min(c.wpass, len(p))
 		c.wpass -= k
-		c.wbuf = append(c.wbuf, p[:k]...)
+		c.queue(p[:k])
 		p = p[k:]
 		if c.wpass == 0 {
 			c.handOver()
@@ -376,11 +382,11 @@ func (c *conn) Write(p []byte) (int, error) {
 	for len(p) > 0 {
 		if c.wleft == 0 { // a frame header, byte by byte
 			if c.whn == 0 && !c.wmore {
-				c.wbacklog = len(c.wbuf) > 0
+				c.wbacklog = c.wqBytes > 0
 			}
 			c.whdr[c.whn] = p[0]
 			c.whn++
-			c.wbuf = append(c.wbuf, p[0])
+			c.queue(p[:1])
 			p = p[1:]
 			flags, size, _, need := frameHeader(c.whdr[:c.whn])
 			if need > 0 {
@@ -396,7 +402,7 @@ func (c *conn) Write(p []byte) (int, error) {
 		chunk := p[:min(uint64(len(p)), c.wleft)]
 		p = p[len(chunk):]
 		c.wleft -= uint64(len(chunk))
-		c.wbuf = append(c.wbuf, chunk...)
+		c.queue(chunk)
 		if c.wcmd && !c.wready {
 			c.wcmdBody = append(c.wcmdBody, chunk...)
 			if c.wleft == 0 {
@@ -406,11 +412,11 @@ func (c *conn) Write(p []byte) (int, error) {
 				}
 			}
 		}
-		if c.wleft == 0 && !c.wmore || len(c.wbuf)-c.wsend >= handOver {
+		if c.wleft == 0 && !c.wmore || c.wheld >= handOver {
 			c.handOver()
 		}
 	}
-	if c.wbacklog && int64(len(c.wbuf)) > c.opts.MaxQueued {
+	if c.wbacklog && c.wqBytes > c.opts.MaxQueued {
 		err := fmt.Errorf("%w: more than %d bytes queued for it", ErrWriteStalled, c.opts.MaxQueued)
 		c.opts.Logf("tcpg: dropping %s: %v", c.RemoteAddr(), err)
 		err = c.opError("write", err)
@@ -420,9 +426,31 @@ func (c *conn) Write(p []byte) (int, error) {
 	return n, nil
 }
 
+// queue copies b to the end of the queue.
+func (c *conn) queue(b []byte) {
+	c.wqBytes += int64(len(b))
+	c.wheld += len(b)
+	if len(b) >= ownSegment {
+		c.wq = append(c.wq, append([]byte(nil), b...))
+		c.wopen = false
+		return
+	}
+	if n := len(c.wq); c.wopen && len(c.wq[n-1])+len(b) <= cap(c.wq[n-1]) {
+		c.wq[n-1] = append(c.wq[n-1], b...)
+		return
+	}
+	seg := c.spare
+	c.spare = nil
+	if seg == nil {
+		seg = make([]byte, 0, segSize)
+	}
+	c.wq = append(c.wq, append(seg, b...))
+	c.wopen = true
+}
+
 // handOver lets the writer take everything queued so far.
 func (c *conn) handOver() {
-	c.wsend = len(c.wbuf)
+	c.wsend, c.wopen, c.wheld = len(c.wq), false, 0
 	c.wcond.Signal()
 }
 
@@ -468,6 +496,7 @@ func (c *conn) checkPeer() error {
 func (c *conn) writeLoop() {
 	defer c.ended()
 	var linger time.Time
+	var batch [][]byte
 	for {
 		c.wmu.Lock()
 		for c.wsend == 0 && !c.closing && c.werr == nil {
@@ -481,7 +510,7 @@ func (c *conn) writeLoop() {
 			if linger.IsZero() {
 				linger = time.Now().Add(c.opts.Linger)
 			}
-			c.wsend = len(c.wbuf)
+			c.wsend, c.wopen = len(c.wq), false
 			if c.wsend == 0 {
 				c.werr = c.opError("write", net.ErrClosed)
 				c.wmu.Unlock()
@@ -489,17 +518,23 @@ func (c *conn) writeLoop() {
 				return
 			}
 		}
-		out := c.wbuf[:c.wsend]
-		c.wbuf = append(c.spare[:0], c.wbuf[c.wsend:]...)
-		c.wsend, c.spare = 0, nil
+		batch = append(batch[:0], c.wq[:c.wsend]...)
+		c.wq = append(c.wq[:0], c.wq[c.wsend:]...)
+		c.wsend = 0
 		c.wmu.Unlock()
 
-		err := c.send(out, linger)
+		err := c.send(batch, linger)
 
 		c.wmu.Lock()
-		if cap(out) <= maxSpare {
-			c.spare = out[:0]
+		if c.werr == nil {
+			for _, seg := range batch {
+				c.wqBytes -= int64(len(seg))
+			}
 		}
+		if last := batch[len(batch)-1]; cap(last) == segSize && c.spare == nil {
+			c.spare = last[:0]
+		}
+		clear(batch)
 		if err != nil {
 			c.failLocked(c.writeError(err, linger))
 			c.wmu.Unlock()
@@ -509,11 +544,12 @@ func (c *conn) writeLoop() {
 	}
 }
 
-// send writes b to the network. Each write may take WriteTimeout (or what
-// is left of the linger); a write that times out having sent something is
-// retried: the peer is slow, not stuck.
-func (c *conn) send(b []byte, linger time.Time) error {
-	for len(b) > 0 {
+// send writes segs to the network with writev. Each write may take
+// WriteTimeout (or what is left of the linger); a write that times out
+// having sent something is retried: the peer is slow, not stuck.
+func (c *conn) send(segs [][]byte, linger time.Time) error {
+	bufs := net.Buffers(append([][]byte(nil), segs...))
+	for len(bufs) > 0 {
 		var deadline time.Time
 		if c.opts.WriteTimeout > 0 {
 			deadline = time.Now().Add(c.opts.WriteTimeout)
@@ -522,8 +558,7 @@ func (c *conn) send(b []byte, linger time.Time) error {
 			deadline = linger
 		}
 		c.Conn.SetWriteDeadline(deadline)
-		n, err := c.Conn.Write(b)
-		b = b[n:]
+		n, err := bufs.WriteTo(c.Conn)
 		if err != nil {
 			if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() && n > 0 && (linger.IsZero() || time.Now().Before(linger)) {
 				continue
@@ -569,7 +604,7 @@ func (c *conn) failLocked(err error) {
 		return
 	}
 	c.werr = err
-	c.wbuf, c.wsend, c.spare = nil, 0, nil
+	c.wq, c.wsend, c.wqBytes, c.spare = nil, 0, 0, nil
 	c.Conn.Close()
 	c.wcond.Broadcast()
 }
