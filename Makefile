@@ -37,7 +37,7 @@ $(JUPYTER_PHASES): export PYDEVD_DISABLE_FILE_VALIDATION := 1
 PYTEST := $(PYTHON) -m pytest -ra --timeout=600
 
 .PHONY: all build install test check vet fmt generated unit race kernelspec pytest notebooks browser \
-	screenshot bench workshop handouts clean reliability
+	screenshot bench workshop handouts clean
 
 all: build
 
@@ -78,6 +78,7 @@ pytest: kernelspec
 	@$(PHASE) pytest $(PYTEST) tests --ignore=tests/test_notebooks.py
 
 ## reliability: hostile peers against the real kernel (also run by pytest, so by test)
+.PHONY: reliability
 reliability: kernelspec
 	@$(PHASE) reliability $(PYTEST) tests/test_hostile_peers.py
 
