@@ -21,7 +21,7 @@ PHASE    := scripts/phase.sh
 # The Python and browser phases run against a kernelspec installed into a throw-away HOME, so they never
 # see (or touch) the kernels of the person running them. Go keeps its real caches (read before HOME moves).
 TEST_HOME   := $(CURDIR)/.build/home
-JUPYTER_PHASES := kernelspec pytest notebooks browser screenshot
+JUPYTER_PHASES := kernelspec pytest notebooks browser screenshot reliability
 $(JUPYTER_PHASES): export GOCACHE := $(shell $(GO) env GOCACHE)
 $(JUPYTER_PHASES): export GOMODCACHE := $(shell $(GO) env GOMODCACHE)
 $(JUPYTER_PHASES): export GOPATH := $(shell $(GO) env GOPATH)
@@ -83,6 +83,11 @@ kernelspec: build
 
 pytest: kernelspec
 	@$(PHASE) pytest $(PYTEST) tests --ignore=tests/test_notebooks.py
+
+## reliability: hostile peers against the real kernel (also run by pytest, so by test)
+.PHONY: reliability
+reliability: kernelspec
+	@$(PHASE) reliability $(PYTEST) tests/test_hostile_peers.py
 
 notebooks: kernelspec
 	@$(PHASE) notebooks $(PYTEST) tests/test_notebooks.py

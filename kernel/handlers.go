@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	goruntime "runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -11,21 +12,59 @@ import (
 	"github.com/go-zeromq/zmq4"
 
 	"corelab/kernel/evalproc"
+	"corelab/kernel/syntax"
 	"corelab/kernel/wire"
 )
 
-// ProtocolVersion is the Jupyter messaging protocol version spoken.
-const ProtocolVersion = "5.3"
-
-// dispatch answers one request, between status busy and status idle.
+// dispatch answers one request, between status busy and status idle. A
+// panic in a handler is a bug of ours, not the client's: it is logged with
+// its stack, the request gets an error reply (unless one went out), and
+// the kernel carries on.
 func (k *server) dispatch(sock zmq4.Socket, mu *sync.Mutex, m *wire.Message) {
+	k.mu.Lock()
+	if k.closing {
+		k.mu.Unlock()
+		return
+	}
+	k.inflight.Add(1)
+	k.mu.Unlock()
+	defer k.inflight.Done()
 	k.publish(m, "status", map[string]any{"execution_state": "busy"})
 	defer k.publish(m, "status", map[string]any{"execution_state": "idle"})
-	r := func(msgType string, content any) { k.reply(sock, mu, m, msgType, content) }
+	replied := false
+	r := func(msgType string, content any) {
+		replied = true
+		k.reply(sock, mu, m, msgType, content)
+	}
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		t := m.Header.MsgType
+		k.log.Printf("panic answering %s %s: %v\n%s", t, m.Header.MsgID, p, debug.Stack())
+		if base, ok := strings.CutSuffix(t, "_request"); ok && base != "" && !replied {
+			k.reply(sock, mu, m, base+"_reply", map[string]any{"status": "error", "ename": "KernelError",
+				"evalue":    fmt.Sprintf("corelab failed answering %s: %v (a bug: please report it)", t, p),
+				"traceback": []string{}})
+		}
+	}()
+	if testFault != nil {
+		testFault(m.Header.MsgType)
+	}
 	switch t := m.Header.MsgType; t {
 	case "kernel_info_request":
 		r("kernel_info_reply", k.kernelInfo())
 	case "execute_request":
+		if sock == k.control {
+			// A cell on control would hold the goroutine that serves
+			// interrupt_request, so nothing could interrupt it.
+			k.log.Printf("execute_request on control refused: it belongs on shell")
+			r("execute_reply", map[string]any{"status": "error", "ename": "WrongChannel",
+				"evalue":    "execute_request is served on the shell channel, not on control",
+				"traceback": []string{}, "execution_count": k.executionCount()})
+			return
+		}
 		k.execute(m, r)
 	case "complete_request":
 		k.complete(m, r)
@@ -69,7 +108,7 @@ func (k *server) kernelInfo() map[string]any {
 	}
 	return map[string]any{
 		"status":                 "ok",
-		"protocol_version":       ProtocolVersion,
+		"protocol_version":       wire.Version,
 		"implementation":         "corelab",
 		"implementation_version": version,
 		"language_info": map[string]any{
@@ -273,9 +312,11 @@ func (k *server) inspect(m *wire.Message, r func(string, any)) {
 func (k *server) isComplete(m *wire.Message, r func(string, any)) {
 	var c codeContent
 	m.DecodeContent(&c)
-	status, indent := isComplete(c.Code)
+	// Answered here, from the text alone (kernel/syntax): no evaluator
+	// round trip on every key press of a console.
+	status, indent := syntax.IsComplete(c.Code)
 	content := map[string]any{"status": status}
-	if status == "incomplete" {
+	if status == syntax.Incomplete {
 		content["indent"] = indent
 	}
 	r("is_complete_reply", content)

@@ -56,6 +56,9 @@ type Config struct {
 	HandleSignals bool
 }
 
+// maxPing caps a heartbeat message.
+const maxPing = 1 << 10
+
 // server is one running kernel, created and run by Run.
 type server struct {
 	cfg    Config
@@ -74,8 +77,22 @@ type server struct {
 
 	proc *evalproc.Proc
 
+	// flushSub is the kernel's own subscriber on iopub, to status
+	// messages only: one reaching it proves zmq4's PUB queue has handed
+	// every earlier message to the transport (see flushIOPub).
+	flushSub   zmq4.Socket
+	flushMu    sync.Mutex
+	lastStatus string        // msg_id of the last status published
+	seenStatus string        // msg_id of the last status flushSub received
+	flushWant  string        // the status flushIOPub waits for
+	flushed    chan struct{} // closed when flushWant has come back
+
+	wg sync.WaitGroup // the kernel's goroutines; close waits for them
+
 	mu        sync.Mutex
-	count     int // execution_count of the last stored cell
+	closing   bool           // set by close: no new dispatches
+	inflight  sync.WaitGroup // dispatches running; Add only under mu while !closing
+	count     int            // execution_count of the last stored cell
 	history   *history
 	inputWait chan *wire.Message // input_reply for the pending input_request, if any
 	inputStop chan struct{}      // closed to abandon the pending input_request
@@ -117,7 +134,10 @@ func start(ctx context.Context, cfg Config) (*server, error) {
 	if err := transport.Register(transport.Options{
 		MaxFrame:   int64(cfg.MaxMessage),
 		MaxMessage: int64(cfg.MaxMessage),
-		Logf:       func(f string, a ...any) { lg.Printf(f, a...) },
+		// The heartbeat (the only REP) echoes short pings: jupyter_client
+		// sends b"ping". A peer sending more is dropped.
+		SocketLimits: map[zmq4.SocketType]int64{zmq4.Rep: maxPing},
+		Logf:         func(f string, a ...any) { lg.Printf(f, a...) },
 	}); err != nil {
 		return nil, fmt.Errorf("register transport: %w", err)
 	}
@@ -126,7 +146,7 @@ func start(ctx context.Context, cfg Config) (*server, error) {
 		log:        lg,
 		info:       info,
 		signer:     signer,
-		dec:        wire.Decoder{Signer: signer, MaxSize: cfg.MaxMessage},
+		dec:        wire.Decoder{Signer: signer, MaxSize: cfg.MaxMessage, Replays: &wire.ReplayGuard{}},
 		sess:       wire.NewSession("kernel"),
 		shellQueue: make(chan *wire.Message, 64),
 		done:       make(chan struct{}),
@@ -161,11 +181,16 @@ func start(ctx context.Context, cfg Config) (*server, error) {
 	}
 	k.proc = r.p
 	k.publish(nil, "status", map[string]any{"execution_state": "starting"})
-	go k.heartbeat() // ends when hb is closed
-	go k.recvLoop(k.shell, "shell", k.onShell)
-	go k.recvLoop(k.control, "control", k.onControl)
-	go k.recvLoop(k.stdin, "stdin", k.onStdin)
-	go k.serveShell()
+	// Each of these is owned by k and joined in close: the loops on a
+	// socket end when it is closed, serveShell when done is.
+	k.goOwned(k.heartbeat)
+	k.goOwned(func() { k.recvLoop(k.shell, "shell", k.onShell) })
+	k.goOwned(func() { k.recvLoop(k.control, "control", k.onControl) })
+	k.goOwned(func() { k.recvLoop(k.stdin, "stdin", k.onStdin) })
+	k.goOwned(k.serveShell)
+	if k.flushSub != nil {
+		k.goOwned(k.watchStatus)
+	}
 	return k, nil
 }
 
@@ -193,10 +218,91 @@ func (k *server) bind() error {
 			return fmt.Errorf("bind %s on %s: %w", s.name, ep(s.port), err)
 		}
 	}
+	sub := zmq4.NewSub(ctx, zmq4.WithDialerMaxRetries(0))
+	ip := k.info.IP
+	if ip == "0.0.0.0" || ip == "*" || ip == "" {
+		ip = "127.0.0.1"
+	}
+	if err := sub.Dial(transport.Endpoint(k.info.Transport, ip, k.info.IOPubPort)); err != nil {
+		k.log.Printf("iopub: no flush subscriber (%v): the last messages at shutdown may be lost", err)
+		sub.Close()
+		return nil
+	}
+	if err := sub.SetOption(zmq4.OptionSubscribe, k.topic("status")); err != nil {
+		k.log.Printf("iopub: flush subscriber: %v", err)
+		sub.Close()
+		return nil
+	}
+	k.flushSub = sub
 	return nil
 }
 
+// topic is the iopub topic of a message type.
+func (k *server) topic(msgType string) string { return "kernel." + k.sess.ID + "." + msgType }
+
+// watchStatus reads the status messages that come back to flushSub and
+// releases flushIOPub when the one it waits for arrives. It ends when
+// flushSub is closed.
+func (k *server) watchStatus() {
+	dec := wire.Decoder{Signer: k.signer}
+	for {
+		zm, err := k.flushSub.Recv()
+		if err != nil {
+			return
+		}
+		m, err := dec.Decode(zm.Frames)
+		if err != nil {
+			continue
+		}
+		k.flushMu.Lock()
+		k.seenStatus = m.Header.MsgID
+		if k.flushed != nil && m.Header.MsgID == k.flushWant {
+			close(k.flushed)
+			k.flushed = nil
+		}
+		k.flushMu.Unlock()
+	}
+}
+
+// flushIOPub returns once every message published before the last status
+// message has been handed to the transport (which sends what is queued
+// when its sockets close), or after bound. zmq4's PUB sends from a queue
+// of its own, in order: when that status reaches the kernel's own
+// subscriber, everything before it has been written to every subscriber.
+// Every request ends with a status, so this covers every reply's output.
+func (k *server) flushIOPub(bound time.Duration) {
+	if k.flushSub == nil {
+		return
+	}
+	k.flushMu.Lock()
+	want := k.lastStatus
+	if want == "" || want == k.seenStatus {
+		k.flushMu.Unlock()
+		return
+	}
+	ch := make(chan struct{})
+	k.flushWant, k.flushed = want, ch
+	k.flushMu.Unlock()
+	select {
+	case <-ch:
+	case <-time.After(bound):
+		k.log.Printf("iopub: the last status did not come back within %v; closing anyway", bound)
+	}
+}
+
+// goOwned runs f on a goroutine that close waits for.
+func (k *server) goOwned(f func()) {
+	k.wg.Add(1)
+	go func() {
+		defer k.wg.Done()
+		f()
+	}()
+}
+
 func (k *server) closeSockets() {
+	if k.flushSub != nil {
+		k.flushSub.Close()
+	}
 	for _, s := range []zmq4.Socket{k.shell, k.control, k.stdin, k.iopub, k.hb} {
 		if s != nil {
 			s.Close()
@@ -206,7 +312,10 @@ func (k *server) closeSockets() {
 
 // wait blocks until shutdown, then releases everything.
 func (k *server) wait(ctx context.Context) error {
-	parentGone := watchParent(k.done)
+	parentGone := make(chan struct{})
+	if pid, err := strconv.Atoi(os.Getenv("JPY_PARENT_PID")); err == nil && pid > 1 {
+		k.goOwned(func() { watchParent(pid, k.done, parentGone, k.log) })
+	}
 	var sigs chan os.Signal
 	if k.cfg.HandleSignals {
 		sigs = make(chan os.Signal, 4)
@@ -234,33 +343,6 @@ func (k *server) wait(ctx context.Context) error {
 	}
 }
 
-// watchParent returns a channel closed when the process named by
-// JPY_PARENT_PID (set by Jupyter's kernel launcher) has gone, so that a
-// kernel whose notebook server died does not linger. nil when unset.
-func watchParent(done <-chan struct{}) <-chan struct{} {
-	pid, err := strconv.Atoi(os.Getenv("JPY_PARENT_PID"))
-	if err != nil || pid <= 1 {
-		return nil
-	}
-	gone := make(chan struct{})
-	go func() { // ends at shutdown or when the parent is gone
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				if syscall.Kill(pid, 0) == syscall.ESRCH {
-					close(gone)
-					return
-				}
-			}
-		}
-	}()
-	return gone
-}
-
 // stop ends the kernel: Run returns after releasing everything. Jupyter
 // restarts a kernel by stopping the process and starting a new one, so a
 // shutdown with restart true ends this process too.
@@ -276,12 +358,20 @@ func (k *server) stop() {
 	})
 }
 
+// close releases everything in order: the evaluator (so that a running
+// cell ends), the requests still being answered, the last iopub messages,
+// the sockets (each sends what is queued for its peers, within the
+// transport's linger), and the kernel's goroutines.
 func (k *server) close() error {
 	k.proc.Close()
+	k.mu.Lock()
+	k.closing = true
+	k.mu.Unlock()
+	k.inflight.Wait()
+	k.flushIOPub(time.Second)
 	k.history.close()
-	// Give the last replies (shutdown_reply) a moment to leave.
-	time.Sleep(20 * time.Millisecond)
 	k.closeSockets()
+	k.wg.Wait()
 	return nil
 }
 
@@ -312,6 +402,8 @@ func (k *server) recvLoop(sock zmq4.Socket, name string, handle func(*wire.Messa
 			switch {
 			case errors.Is(err, wire.ErrBadSignature):
 				k.log.Printf("%s: dropped a message with a bad signature (not executed): %v", name, err)
+			case errors.Is(err, wire.ErrReplayed):
+				k.log.Printf("%s: dropped a replayed message (not executed): %v", name, err)
 			case errors.Is(err, wire.ErrTooLarge):
 				k.log.Printf("%s: dropped an oversized message: %v", name, err)
 			default:
@@ -406,10 +498,15 @@ func (k *server) publish(parent *wire.Message, msgType string, content any) {
 		k.log.Printf("iopub: build %s: %v", msgType, err)
 		return
 	}
-	m.Identities = [][]byte{[]byte("kernel." + k.sess.ID + "." + msgType)}
+	m.Identities = [][]byte{[]byte(k.topic(msgType))}
 	frames := m.Encode(k.signer)
 	k.iopubMu.Lock()
 	err = k.iopub.Send(zmq4.NewMsgFrom(frames...))
+	if err == nil && msgType == "status" {
+		k.flushMu.Lock()
+		k.lastStatus = m.Header.MsgID
+		k.flushMu.Unlock()
+	}
 	k.iopubMu.Unlock()
 	if err != nil {
 		k.log.Printf("iopub: send %s: %v", msgType, err)

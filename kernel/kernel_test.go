@@ -79,6 +79,13 @@ func startKernel(t *testing.T) *testKernel {
 // startKernelArgs starts a kernel with extra arguments after -f FILE.
 func startKernelArgs(t *testing.T, args ...string) *testKernel {
 	t.Helper()
+	return startKernelWith(t, binary, nil, args...)
+}
+
+// startKernelWith starts the corelab binary bin as a kernel, with extra
+// environment (KEY=VALUE) and arguments after -f FILE.
+func startKernelWith(t *testing.T, bin string, env []string, args ...string) *testKernel {
+	t.Helper()
 	info, err := client.LocalConnection("test-key-" + t.Name())
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +95,8 @@ func startKernelArgs(t *testing.T, args ...string) *testKernel {
 		t.Fatal(err)
 	}
 	k := &testKernel{t: t, info: info, exited: make(chan error, 1)}
-	k.cmd = exec.Command(binary, append([]string{"kernel", "-f", conn}, args...)...)
+	k.cmd = exec.Command(bin, append([]string{"kernel", "-f", conn}, args...)...)
+	k.cmd.Env = append(os.Environ(), env...)
 	k.cmd.Stderr = k
 	k.cmd.Stdout = k
 	if err := k.cmd.Start(); err != nil {
@@ -344,32 +352,56 @@ func TestHistoryAndCommInfo(t *testing.T) {
 // runAsync starts an execute and returns a channel with its result.
 func (k *testKernel) runAsync(code string) (*wire.Message, chan *client.Result) {
 	k.t.Helper()
+	req, done, _ := k.runStarted(code)
+	return req, done
+}
+
+// runStarted starts an execute and returns a channel with its result and
+// one closed when the cell's first output arrives: a cell that prints
+// before its loop is then surely running in the evaluator (its
+// execute_input only says the kernel took the request).
+func (k *testKernel) runStarted(code string) (*wire.Message, chan *client.Result, chan struct{}) {
+	k.t.Helper()
 	req, err := k.c.Send(client.Shell, "execute_request", map[string]any{"code": code, "silent": false,
 		"store_history": true, "user_expressions": map[string]any{}, "allow_stdin": false, "stop_on_error": true})
 	if err != nil {
 		k.t.Fatal(err)
 	}
 	done := make(chan *client.Result, 1)
+	started := make(chan struct{})
+	var once sync.Once
 	go func() { // ends when the cell's reply and idle arrive or the test context ends
-		r, err := k.c.Collect(ctxT(k.t), client.Shell, req, nil)
+		r, err := k.c.CollectWith(ctxT(k.t), client.Shell, req, client.CollectOptions{OnIOPub: func(m *wire.Message) {
+			if m.Header.MsgType == "stream" {
+				once.Do(func() { close(started) })
+			}
+		}})
 		if err != nil {
 			k.t.Errorf("collect: %v", err)
 		}
 		done <- r
 	}()
-	return req, done
+	return req, done, started
 }
 
-// waitBusy waits until the kernel has started the cell (its execute_input
-// went out), by a heartbeat-free means: a short sleep loop on the log is
-// not needed because control is served on its own goroutine.
-func settle() { time.Sleep(300 * time.Millisecond) }
+// busyLoop is a cell that says it runs, then loops until interrupted.
+const busyLoop = "println(\"running\")\nfor {\n}"
+
+// waitStarted waits for the cell of runStarted to print.
+func (k *testKernel) waitStarted(started chan struct{}) {
+	k.t.Helper()
+	select {
+	case <-started:
+	case <-time.After(testTimeout):
+		k.t.Fatalf("the cell printed nothing within %v", testTimeout)
+	}
+}
 
 func TestInterruptControl(t *testing.T) {
 	k := startKernel(t)
 	k.mustOK("n := 7")
-	_, done := k.runAsync("for {\n}")
-	settle()
+	_, done, started := k.runStarted(busyLoop)
+	k.waitStarted(started)
 	c := k.call(client.Control, "interrupt_request", map[string]any{})
 	if c["status"] != "ok" {
 		t.Errorf("interrupt_reply %v", c)
@@ -389,8 +421,8 @@ func TestInterruptControl(t *testing.T) {
 func TestInterruptSIGINT(t *testing.T) {
 	k := startKernel(t)
 	k.mustOK("n := 8")
-	_, done := k.runAsync("for {\n}")
-	settle()
+	_, done, started := k.runStarted(busyLoop)
+	k.waitStarted(started)
 	if err := k.cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
@@ -405,8 +437,8 @@ func TestInterruptSIGINT(t *testing.T) {
 
 func TestHeartbeatWhileBusy(t *testing.T) {
 	k := startKernel(t)
-	_, done := k.runAsync("for {\n}")
-	settle()
+	_, done, started := k.runStarted(busyLoop)
+	k.waitStarted(started)
 	for i := 0; i < 3; i++ {
 		if err := k.c.Heartbeat(ctxT(t)); err != nil {
 			t.Fatalf("heartbeat %d while busy: %v", i, err)
@@ -567,8 +599,8 @@ func TestStackOverflow(t *testing.T) {
 func TestGoroutinePanic(t *testing.T) {
 	k := startKernel(t)
 	k.mustOK(`import "time"`)
+	// The cell waits in the evaluator while its goroutine panics.
 	k.exec("go func() { panic(\"boom\") }()\ntime.Sleep(200 * time.Millisecond)")
-	time.Sleep(300 * time.Millisecond)
 	if got := resultText(k.mustOK("1 + 2")); got != "3" {
 		t.Errorf("after goroutine panic: %q", got)
 	}

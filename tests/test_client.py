@@ -6,6 +6,7 @@ where a user would wait a fraction of one); they catch hangs, not slowness.
 """
 
 import json
+import os
 import re
 import signal
 import socket
@@ -206,8 +207,10 @@ def test_inspect_shows_runtime_docs(kernel):
 def test_interrupt_keeps_state(fresh, how, code):
     km, kc = fresh
     ok(kc, "kept := 7")
-    msg_id = kc.execute(code)
-    time.sleep(1.0)  # well into the cell
+    # The cell prints before it blocks: once that output arrives it surely runs in the evaluator (an
+    # interrupt that arrives before the cell starts has nothing to stop).
+    msg_id = kc.execute('fmt.Println("running")\n' + code)
+    wait_for_output(kc, msg_id, "running")
     start = time.monotonic()
     if how == "message":
         km.interrupt_kernel()  # the kernelspec says interrupt_mode "message": an interrupt_request on control
@@ -220,6 +223,18 @@ def test_interrupt_keeps_state(fresh, how, code):
     assert "interrupt" in reply["content"]["ename"].lower(), reply["content"]
     assert took < 5, "interrupt took %.1fs" % took
     assert ok(kc, "kept").result == "7"
+
+
+def wait_for_output(kc, msg_id, text, timeout=60):
+    """Read iopub until the request msg_id has printed text (a stream message), within timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        assert left > 0, "the cell printed no %r within %ds" % (text, timeout)
+        msg = kc.get_iopub_msg(timeout=left)
+        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream"
+                and text in msg["content"]["text"]):
+            return
 
 
 def test_stack_overflow_loses_state_but_not_the_kernel(fresh):
@@ -275,10 +290,8 @@ def test_shutdown_request_ends_the_process(fresh):
     kc.shutdown()
     reply = kc.get_control_msg(timeout=15)  # shutdown_request goes on the control channel
     assert reply["msg_type"] == "shutdown_reply"
-    deadline = time.monotonic() + 15
-    while km.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not km.is_alive(), "kernel still running 15s after shutdown_request"
+    # Wait for the process itself to exit (raises TimeoutExpired if it is still running after 15 s).
+    assert km.provisioner.process.wait(timeout=15) == 0
 
 
 # --- misbehaving peers -------------------------------------------------------------------------------
@@ -289,6 +302,8 @@ def test_silent_and_garbage_tcp_peers(fresh):
     info = km.get_connection_info()
     peers = []
     zmtp_signature = b"\xff" + b"\x00" * 8 + b"\x7f"  # the first 10 bytes of a ZMTP greeting, then nothing
+    fd_dir = "/proc/%d/fd" % km.provisioner.process.pid
+    fds_before = len(os.listdir(fd_dir))
     for port in PORTS:
         for payload in (b"", zmtp_signature, bytes(range(64))):
             s = socket.create_connection((info["ip"], info[port]), timeout=5)
@@ -296,7 +311,12 @@ def test_silent_and_garbage_tcp_peers(fresh):
                 s.sendall(payload)
             peers.append(s)
     try:
-        time.sleep(1)
+        # Until the kernel has accepted the ten silent peers (2 per port; the garbage ones it may close at
+        # once), bounded: no event says so, its open file descriptors do.
+        deadline = time.monotonic() + 30
+        while len(os.listdir(fd_dir)) < fds_before + 2 * len(PORTS) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(os.listdir(fd_dir)) >= fds_before + 2 * len(PORTS), "the kernel did not accept the peers"
         healthy(km, kc)
         r = ok(kc, 'for i := 0; i < 3; i++ {\n\tfmt.Println("line", i)\n}')
         assert r.stdout == "line 0\nline 1\nline 2\n"

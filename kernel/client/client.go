@@ -348,6 +348,21 @@ func (c *Client) Execute(ctx context.Context, code string, o *ExecuteOptions) (*
 
 // Collect gathers the reply to req and its iopub messages up to idle.
 func (c *Client) Collect(ctx context.Context, channel string, req *wire.Message, onInput func(string, bool) string) (*Result, error) {
+	return c.CollectWith(ctx, channel, req, CollectOptions{OnInput: onInput})
+}
+
+// CollectOptions tune CollectWith.
+type CollectOptions struct {
+	// OnInput answers input_request messages.
+	OnInput func(prompt string, password bool) string
+	// OnIOPub sees each iopub message of the request as it arrives (a
+	// test waits on it for a cell to start, instead of sleeping).
+	OnIOPub func(*wire.Message)
+}
+
+// CollectWith is Collect with options.
+func (c *Client) CollectWith(ctx context.Context, channel string, req *wire.Message, o CollectOptions) (*Result, error) {
+	onInput := o.OnInput
 	res := &Result{Request: req}
 	_, replyCh := c.sock(channel)
 	idle := false
@@ -370,6 +385,9 @@ func (c *Client) Collect(ctx context.Context, channel string, req *wire.Message,
 				continue
 			}
 			res.IOPub = append(res.IOPub, m)
+			if o.OnIOPub != nil {
+				o.OnIOPub(m)
+			}
 			switch m.Header.MsgType {
 			case "status":
 				if strings.Contains(string(m.Content), `"idle"`) {

@@ -18,7 +18,7 @@ func openStream(t *testing.T, opts Options, after []byte) *zmq4.Conn {
 	t.Helper()
 	stream := append(append(ourGreeting[:], readyFrame("ROUTER")...), after...)
 	opts.Logf = func(string, ...any) {}
-	c := newConn(streamConn{bytes.NewReader(stream)}, opts.withDefaults(), false)
+	c := newConn(streamConn{bytes.NewReader(stream)}, opts.withDefaults(), nil)
 	zc, err := zmq4.Open(c, null.Security(), zmq4.Dealer, zmq4.SocketIdentity("t"), false, nil)
 	if err != nil {
 		t.Fatal(err)

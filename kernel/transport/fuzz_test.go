@@ -42,7 +42,8 @@ func FuzzConn(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		stream := append(append([]byte{}, ourGreeting[:]...), data...)
 		for _, accepted := range []bool{true, false} {
-			c := newConn(streamConn{bytes.NewReader(stream)}, opts, accepted)
+			c := newConn(streamConn{bytes.NewReader(stream)}, opts, nil)
+			defer c.Close()
 			if accepted && c.prefetch(time.Second) != nil {
 				continue
 			}

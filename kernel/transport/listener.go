@@ -2,30 +2,32 @@ package transport
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"time"
 )
 
-// maxPending caps connections in their greeting at once; more are refused
-// until some finish (each finishes within GreetingTimeout).
-const maxPending = 1024
-
 // listener accepts TCP connections on its own goroutine and gives each a
 // goroutine that runs the greeting under a deadline (conn.prefetch).
 // zmq4's accept loop, which calls Accept, only ever sees connections whose
-// handshake input is already buffered. Close stops every goroutine it
+// handshake input is already buffered. The listener also keeps the
+// connections it accepted (for the identities a ROUTER has in use) until
+// their writers end. Close stops every goroutine it or its connections
 // started and waits for them.
 type listener struct {
 	net.Listener
 	opts  Options
 	ready chan *conn
 	done  chan struct{}
-	wg    sync.WaitGroup
+	wg    sync.WaitGroup // serve, handshakes, and the writers of accepted connections
 	once  sync.Once
 
 	mu      sync.Mutex
-	pending map[net.Conn]struct{} // in prefetch; closed by Close
+	closed  bool
+	pending map[*conn]time.Time // in prefetch, since when
+	live    map[*conn]struct{}  // accepted, writer still running
+	ids     map[string]*conn    // identities of a ROUTER's peers
 }
 
 func newListener(l net.Listener, opts Options) *listener {
@@ -34,10 +36,12 @@ func newListener(l net.Listener, opts Options) *listener {
 		opts:     opts,
 		ready:    make(chan *conn),
 		done:     make(chan struct{}),
-		pending:  make(map[net.Conn]struct{}),
+		pending:  make(map[*conn]time.Time),
+		live:     make(map[*conn]struct{}),
+		ids:      make(map[string]*conn),
 	}
 	ln.wg.Add(1)
-	go ln.serve()
+	go ln.serve() // ends at Close
 	return ln
 }
 
@@ -62,51 +66,96 @@ func (l *listener) serve() {
 			continue
 		}
 		backoff = 0
-		if !l.track(raw) {
-			l.opts.Logf("tcpg: refusing %s: %d connections already in their greeting", raw.RemoteAddr(), maxPending)
+		if !l.admit(raw) {
 			raw.Close()
-			continue
+			return
 		}
-		l.wg.Add(1)
-		go l.handshake(raw)
 	}
 }
 
-// handshake prefetches raw's greeting and first command and queues the
-// connection for Accept, or closes it.
-func (l *listener) handshake(raw net.Conn) {
-	defer l.wg.Done()
-	c := newConn(raw, l.opts, true)
-	err := c.prefetch(l.opts.GreetingTimeout)
-	l.untrack(raw)
-	if err != nil {
-		if !l.isClosed() {
-			l.opts.Logf("tcpg: dropping %s before the handshake: %v", raw.RemoteAddr(), err)
+// admit wraps raw and starts its handshake. At the MaxPending cap the
+// connection that has waited longest in its greeting makes room: a real
+// client finishes its greeting in a round trip, so the oldest is the one
+// least likely to be one. It reports false once the listener is closed.
+func (l *listener) admit(raw net.Conn) bool {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return false
+	}
+	var oldest *conn
+	if len(l.pending) >= l.opts.MaxPending {
+		for p, since := range l.pending {
+			if oldest == nil || since.Before(l.pending[oldest]) {
+				oldest = p
+			}
 		}
-		c.Close()
+		delete(l.pending, oldest)
+	}
+	l.wg.Add(2) // the handshake, and the connection's writer
+	c := newConn(raw, l.opts, l)
+	l.pending[c] = time.Now()
+	l.live[c] = struct{}{}
+	l.mu.Unlock()
+	if oldest != nil {
+		l.opts.Logf("tcpg: dropping %s: %d connections in their greeting, and it waited longest", oldest.RemoteAddr(), l.opts.MaxPending)
+		oldest.abort(oldest.opError("read", ErrProtocol))
+	}
+	go l.handshake(c) // ends within GreetingTimeout, or at Close
+	return true
+}
+
+// handshake prefetches c's greeting and first command and queues the
+// connection for Accept, or closes it.
+func (l *listener) handshake(c *conn) {
+	defer l.wg.Done()
+	err := c.prefetch(l.opts.GreetingTimeout)
+	l.mu.Lock()
+	_, evicted := l.pending[c]
+	evicted = !evicted
+	delete(l.pending, c)
+	l.mu.Unlock()
+	if err != nil {
+		if !l.isClosed() && !evicted {
+			l.opts.Logf("tcpg: dropping %s before the handshake: %v", c.RemoteAddr(), err)
+		}
+		c.abort(c.opError("read", err))
 		return
 	}
 	select {
 	case l.ready <- c:
 	case <-l.done:
-		c.Close()
+		c.abort(c.opError("read", net.ErrClosed))
 	}
 }
 
-func (l *listener) track(c net.Conn) bool {
+// claimID records id as c's and returns it, or, if another live
+// connection holds id, a fresh identity derived from it.
+func (l *listener) claimID(id string, c *conn) string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.pending == nil || len(l.pending) >= maxPending {
-		return false
+	claim := id
+	for n := 1; ; n++ {
+		if other, ok := l.ids[claim]; !ok || other == c {
+			break
+		}
+		claim = fmt.Sprintf("%s~%d", id, n)
 	}
-	l.pending[c] = struct{}{}
-	return true
+	l.ids[claim] = c
+	c.claimed = claim
+	return claim
 }
 
-func (l *listener) untrack(c net.Conn) {
+// release forgets c when its writer has ended.
+func (l *listener) release(c *conn) {
 	l.mu.Lock()
+	delete(l.live, c)
 	delete(l.pending, c)
+	if c.claimed != "" && l.ids[c.claimed] == c {
+		delete(l.ids, c.claimed)
+	}
 	l.mu.Unlock()
+	l.wg.Done()
 }
 
 func (l *listener) isClosed() bool {
@@ -128,19 +177,32 @@ func (l *listener) Accept() (net.Conn, error) {
 	}
 }
 
-// Close stops listening, closes connections still in their greeting and
-// waits for the listener's goroutines.
+// Close stops listening, closes connections still in their greeting,
+// closes the accepted ones (each sends what is queued within Linger) and
+// waits for all their goroutines.
 func (l *listener) Close() error {
 	err := net.ErrClosed
 	l.once.Do(func() {
 		close(l.done)
 		err = l.Listener.Close()
 		l.mu.Lock()
+		l.closed = true
+		var pending, live []*conn
 		for c := range l.pending {
+			pending = append(pending, c)
+		}
+		for c := range l.live {
+			if _, ok := l.pending[c]; !ok {
+				live = append(live, c)
+			}
+		}
+		l.mu.Unlock()
+		for _, c := range pending {
+			c.abort(c.opError("read", net.ErrClosed))
+		}
+		for _, c := range live {
 			c.Close()
 		}
-		l.pending = nil
-		l.mu.Unlock()
 		l.wg.Wait()
 	})
 	return err

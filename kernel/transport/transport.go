@@ -22,10 +22,26 @@
 //     Frames over 64 KiB are read in full before zmq4 sees their header,
 //     so memory follows the bytes a peer sent, not the size it announced.
 //     Commands after the handshake (PING, ...) are dropped.
-//   - Writes are coalesced up to message boundaries (one writev per
-//     message) and each flush has Options.WriteTimeout to complete; a
-//     peer that does not take a message in time is disconnected, and zmq4
-//     removes it and carries on with the others.
+//   - A PUB socket's peers may only send subscriptions (single frames
+//     starting with 1 or 0) with topics up to 1 KiB, at most 64 per peer:
+//     zmq4 queues anything else for a Recv that PUB never calls, and the
+//     peer's reader then blocks forever holding its memory and socket.
+//     Options.SocketLimits caps messages by the local socket's type (the
+//     kernel's heartbeat only gets short pings).
+//   - Writes are queued per connection and sent by its own goroutine, up
+//     to message boundaries (one write per message), so zmq4's writers,
+//     which serve peers one after another under a lock, never wait for the
+//     network. A peer that takes nothing for Options.WriteTimeout, or lets
+//     more than Options.MaxQueued bytes pile up, is disconnected, and
+//     zmq4 removes it; the other peers are not delayed at all. On Close,
+//     what is queued is sent within Options.Linger, and closing the
+//     listening socket waits for that.
+//   - On a ROUTER, a peer claiming the identity of a connected peer is
+//     given a fresh one (zmq4 would send it copies of the other's
+//     replies); see conn.checkPeer for why it is not refused.
+//   - At most Options.MaxPending connections may be in their greeting at
+//     once; when a new one arrives at the cap, the oldest is dropped, so a
+//     flood of silent connections cannot lock real clients out.
 //
 // Only the NULL security mechanism is supported (what Jupyter uses).
 //
@@ -60,6 +76,9 @@ const (
 	DefaultMaxFrame        = 256 << 20
 	DefaultMaxMessage      = 256 << 20
 	DefaultMaxFrames       = 1 << 14
+	DefaultMaxQueued       = 256 << 20
+	DefaultLinger          = time.Second
+	DefaultMaxPending      = 1024
 )
 
 // Errors that end a connection; they reach zmq4 (and the log) wrapped in a
@@ -73,7 +92,8 @@ var (
 	// ErrMessageTooLarge: a multipart message exceeded MaxMessage bytes or
 	// MaxFrames frames.
 	ErrMessageTooLarge = errors.New("tcpg: message too large")
-	// ErrWriteStalled: the peer did not take a message within WriteTimeout.
+	// ErrWriteStalled: the peer took nothing within WriteTimeout, or let
+	// more than MaxQueued bytes pile up.
 	ErrWriteStalled = errors.New("tcpg: peer stopped reading")
 )
 
@@ -82,9 +102,19 @@ type Options struct {
 	// GreetingTimeout bounds the ZMTP greeting and the peer's first
 	// handshake command on accepted connections.
 	GreetingTimeout time.Duration
-	// WriteTimeout bounds each flush of (at most) one message to a peer;
-	// a negative value disables it.
+	// WriteTimeout is how long a peer may take no bytes at all while
+	// output is queued for it; a negative value disables it.
 	WriteTimeout time.Duration
+	// MaxQueued caps the bytes queued for one peer beyond the message
+	// being queued (a single message of any size is always taken).
+	MaxQueued int64
+	// Linger bounds sending what is queued when a connection closes.
+	Linger time.Duration
+	// MaxPending caps connections in their greeting at once.
+	MaxPending int
+	// SocketLimits caps the size of a message a peer may send, by the
+	// local socket's type, below MaxMessage.
+	SocketLimits map[zmq4.SocketType]int64
 	// MaxFrame caps the size a peer may announce for one frame.
 	MaxFrame int64
 	// MaxMessage caps the total size of a multipart message from a peer.
@@ -110,6 +140,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxFrames <= 0 {
 		o.MaxFrames = DefaultMaxFrames
+	}
+	if o.MaxQueued <= 0 {
+		o.MaxQueued = DefaultMaxQueued
+	}
+	if o.Linger <= 0 {
+		o.Linger = DefaultLinger
+	}
+	if o.MaxPending <= 0 {
+		o.MaxPending = DefaultMaxPending
 	}
 	if o.Logf == nil {
 		o.Logf = log.Printf
@@ -167,7 +206,7 @@ func (guarded) Dial(ctx context.Context, d zmqtransport.Dialer, addr string) (ne
 	if err != nil {
 		return nil, err
 	}
-	return newConn(c, options(), false), nil
+	return newConn(c, options(), nil), nil
 }
 
 // Listen listens on addr over TCP; see listener.

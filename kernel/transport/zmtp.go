@@ -25,6 +25,13 @@ const (
 	holdOver = 64 << 10
 	// maxHoldChunk is the largest piece a held frame is read in.
 	maxHoldChunk = 4 << 20
+
+	// maxTopic and maxTopics bound the subscriptions one peer holds on a
+	// PUB socket. Jupyter clients subscribe to everything (the empty
+	// topic); libzmq puts no limit, but its subscriptions are not kept
+	// forever by a reader nobody drains.
+	maxTopic  = 1 << 10
+	maxTopics = 64
 )
 
 // ourGreeting is the greeting tcpg sends on zmq4's behalf: version 3.0, the
@@ -111,6 +118,67 @@ func checkCommand(body []byte) (sockType string, err error) {
 		return "", fmt.Errorf("%w: READY with socket type %q", ErrProtocol, sockType)
 	}
 	return sockType, nil
+}
+
+// readyProperty returns the value of the last property of a READY command
+// body whose name matches key ("" for another command or a malformed one).
+func readyProperty(body []byte, key func([]byte) bool) string {
+	if len(body) < 6 || string(body[:6]) != "\x05READY" {
+		return ""
+	}
+	props := body[6:]
+	var v string
+	for len(props) > 0 {
+		klen := int(props[0])
+		if len(props) < 1+klen+4 {
+			return ""
+		}
+		k := props[1 : 1+klen]
+		vlen := uint64(binary.BigEndian.Uint32(props[1+klen:]))
+		props = props[1+klen+4:]
+		if vlen > uint64(len(props)) {
+			return ""
+		}
+		if key(k) {
+			v = string(props[:vlen])
+		}
+		props = props[vlen:]
+	}
+	return v
+}
+
+// withProperty returns a READY body (checked by checkCommand) with every
+// property matching key removed and name = value added.
+func withProperty(body []byte, key func([]byte) bool, name, value string) []byte {
+	out := append([]byte(nil), body[:6]...)
+	props := body[6:]
+	for len(props) > 0 {
+		klen := int(props[0])
+		vlen := int(binary.BigEndian.Uint32(props[1+klen:]))
+		n := 1 + klen + 4 + vlen
+		if !key(props[1 : 1+klen]) {
+			out = append(out, props[:n]...)
+		}
+		props = props[n:]
+	}
+	out = append(out, byte(len(name)))
+	out = append(out, name...)
+	out = binary.BigEndian.AppendUint32(out, uint32(len(value)))
+	return append(out, value...)
+}
+
+// commandFrame encodes body as one command frame.
+func commandFrame(body []byte) []byte {
+	if len(body) <= 255 {
+		return append([]byte{flagCommand, byte(len(body))}, body...)
+	}
+	return append(binary.BigEndian.AppendUint64([]byte{flagCommand | flagLong}, uint64(len(body))), body...)
+}
+
+// isIdentityKey reports whether zmq4 files the property name k under
+// Identity (see isSocketTypeKey).
+func isIdentityKey(k []byte) bool {
+	return len(k) == 8 && (k[0] == 'i' || k[0] == 'I') && string(k[1:]) == "dentity"
 }
 
 // isSocketTypeKey reports whether zmq4 files the ASCII property name k

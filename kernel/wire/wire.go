@@ -45,6 +45,8 @@ var (
 	ErrMalformed = errors.New("wire: malformed message")
 	// ErrTooLarge: the frames add up to more than the size limit.
 	ErrTooLarge = errors.New("wire: message too large")
+	// ErrReplayed: the message's signature was seen before (a replay).
+	ErrReplayed = errors.New("wire: replayed message")
 )
 
 // Header is the header of a message, and the decoded view of a parent
@@ -93,11 +95,14 @@ type Decoder struct {
 	// MaxSize caps the total length of all frames; 0 means DefaultMaxSize,
 	// a negative value means no limit.
 	MaxSize int
+	// Replays, if set, refuses a message whose signature it has seen
+	// (only signed messages are checked).
+	Replays *ReplayGuard
 }
 
 // Decode splits frames at the delimiter, checks the size limit and the
 // signature, and parses the JSON frames. Errors wrap ErrTooLarge,
-// ErrBadSignature or ErrMalformed.
+// ErrBadSignature, ErrMalformed or (with a Decoder's Replays) ErrReplayed.
 func Decode(frames [][]byte, s *Signer) (*Message, error) {
 	return Decoder{Signer: s}.Decode(frames)
 }
@@ -161,6 +166,11 @@ func (d Decoder) Decode(frames [][]byte) (*Message, error) {
 	}
 	if err := checkObject(content); err != nil {
 		return nil, fmt.Errorf("%w: content: %v", ErrMalformed, err)
+	}
+	// Only a message that decodes is recorded, as jupyter_client does: a
+	// broken one cannot use up the window.
+	if d.Replays != nil && d.Signer.Enabled() && !d.Replays.Add(sig) {
+		return nil, fmt.Errorf("%w: signature %.16q was already used by %s %s", ErrReplayed, sig, m.Header.MsgType, m.Header.MsgID)
 	}
 	return m, nil
 }
