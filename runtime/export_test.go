@@ -3,3 +3,6 @@ package runtime
 // NewIsolateForTest exposes newIsolate to the external benchmarks; the
 // isolate is returned opaque so a benchmark can keep it alive.
 func NewIsolateForTest() (any, error) { return newIsolate() }
+
+// MainLockWaiters is how many threads wait for the notebook's lock.
+func MainLockWaiters() int { return mainGIL.Waiters() }

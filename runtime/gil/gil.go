@@ -220,12 +220,12 @@ type Thread struct {
 	// Data is free for the owner (the runtime keeps its lane number here).
 	Data any
 
-	live   atomic.Bool    // between its first Acquire and Exit (holds a P, see HoldProcs)
-	goid   atomic.Uintptr // goroutine key of the bound goroutine
-	holds  atomic.Bool    // believes it holds the lock (see BreakFor)
-	broken atomic.Bool    // the lock was taken from it by BreakFor
-	exited atomic.Bool    // Exit was called: it never takes the lock again
-	active bool           // in g.waiters or holding; guarded by g.mu
+	live    atomic.Bool // between its first Acquire and Exit (holds a P, see HoldProcs)
+	holds   atomic.Bool // holds the lock
+	exited  atomic.Bool // Exit was called: it never takes the lock again
+	active  bool        // in g.waiters or holding; guarded by g.mu
+	goid    int64       // id of the goroutine bound to t (0: none); guarded by g.mu
+	exitReq bool        // Exit was called elsewhere while bound; guarded by g.mu
 }
 
 // NewThread returns a new thread of g that does not hold the lock.
@@ -279,10 +279,6 @@ func (t *Thread) Acquire() {
 		g.mu.Unlock()
 		return
 	}
-	if t.broken.Load() {
-		t.broken.Store(false)
-		t.holds.Store(false)
-	}
 	if g.holder == t {
 		g.mu.Unlock()
 		return
@@ -302,8 +298,20 @@ func (t *Thread) Acquire() {
 func (t *Thread) Release() { t.release(Blocked) }
 
 // Exit releases the lock if held and marks t Done. After Exit, t never
-// takes the lock again.
+// takes the lock again. Exit called on another goroutine than the one t is
+// bound to (see Bind) does not touch the lock, which that goroutine may be
+// running with: t exits when that goroutine unbinds it. So a cell that is
+// given up while its goroutine is stuck in a host call keeps the lock
+// until the call returns, and no two goroutines ever run holding it.
 func (t *Thread) Exit() {
+	g := t.g
+	g.mu.Lock()
+	if t.goid != 0 && t.goid != gid() {
+		t.exitReq = true
+		g.mu.Unlock()
+		return
+	}
+	g.mu.Unlock()
 	t.exited.Store(true)
 	t.release(Done)
 	if t.live.CompareAndSwap(true, false) {
@@ -324,10 +332,6 @@ func (t *Thread) release(s State) {
 	}
 	if g.holder != t {
 		switch {
-		case t.broken.Load(): // BreakFor took it: nothing to hand over
-			t.broken.Store(false)
-			t.holds.Store(false)
-			g.observe(t, s)
 		case s == Done && t.active:
 			// Exit from another goroutine while t waits: withdraw it and
 			// wake its goroutine, which returns without the lock.
@@ -349,6 +353,11 @@ func (t *Thread) release(s State) {
 		case s == Done:
 			g.observe(t, Done)
 		}
+		return
+	}
+	if t.goid != 0 && t.goid != gid() {
+		// Only the goroutine running with the lock gives it up: released
+		// from elsewhere, that goroutine would go on as a second holder.
 		return
 	}
 	g.holder = nil
@@ -375,9 +384,9 @@ func (t *Thread) Blocking(fn func()) {
 
 // Checkpoint is a check point: if a drop request is pending and t holds
 // the lock, t hands the lock to a waiter and waits to get it back. When no
-// request is pending it costs two atomic loads (a few nanoseconds).
+// request is pending it costs one atomic load (a few nanoseconds).
 func (t *Thread) Checkpoint() {
-	if t.g.dropReq.Load() || t.broken.Load() {
+	if t.g.dropReq.Load() {
 		t.yield()
 	}
 }
@@ -385,19 +394,6 @@ func (t *Thread) Checkpoint() {
 func (t *Thread) yield() {
 	g := t.g
 	g.mu.Lock()
-	if t.broken.Load() {
-		// BreakFor took the lock while t was stuck: queue for it again.
-		t.broken.Store(false)
-		t.holds.Store(false)
-		if g.holder == nil {
-			g.take(t)
-			g.mu.Unlock()
-			return
-		}
-		g.enqueue(t)
-		g.wait(t)
-		return
-	}
 	if g.holder != t || !g.dropReq.Load() {
 		g.mu.Unlock()
 		return
@@ -421,40 +417,6 @@ func (t *Thread) Waiting() bool {
 	t.g.mu.Lock()
 	defer t.g.mu.Unlock()
 	return t.active && t.g.holder != t
-}
-
-// BreakFor takes the lock from its holder and hands it to w, which must be
-// waiting for it. It is the last resort against a holder stuck in a call
-// that never releases the lock (a blocking host call the runtime does not
-// know): the old holder, when it comes back, notices at its next check
-// point or release and queues for the lock again; until then it runs
-// without it. It reports whether the lock was handed over.
-func (g *GIL) BreakFor(w *Thread) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	h := g.holder
-	if h == nil || h == w || g.free {
-		return false
-	}
-	i := -1
-	for j, x := range g.waiters {
-		if x == w {
-			i = j
-		}
-	}
-	if i < 0 {
-		return false
-	}
-	n := len(g.waiters)
-	g.waiters[i] = g.waiters[n-1]
-	g.waiters[n-1] = nil
-	g.waiters = g.waiters[:n-1]
-	h.broken.Store(true)
-	h.active = false
-	g.holder = nil
-	g.observe(h, Blocked)
-	g.handTo(w)
-	return true
 }
 
 // enqueue adds t to the waiters. g.mu held.

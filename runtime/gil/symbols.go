@@ -44,8 +44,10 @@ import (
 // printing functions are fine); the handlers of an http.Server started by
 // its own ListenAndServe or Serve, which run free, as before. Those keep
 // the lock while they block, as a C extension that forgets to release the
-// GIL would; Interrupt frees the notebook's lock from such a holder when a
-// cell waits for it. Reading strings and bytes readers never blocks and
+// GIL would. The lock is never taken from such a holder: a cell that waits
+// for it waits until the call returns, or until the evaluator is restarted
+// (the kernel's supervisor does that when an interrupt does not stop the
+// cell). Reading strings and bytes readers never blocks and
 // keeps the lock, as io.BytesIO does in CPython.
 var Symbols = interp.Exports{
 	"time/time": {
