@@ -147,6 +147,9 @@ func TestPickWeights(t *testing.T) {
 	const n = 30000
 	for i := 0; i < n; i++ {
 		g.waiters = append(g.waiters[:0], ths...)
+		for j, th := range ths {
+			th.idx = j
+		}
 		g.requester = ths[0]
 		count[g.pick()]++
 	}
