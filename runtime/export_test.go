@@ -6,3 +6,6 @@ func NewIsolateForTest() (any, error) { return newIsolate() }
 
 // MainLockWaiters is how many threads wait for the notebook's lock.
 func MainLockWaiters() int { return mainGIL.Waiters() }
+
+// RaceBuild reports whether the tests run under the race detector.
+const RaceBuild = raceBuild

@@ -28,13 +28,15 @@ import (
 // the interpreter's own stdin, which this table cannot know); and around
 // calls of methods of host types that block — Read of an *os.File (a pipe,
 // stdin), *io.PipeReader or *net.TCPConn/UnixConn/UDPConn/IPConn;
-// bufio.Reader's Read, ReadString, ReadLine, ReadBytes, ReadRune, ReadByte
-// and ReadSlice and bufio.Scanner's Scan over such a reader;
 // (*http.Server).ListenAndServe, ListenAndServeTLS, Serve and ServeTLS;
 // (*exec.Cmd).Run, Wait, Output and CombinedOutput (os/exec when the host
 // gives cells yaegi's unrestricted table); (*os.Process).Wait. It decides at
 // run time from the receiver's type, so a method of an interpreted type,
-// or bufio and fmt reading one, keeps the lock.
+// or fmt reading one, keeps the lock. The evaluator's bufio.NewReader,
+// NewReaderSize and NewScanner read a host reader that blocks through a
+// reader that releases around each Read underneath; over a notebook's
+// reader they keep the lock, and bufio's own code (and a split function)
+// always runs holding it.
 //
 // Not covered: other methods of host types that block (Accept of a
 // listener not made by Listen here, a client with a Transport of its own);
