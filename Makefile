@@ -1,7 +1,7 @@
 # corelab: build, install, test, and run the workshop.
 #
 #   make workshop   set up and open the workshop (kernelspec + Jupyter on notebooks/, or HTML handouts)
-#   make test       everything CI runs: vet, gofmt, generated code, Go tests (+race), kernel install,
+#   make test       everything CI runs: vet, gofmt, generated code, Go tests (+race, +arm64 under qemu), kernel install,
 #                   Jupyter client tests, notebook execution, browser test
 #
 # Tools: Go (see go.mod); for the Python and browser phases a Python with jupyter_client, nbclient,
@@ -36,7 +36,7 @@ $(JUPYTER_PHASES): export CHROMIUM := $(CHROMIUM)
 $(JUPYTER_PHASES): export PYDEVD_DISABLE_FILE_VALIDATION := 1
 PYTEST := $(PYTHON) -m pytest -ra --timeout=600
 
-.PHONY: all build install test deps check vet fmt generated gomod unit race kernelspec pytest notebooks browser \
+.PHONY: all build install test deps check vet fmt generated gomod unit race arm64 kernelspec pytest notebooks browser \
 	screenshot bench workshop handouts clean
 
 all: build
@@ -50,7 +50,7 @@ install:
 	scripts/install.sh all $(PREFIX)/bin/corelab --user
 
 ## test: the full suite, phase by phase, each with its wall time
-test: deps check unit race kernelspec pytest notebooks browser
+test: deps check unit race arm64 kernelspec pytest notebooks browser
 
 ## deps: the Debian packages the tests need (installed when run as root; otherwise named, with the command)
 deps:
@@ -75,6 +75,10 @@ unit:
 
 race:
 	@$(PHASE) race $(GO) test -race ./kernel/... ./runtime/...
+
+# arm64: the GIL's and the evaluator's tests built for linux/arm64, run under qemu-aarch64 (qemu-user)
+arm64:
+	@$(PHASE) arm64 env GO=$(GO) scripts/test-arm64.sh
 
 kernelspec: build
 	@rm -rf $(TEST_HOME) && mkdir -p $(TEST_HOME)

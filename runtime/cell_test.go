@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -406,5 +407,116 @@ wr.ReadByte()
 fmt.Sprint(pr.held)`)
 	if got := res.Value.String(); got != "[true true true]" {
 		t.Fatalf("the notebook's Read saw the lock held: %s, want [true true true]", got)
+	}
+}
+
+// TestInterruptLeavesAStuckHolder: a goroutine of an earlier cell holds
+// the lock in a host call that does not release it (a Read through a
+// notebook type), the next cell waits for the lock, and the user
+// interrupts. The lock is never taken from the stuck goroutine: the cell
+// gets it only after the call returned and the goroutine gave it up, and
+// the goroutine still holds it when it comes back. (Until then the
+// evaluator's supervisor is the way out; see CellStart.) It runs under
+// -race: there is no second holder to race with.
+func TestInterruptLeavesAStuckHolder(t *testing.T) {
+	inRead := make(chan struct{})
+	k := newKernel(t, lockProbe, interp.Exports{"probe/probe": {
+		"InRead": reflect.ValueOf(func() { close(inRead) }),
+	}})
+	res := k.must(`
+import (
+	"lockprobe"
+	"os"
+	"probe"
+)
+type stuck struct{ *os.File } // a Read through a notebook type keeps the lock
+var heldAfter = make(chan bool, 1)
+func block(s stuck) {
+	buf := make([]byte, 1)
+	probe.InRead()
+	s.Read(buf)
+	heldAfter <- lockprobe.Holds()
+}
+r, w, _ := os.Pipe()
+go block(stuck{r})
+w`)
+	w := res.Value.Interface().(*os.File)
+	<-inRead // the goroutine runs block holding the lock; Read is next
+
+	got := make(chan func())
+	go func() {
+		done := rt.CellStart() // waits for the stuck holder
+		got <- done
+	}()
+	for rt.MainLockWaiters() == 0 {
+		time.Sleep(100 * time.Microsecond)
+	}
+	rt.Interrupt()
+	// The window in which the evaluator used to take the lock from the
+	// holder (0.5 s after an interrupt): the cell must keep waiting.
+	select {
+	case done := <-got:
+		done()
+		t.Fatal("the waiting cell got the lock while the stuck goroutine held it")
+	case <-time.After(time.Second):
+	}
+	if _, err := w.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	done := <-got // the goroutine's next check point ends it (the interrupt), releasing the lock
+	done()
+	if res := k.must(`<-heldAfter`); res.Value.Interface() != true {
+		t.Fatal("the stuck goroutine lost the lock while it was in its call")
+	}
+	if res := k.must(`1 + 1`); res.Value.Int() != 2 {
+		t.Fatalf("next cell: %v", res.Value)
+	}
+}
+
+// TestManyGoroutinesUnderGIL: 100,000 goroutines of one cell, all waiting
+// for the lock at once, finish; the lock is left with no waiters, and the
+// next cells hand it over between goroutines as usual.
+func TestManyGoroutinesUnderGIL(t *testing.T) {
+	n := 100000
+	if rt.RaceBuild {
+		n = 4000 // the race detector allows 8128 live goroutines, and runs them ~10x slower
+	}
+	k := newKernel(t)
+	start := time.Now()
+	res := k.must(fmt.Sprintf(`
+import "sync"
+var mu sync.Mutex
+var wg sync.WaitGroup
+count := 0
+for i := 0; i < %d; i++ {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		mu.Lock()
+		count++
+		mu.Unlock()
+	}()
+}
+wg.Wait()
+count`, n))
+	t.Logf("%d goroutines: %v", n, time.Since(start))
+	if got := res.Value.Int(); got != int64(n) {
+		t.Fatalf("count = %d, want %d", got, n)
+	}
+	if n := rt.MainLockWaiters(); n != 0 {
+		t.Fatalf("%d threads still wait for the lock", n)
+	}
+	// The next cell's goroutines share the lock as usual.
+	res = k.must(`
+done := make(chan int)
+for i := 0; i < 4; i++ {
+	go func(i int) { s := 0; for j := 0; j < 200000; j++ { s += j % (i + 2) }; done <- s }(i)
+}
+<-done + <-done + <-done + <-done`)
+	if res.Value.Int() <= 0 {
+		t.Fatalf("next cell: %v", res.Value)
+	}
+	if n := rt.MainLockWaiters(); n != 0 {
+		t.Fatalf("%d threads wait for the lock after the next cell", n)
 	}
 }

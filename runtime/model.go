@@ -3,7 +3,6 @@ package runtime
 import (
 	"fmt"
 	"os"
-	goruntime "runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -99,9 +98,6 @@ var lab struct {
 	mode   Model
 	policy string
 	cell   atomic.Pointer[gil.Thread] // the running cell's thread
-	// adopted is set once the cell's thread has been bound to the
-	// goroutine yaegi runs the cell on (once per cell).
-	adopted atomic.Bool
 }
 
 // mainGIL is the notebook's lock: the main interpreter's cells and
@@ -118,7 +114,6 @@ var interrupted atomic.Bool
 func init() {
 	lab.mode = GIL
 	lab.policy = Py310
-	gil.SetFallback(adopt)
 	gil.SetPanicHandler(func(v any, stack []byte) {
 		fmt.Fprintf(os.Stderr, "panic in goroutine: %v\n", v)
 	})
@@ -160,10 +155,15 @@ func Main() *eval.Interpreter {
 }
 
 // CellStart is called by the evaluator before each cell. In the GIL model
-// the cell's goroutine takes the notebook's lock (waiting, like any thread,
-// for goroutines of earlier cells that hold it). Call the returned done when
+// the cell takes the notebook's lock (waiting, like any thread, for
+// goroutines of earlier cells that hold it). Call the returned done when
 // the cell has finished: it releases the lock; goroutines the cell started
-// keep their own threads.
+// keep their own threads. The cell's code runs on a goroutine yaegi starts,
+// which the hooks bind to the cell's thread (RunCell). If done is called
+// while that goroutine still runs (an interrupted cell stuck in a host
+// call), the lock stays with it until it returns: an interrupt never makes
+// two holders; the evaluator's supervisor restarts an evaluator whose cell
+// does not stop.
 func CellStart() (done func()) {
 	interrupted.Store(false)
 	lock := mainGIL
@@ -172,47 +172,25 @@ func CellStart() (done func()) {
 	}
 	unboost := boostProcs() // a woken goroutine runs on time on one core
 	t := lock.NewThread("cell")
-	t.Bind()
-	lab.adopted.Store(false)
-	lab.cell.Store(t) // before Acquire, so Interrupt can free a stuck lock
+	lab.cell.Store(t)
 	t.Acquire()
 	return func() {
 		lab.cell.CompareAndSwap(t, nil)
-		t.Exit()
-		t.Unbind()
+		t.Exit() // deferred to RunCell's Unbind while the cell's goroutine runs
 		unboost()
 	}
 }
 
 // Interrupt stops the running cell: interpreted check points and compiled
 // workloads panic with KeyboardInterrupt, blocked workers are stopped.
+// Code stuck in a host call that does not release the lock keeps it (see
+// CellStart).
 func Interrupt() {
 	interrupted.Store(true)
 	if in := Main(); in != nil {
 		in.Interrupt()
 	}
 	stopAll()
-	if c := lab.cell.Load(); c != nil {
-		time.AfterFunc(breakGrace, func() { breakFor(c) })
-	}
-}
-
-// breakGrace is how long Interrupt lets the lock's holder reach a check
-// point before it takes the lock away for a waiting cell.
-const breakGrace = 500 * time.Millisecond
-
-// breakFor frees the notebook's lock for the cell's thread c when, after
-// an interrupt, c still waits for it: the holder is stuck in a blocking
-// call that keeps the lock (see gil.Symbols for what is covered).
-func breakFor(c *gil.Thread) {
-	if lab.cell.Load() != c || !c.Waiting() {
-		return
-	}
-	h := c.GIL().Holder()
-	if c.GIL().BreakFor(c) {
-		fmt.Fprintf(os.Stderr, "corelab: %v held the GIL in a call that does not release it; "+
-			"the lock was taken from it so the cell can stop\n", h)
-	}
 }
 
 // SetMode sets the model for the cells that follow (what %mode does).
@@ -348,36 +326,23 @@ func (*hooks) Block() func() {
 	return t.Acquire
 }
 
-// current returns the calling goroutine's thread. The evaluator runs each
-// cell on a goroutine yaegi starts, not on the one that called CellStart;
-// the first time that goroutine reaches the runtime (a hook, a blocking
-// call, rt.Run), it adopts the cell's thread — once per cell, so a later
-// yaegi goroutine (an isolate loading declarations) cannot take it.
+// RunCell runs a cell of the notebook's interpreter on the goroutine
+// yaegi started for it, bound to the cell's thread (see CellStart).
+// Other interpreters' cells (an isolate loading declarations) run
+// without a thread.
+func (h *hooks) RunCell(run func()) {
+	t := lab.cell.Load()
+	if !h.main || t == nil {
+		run()
+		return
+	}
+	t.Bind()
+	defer t.Unbind()
+	run()
+}
+
+// current returns the calling goroutine's thread.
 func current() *gil.Thread { return gil.Current() }
-
-// adopt is the gil.Current fallback that implements current's adoption.
-func adopt() *gil.Thread {
-	c := lab.cell.Load()
-	if c == nil || lab.adopted.Load() || !startedByYaegi() {
-		return nil
-	}
-	if !lab.adopted.CompareAndSwap(false, true) {
-		return nil
-	}
-	c.Bind()
-	return c
-}
-
-// startedByYaegi reports whether the calling goroutine was started by the
-// yaegi interpreter (to run a cell), as opposed to by host code such as
-// net/http.
-func startedByYaegi() bool {
-	buf := make([]byte, 16<<10)
-	n := goruntime.Stack(buf, false)
-	s := string(buf[:n])
-	i := strings.LastIndex(s, "\ncreated by ")
-	return i >= 0 && strings.HasPrefix(s[i+len("\ncreated by "):], "github.com/traefik/yaegi/interp.")
-}
 
 // UsageError is the error of a call that cannot work as written (a wrong
 // model, a func value where a name is needed, ...). The rt functions panic

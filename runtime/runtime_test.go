@@ -620,36 +620,6 @@ for i := 0; i < 2; i++ {
 	nb.eval(`time.Sleep(time.Millisecond)`)
 }
 
-// TestInterruptFreesAStuckLock: a goroutine of an earlier cell blocks in a
-// host call that keeps the lock; the next cell waits for the lock until
-// Interrupt takes it away.
-func TestInterruptFreesAStuckLock(t *testing.T) {
-	if raceBuild {
-		// Taking the lock from a holder leaves nothing that orders its reads
-		// of yaegi's frames before the next cell's writes: the race detector
-		// rightly reports that, inside yaegi.
-		t.Skip("the stolen lock is a data race by design")
-	}
-	nb := newNotebook(t)
-	nb.eval(`
-import "os"
-type stuck struct{ *os.File } // a Read through a notebook type keeps the lock
-func block(s stuck) {
-	buf := make([]byte, 1)
-	s.Read(buf)
-}
-r, w, _ := os.Pipe()
-go block(stuck{r})`)
-	time.Sleep(20 * time.Millisecond)
-	go func() {
-		time.Sleep(100 * time.Millisecond)
-		Interrupt()
-	}()
-	done := CellStart() // waits for the stuck holder until the interrupt
-	done()
-	nb.eval(`w.Write([]byte("x"))`)
-}
-
 func TestStartupCosts(t *testing.T) {
 	c := StartupCosts(2)
 	if len(c.Rows) != 3 {

@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"reflect"
 	"strings"
+
+	"github.com/traefik/yaegi/interp"
 )
 
 // The host's side of blocking calls (see blocking_rewrite.go): whether a
@@ -53,17 +55,6 @@ var (
 	listeners = map[reflect.Type]bool{
 		reflect.TypeFor[*net.TCPListener]():  true,
 		reflect.TypeFor[*net.UnixListener](): true,
-	}
-	bufioReads = map[string]bool{
-		"Read": true, "ReadString": true, "ReadLine": true, "ReadBytes": true,
-		"ReadRune": true, "ReadByte": true, "ReadSlice": true,
-	}
-	// the split functions of package bufio, by code pointer
-	stdSplits = map[uintptr]bool{
-		reflect.ValueOf(bufio.ScanLines).Pointer(): true,
-		reflect.ValueOf(bufio.ScanWords).Pointer(): true,
-		reflect.ValueOf(bufio.ScanRunes).Pointer(): true,
-		reflect.ValueOf(bufio.ScanBytes).Pointer(): true,
 	}
 )
 
@@ -127,12 +118,6 @@ func releases(recv any, name string, args []any) bool {
 		return name == "Read"
 	}
 	switch v.Type() {
-	case tBufReader:
-		return bufioReads[name] && hostReader(v, 0)
-	case tReadWriter:
-		return bufioReads[name] && hostReader(v.Elem().FieldByName("Reader"), 0)
-	case tScanner:
-		return name == "Scan" && hostReader(v, 0)
 	case tServer:
 		switch name {
 		case "ListenAndServe", "ListenAndServeTLS":
@@ -179,12 +164,11 @@ func hostReader(v reflect.Value, depth int) bool {
 		return false
 	}
 	switch t {
-	case tBufReader:
-		return hostReader(v.Elem().FieldByName("rd"), depth+1)
-	case tScanner:
-		split := v.Elem().FieldByName("split")
-		return split.IsValid() && (split.IsNil() || stdSplits[split.Pointer()]) &&
-			hostReader(v.Elem().FieldByName("r"), depth+1)
+	case tBufReader, tReadWriter, tScanner:
+		// What a bufio reader reads from is not visible through its API;
+		// one made over a host reader reads through a releasingReader,
+		// which releases by itself (see bufioSymbols).
+		return false
 	case reflect.TypeFor[*io.LimitedReader]():
 		return hostReader(v.Elem().FieldByName("R"), depth+1)
 	}
@@ -207,4 +191,41 @@ func hostListener(v reflect.Value) bool {
 		t = t.Elem()
 	}
 	return t.PkgPath() == "corelab/runtime/gil"
+}
+
+// bufioSymbols replace bufio's constructors for interpreted code. What a
+// bufio.Reader or Scanner reads from is not visible through bufio's API,
+// so the decision is made where it is: at construction. Over a host
+// reader that may block (hostReader), the reader or scanner reads through
+// a reader whose every Read releases the lock (Hooks.Block); over anything
+// else, a notebook's own reader included, nothing is released. bufio's own
+// code, and a split function (which may be interpreted), run holding the
+// lock. A bufio value made by host code, or reset onto another reader,
+// keeps the lock while it reads.
+func (in *Interpreter) bufioSymbols() interp.Exports {
+	wrap := func(r io.Reader) io.Reader {
+		if hostReader(reflect.ValueOf(r), 0) {
+			return releasingReader{r: r, in: in}
+		}
+		return r
+	}
+	return interp.Exports{"bufio/bufio": {
+		"NewReader": reflect.ValueOf(func(r io.Reader) *bufio.Reader { return bufio.NewReader(wrap(r)) }),
+		"NewReaderSize": reflect.ValueOf(func(r io.Reader, size int) *bufio.Reader {
+			return bufio.NewReaderSize(wrap(r), size)
+		}),
+		"NewScanner": reflect.ValueOf(func(r io.Reader) *bufio.Scanner { return bufio.NewScanner(wrap(r)) }),
+	}}
+}
+
+// releasingReader is a host reader that may block, read with the lock
+// released (see bufioSymbols).
+type releasingReader struct {
+	r  io.Reader
+	in *Interpreter
+}
+
+func (rr releasingReader) Read(p []byte) (int, error) {
+	defer rr.in.block()()
+	return rr.r.Read(p)
 }

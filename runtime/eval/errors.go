@@ -1,15 +1,16 @@
 package eval
 
 import (
-	"bytes"
 	"fmt"
 	"go/scanner"
 	"io"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+
+	goidpkg "github.com/petermattis/goid"
 )
 
 // Error is a cell's failure as Jupyter shows it: a name, a value and a
@@ -319,6 +320,7 @@ var frameRE = regexp.MustCompile(`^(_c\d+[idspr]\d*/cell\.go):(\d+):(\d+): panic
 // of showing them, and passes everything else on.
 type panicTap struct {
 	w      io.Writer
+	cell   atomic.Uint64 // the goroutine running the current cell (see runCell)
 	mu     sync.Mutex
 	traces map[uint64][]string
 	where  map[uint64]panicPos // where an explicit panic(v) was raised, per goroutine
@@ -368,19 +370,6 @@ func (t *panicTap) take(id uint64) []string {
 	return l
 }
 
-// goid returns the current goroutine's id. Only used on panic paths.
-func goid() uint64 {
-	var buf [64]byte
-	return stackGoid(buf[:runtime.Stack(buf[:], false)])
-}
-
-// stackGoid parses the id from a stack dump's "goroutine N [" header.
-func stackGoid(stack []byte) uint64 {
-	stack = bytes.TrimPrefix(stack, []byte("goroutine "))
-	i := bytes.IndexByte(stack, ' ')
-	if i < 0 {
-		return 0
-	}
-	id, _ := strconv.ParseUint(string(stack[:i]), 10, 64)
-	return id
-}
+// goid returns the calling goroutine's id: the key of its traceback
+// lines (see panicTap).
+func goid() uint64 { return uint64(goidpkg.Get()) }

@@ -660,7 +660,7 @@ func (in *Interpreter) runPending() {
 func (in *Interpreter) execError(err error) error {
 	var pe interp.Panic
 	if errors.As(err, &pe) {
-		lines := in.stderr.take(stackGoid(pe.Stack))
+		lines := in.stderr.take(in.stderr.cell.Load()) // the panic unwound the cell's goroutine
 		if e, ok := pe.Value.(*Error); ok && e == ErrInterrupted {
 			return ErrInterrupted
 		}

@@ -28,6 +28,15 @@ type Hooks interface {
 	Block() (resume func())
 }
 
+// A CellRunner is Hooks that must see the goroutine a cell runs on: yaegi
+// runs each cell on a goroutine of its own, and RunCell is called on it
+// with the cell's code, before any of that code runs. The runtime binds
+// the cell's thread of the lock to the goroutine there (and unbinds it
+// after), instead of guessing later which goroutine is the cell's.
+type CellRunner interface {
+	RunCell(run func())
+}
+
 // FreeHooks are the default Hooks: plain goroutines, no lock.
 type FreeHooks struct{}
 
@@ -121,10 +130,22 @@ func (in *Interpreter) hostSymbols() map[string]reflect.Value {
 		"Sync":         reflect.ValueOf(in.syncWait),
 		"Blocking":     reflect.ValueOf(in.blocking),
 		"BlockingFunc": reflect.ValueOf(in.blockingFunc),
-		"Run":          reflect.ValueOf(in.runPending),
+		"Run":          reflect.ValueOf(in.runCell),
 	}
 	in.marks.addSymbols(syms)
 	return syms
+}
+
+// runCell is what the driver program calls on the goroutine yaegi runs
+// the cell on: it notes that goroutine (a panic's traceback lines are kept
+// per goroutine) and runs the cell's programs under the hooks' RunCell.
+func (in *Interpreter) runCell() {
+	in.stderr.cell.Store(goid())
+	if r, ok := in.hooks.Load().h.(CellRunner); ok {
+		r.RunCell(in.runPending)
+		return
+	}
+	in.runPending()
 }
 
 // block calls Hooks.Block and returns a resume that acts once: the

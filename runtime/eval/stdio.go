@@ -35,10 +35,11 @@ func (in *Interpreter) stdioSymbols(out, errw io.Writer, stdin io.Reader) interp
 			m["Stdin"] = reflect.ValueOf(&f).Elem()
 		}
 	}
-	if len(m) == 0 {
-		return interp.Exports{}
+	ex := in.bufioSymbols()
+	if len(m) > 0 {
+		ex["os/os"] = m
 	}
-	return interp.Exports{"os/os": m}
+	return ex
 }
 
 // stdio stands in for os.Stdin/os.Stdout/os.Stderr in interpreted code when

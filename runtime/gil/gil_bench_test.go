@@ -70,3 +70,28 @@ func BenchmarkCurrent(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkManyWaiters is one holder starting 20,000 goroutines that each
+// take the lock once, as `go f()` in a loop does under %mode gil: what it
+// costs is how the lock scales with its number of waiters.
+func BenchmarkManyWaiters(b *testing.B) {
+	const n = 20000
+	for b.Loop() {
+		g := New(0)
+		main := g.NewThread("main")
+		main.Bind()
+		main.Acquire()
+		var wg WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			g.Go(func() {
+				defer wg.Done()
+				Current().Checkpoint()
+			})
+			main.Checkpoint()
+		}
+		wg.Wait()
+		main.Exit()
+		main.Unbind()
+	}
+}

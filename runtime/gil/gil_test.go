@@ -147,6 +147,9 @@ func TestPickWeights(t *testing.T) {
 	const n = 30000
 	for i := 0; i < n; i++ {
 		g.waiters = append(g.waiters[:0], ths...)
+		for j, th := range ths {
+			th.idx = j
+		}
 		g.requester = ths[0]
 		count[g.pick()]++
 	}
@@ -352,21 +355,30 @@ func TestReturnFromBlockingHasNoPriority(t *testing.T) {
 	<-gotLock
 }
 
-func TestBreakForStuckHolder(t *testing.T) {
+// TestExitElsewhereLeavesTheHolder: a goroutine holds the lock, stuck in a
+// call that does not release it, while another goroutine gives its thread
+// up (as the evaluator gives up an interrupted cell) and a waiter wants the
+// lock. The lock stays with the stuck goroutine (never two holders) until
+// that goroutine comes back and unbinds; then the thread exits and the
+// waiter gets the lock.
+func TestExitElsewhereLeavesTheHolder(t *testing.T) {
 	g := New(100 * time.Microsecond)
 	stuck, cell := g.NewThread("stuck"), g.NewThread("cell")
-	stuck.Acquire()
+	bound := make(chan struct{})
 	unblock := make(chan struct{})
 	stuckDone := make(chan struct{})
 	go func() {
 		defer close(stuckDone)
+		stuck.Bind()
+		defer stuck.Unbind()
+		stuck.Acquire()
+		close(bound)
 		<-unblock // a blocking call that keeps the lock
-		stuck.Checkpoint()
 		if !stuck.Holds() || g.Holder() != stuck {
-			t.Error("the broken thread did not queue and get the lock back")
+			t.Error("the stuck goroutine lost the lock while it ran")
 		}
-		stuck.Exit()
 	}()
+	<-bound
 	got := make(chan struct{})
 	go func() {
 		cell.Acquire()
@@ -375,19 +387,22 @@ func TestBreakForStuckHolder(t *testing.T) {
 	for !cell.Waiting() {
 		time.Sleep(50 * time.Microsecond)
 	}
-	if !g.BreakFor(cell) {
-		t.Fatal("BreakFor did not hand the lock over")
+	stuck.Exit()    // from another goroutine: must not take the lock away
+	stuck.Release() // nor may a release from here
+	if h := g.Holder(); h != stuck || !stuck.Holds() || cell.Holds() {
+		t.Fatalf("holder %v after Exit elsewhere, want stuck (cell holds: %v)", h, cell.Holds())
 	}
+	close(unblock)
+	<-stuckDone // Unbind completed the Exit: the lock went to cell
 	<-got
 	if g.Holder() != cell {
 		t.Fatalf("holder %v, want cell", g.Holder())
 	}
-	close(unblock)
-	for !stuck.Waiting() {
-		time.Sleep(50 * time.Microsecond)
+	stuck.Acquire()
+	if stuck.Holds() {
+		t.Fatal("the exited thread took the lock back")
 	}
 	cell.Exit()
-	<-stuckDone
 	if g.Holder() != nil {
 		t.Fatalf("lock still held by %v", g.Holder())
 	}

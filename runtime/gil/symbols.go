@@ -28,13 +28,15 @@ import (
 // the interpreter's own stdin, which this table cannot know); and around
 // calls of methods of host types that block — Read of an *os.File (a pipe,
 // stdin), *io.PipeReader or *net.TCPConn/UnixConn/UDPConn/IPConn;
-// bufio.Reader's Read, ReadString, ReadLine, ReadBytes, ReadRune, ReadByte
-// and ReadSlice and bufio.Scanner's Scan over such a reader;
 // (*http.Server).ListenAndServe, ListenAndServeTLS, Serve and ServeTLS;
 // (*exec.Cmd).Run, Wait, Output and CombinedOutput (os/exec when the host
 // gives cells yaegi's unrestricted table); (*os.Process).Wait. It decides at
 // run time from the receiver's type, so a method of an interpreted type,
-// or bufio and fmt reading one, keeps the lock.
+// or fmt reading one, keeps the lock. The evaluator's bufio.NewReader,
+// NewReaderSize and NewScanner read a host reader that blocks through a
+// reader that releases around each Read underneath; over a notebook's
+// reader they keep the lock, and bufio's own code (and a split function)
+// always runs holding it.
 //
 // Not covered: other methods of host types that block (Accept of a
 // listener not made by Listen here, a client with a Transport of its own);
@@ -44,8 +46,10 @@ import (
 // printing functions are fine); the handlers of an http.Server started by
 // its own ListenAndServe or Serve, which run free, as before. Those keep
 // the lock while they block, as a C extension that forgets to release the
-// GIL would; Interrupt frees the notebook's lock from such a holder when a
-// cell waits for it. Reading strings and bytes readers never blocks and
+// GIL would. The lock is never taken from such a holder: a cell that waits
+// for it waits until the call returns, or until the evaluator is restarted
+// (the kernel's supervisor does that when an interrupt does not stop the
+// cell). Reading strings and bytes readers never blocks and
 // keeps the lock, as io.BytesIO does in CPython.
 var Symbols = interp.Exports{
 	"time/time": {
