@@ -646,24 +646,6 @@ func TestInspect(t *testing.T) {
 	}
 }
 
-func TestIsComplete(t *testing.T) {
-	for _, c := range []struct{ code, status, indent string }{
-		{"func f() {", "incomplete", "\t"},
-		{"x := 1", "complete", ""},
-		{"func f() {}\nf()", "complete", ""},
-		{"1 +* 2)", "invalid", ""},
-		{"x := `raw", "incomplete", ""},
-		{"x := 1 +", "incomplete", ""},
-		{"", "complete", ""},
-		{"for i := 0; i < 3; i++ {\n\tif i > 1 {", "incomplete", "\t\t"},
-	} {
-		s, ind := IsComplete(c.code)
-		if s != c.status || ind != c.indent {
-			t.Errorf("IsComplete(%q) = %q %q, want %q %q", c.code, s, ind, c.status, c.indent)
-		}
-	}
-}
-
 // hostMutex stands for a runtime's GIL-aware sync.Mutex.
 type hostMutex struct{ locks int }
 
