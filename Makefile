@@ -88,10 +88,10 @@ kernelspec: build
 pytest: kernelspec
 	@$(PHASE) pytest $(PYTEST) tests --ignore=tests/test_notebooks.py
 
-## reliability: hostile peers against the real kernel (also run by pytest, so by test)
+## reliability: hostile peers and bad cells against the real kernel (also run by pytest, so by test)
 .PHONY: reliability
 reliability: kernelspec
-	@$(PHASE) reliability $(PYTEST) tests/test_hostile_peers.py
+	@$(PHASE) reliability $(PYTEST) tests/test_hostile_peers.py tests/test_bad_cells.py
 
 notebooks: kernelspec
 	@$(PHASE) notebooks $(PYTEST) tests/test_notebooks.py
