@@ -95,11 +95,11 @@ type GIL struct {
 
 	mu        sync.Mutex
 	holder    *Thread
-	waiters   []*Thread // in no order; each knows its index (Thread.idx)
-	timed     []timedWait
-	timedHead int         // timed[timedHead:] are pending, by deadline
+	waiters   []*Thread   // in no order; each knows its index (Thread.idx)
+	timed     timedHeap   // the waiters' interval-long waits, earliest deadline first
 	timer     *time.Timer // fires at the first pending deadline (see tick)
 	armed     bool        // timer is set (or its tick is about to run)
+	fireAt    time.Time   // when the armed timer fires
 	switches  uint64      // bumped at every hand-over (CPython's switch_number)
 	requester *Thread     // waiter that set the pending drop request
 	weight    float64
@@ -454,11 +454,11 @@ func (g *GIL) wait(t *Thread) {
 // on the GIL's condition variable for one interval at a time; when such a
 // wait times out and no switch happened since it began, the thread sets the
 // drop request; then it waits again. Here the waits are entries of one
-// queue served by one timer, not a timer per waiter: 100,000 goroutines
-// waiting for the lock would otherwise wake 20 million times a second.
-// Every wait lasts one interval and a wait that times out starts again at
-// once, so the queue stays in deadline order (after SetInterval, for one
-// interval, nearly so).
+// min-heap by deadline served by one timer, not a timer per waiter: 100,000
+// goroutines waiting for the lock would otherwise wake 20 million times a
+// second. A heap, not a FIFO, because the interval can change between
+// waits (SetInterval): a wait begun under a 10 s interval must not hold back
+// the 50 µs waits begun after it.
 
 // timedWait is one interval-long wait of a waiter.
 type timedWait struct {
@@ -468,18 +468,81 @@ type timedWait struct {
 	deadline time.Time
 }
 
-// startTimed begins an interval-long wait of t at now. g.mu held.
-func (g *GIL) startTimed(t *Thread, now time.Time) {
-	d := time.Duration(g.interval.Load())
-	g.timed = append(g.timed, timedWait{t: t, seq: t.wseq, saved: g.switches, deadline: now.Add(d)})
-	if !g.armed {
-		g.arm(d)
+// stale reports whether w's waiter has got the lock or was withdrawn since
+// w began. g.mu held.
+func (w timedWait) stale() bool { return w.t.idx < 0 || w.t.wseq != w.seq }
+
+// timedHeap is a binary min-heap of waits by deadline.
+type timedHeap []timedWait
+
+func (h *timedHeap) push(w timedWait) {
+	*h = append(*h, w)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !q[i].deadline.Before(q[p].deadline) {
+			break
+		}
+		q[i], q[p] = q[p], q[i]
+		i = p
 	}
 }
 
-// arm sets the timer to fire in d. g.mu held.
-func (g *GIL) arm(d time.Duration) {
+func (h *timedHeap) pop() timedWait {
+	q := *h
+	top := q[0]
+	n := len(q) - 1
+	q[0] = q[n]
+	q[n] = timedWait{}
+	q = q[:n]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < n && q[l].deadline.Before(q[m].deadline) {
+			m = l
+		}
+		if r := l + 1; r < n && q[r].deadline.Before(q[m].deadline) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		q[i], q[m] = q[m], q[i]
+		i = m
+	}
+	*h = q
+	return top
+}
+
+// startTimed begins an interval-long wait of t at now. g.mu held.
+func (g *GIL) startTimed(t *Thread, now time.Time) {
+	// A waiter that got the lock before its deadline leaves its entry
+	// behind; drop such entries once they outnumber the live ones, so the
+	// heap stays as large as the set of waiters.
+	if len(g.timed) > 2*len(g.waiters)+64 {
+		live := g.timed[:0]
+		for _, w := range g.timed {
+			if !w.stale() {
+				live = append(live, w)
+			}
+		}
+		clear(g.timed[len(live):])
+		g.timed = nil
+		for _, w := range live {
+			g.timed.push(w)
+		}
+	}
+	w := timedWait{t: t, seq: t.wseq, saved: g.switches, deadline: now.Add(time.Duration(g.interval.Load()))}
+	g.timed.push(w)
+	if !g.armed || w.deadline.Before(g.fireAt) {
+		g.arm(now, w.deadline)
+	}
+}
+
+// arm sets the timer to fire at the deadline. g.mu held.
+func (g *GIL) arm(now, deadline time.Time) {
 	g.armed = true
+	g.fireAt = deadline
+	d := max(deadline.Sub(now), 0)
 	if g.timer == nil {
 		g.timer = time.AfterFunc(d, g.tick)
 		return
@@ -495,14 +558,11 @@ func (g *GIL) tick() {
 	defer g.mu.Unlock()
 	g.armed = false
 	now := time.Now()
-	for g.timedHead < len(g.timed) {
-		w := g.timed[g.timedHead]
-		if w.deadline.After(now) {
-			break
-		}
-		g.timed[g.timedHead] = timedWait{}
-		g.timedHead++
-		if w.t.idx < 0 || w.t.wseq != w.seq {
+	// A wait begun here ends at least a microsecond after now (SetInterval's
+	// floor), so the loop never meets it again.
+	for len(g.timed) > 0 && !g.timed[0].deadline.After(now) {
+		w := g.timed.pop()
+		if w.stale() {
 			continue // it got the lock, or was withdrawn, since
 		}
 		if g.switches == w.saved && g.holder != nil {
@@ -517,14 +577,8 @@ func (g *GIL) tick() {
 		}
 		g.startTimed(w.t, now)
 	}
-	if g.timedHead > len(g.timed)/2 {
-		n := copy(g.timed, g.timed[g.timedHead:])
-		clear(g.timed[n:])
-		g.timed = g.timed[:n]
-		g.timedHead = 0
-	}
-	if g.timedHead < len(g.timed) && !g.armed {
-		g.arm(max(g.timed[g.timedHead].deadline.Sub(now), 0))
+	if len(g.timed) > 0 && (!g.armed || g.timed[0].deadline.Before(g.fireAt)) {
+		g.arm(now, g.timed[0].deadline)
 	}
 }
 

@@ -2,6 +2,7 @@ package gil
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -440,4 +441,46 @@ func TestExitWhileWaiting(t *testing.T) {
 	if g.Holder() != nil {
 		t.Fatal("the withdrawn thread got the lock")
 	}
+}
+
+// TestShorterIntervalAfterLongWait: a wait begun under a long interval must
+// not hold back the waits begun after the interval was shortened (what
+// %switchinterval does between two runs on the notebook's lock).
+func TestShorterIntervalAfterLongWait(t *testing.T) {
+	g := New(10 * time.Second)
+	a, b := g.NewThread("a"), g.NewThread("b")
+	a.Acquire()
+	got := make(chan struct{})
+	go func() {
+		b.Acquire() // starts a 10 s wait, then gets the lock at a's Exit
+		close(got)
+		b.Exit()
+	}()
+	for g.Waiters() < 1 {
+		runtime.Gosched()
+	}
+	a.Exit()
+	<-got
+
+	g.SetInterval(50 * time.Microsecond)
+	c, d := g.NewThread("c"), g.NewThread("d") // threads are one-shot: new ones
+	c.Acquire()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.Acquire()
+		d.Exit()
+	}()
+	// c spins at check points until d's 50 µs wait asks for the lock and c
+	// hands it over; with the 10 s wait still first in line, no drop request
+	// would come for 10 s.
+	deadline := time.Now().Add(5 * time.Second)
+	for _, d := g.Stats(); d == 0; _, d = g.Stats() {
+		if time.Now().After(deadline) {
+			t.Fatal("no drop request within 5 s at a 50 µs interval: the old 10 s wait held the new one back")
+		}
+		c.Checkpoint()
+	}
+	c.Exit()
+	<-done
 }
