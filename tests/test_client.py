@@ -56,6 +56,15 @@ def healthy(km, kc):
     assert ok(kc, "40 + 2").result == "42"
 
 
+def wait_for_fds(fd_dir, ready, what, timeout=30):
+    """Polls the kernel's open file descriptors until ready(count) holds, for at most timeout seconds: no
+    message says when the kernel accepted or dropped a raw peer, its descriptors do."""
+    deadline = time.monotonic() + timeout
+    while not ready(len(os.listdir(fd_dir))):
+        assert time.monotonic() < deadline, what
+        time.sleep(0.02)
+
+
 def heartbeat(info, timeout=5):
     """One ping on the heartbeat socket comes back unchanged within timeout seconds."""
     ctx = zmq.Context.instance()
@@ -312,11 +321,8 @@ def test_silent_and_garbage_tcp_peers(fresh):
             peers.append(s)
     try:
         # Until the kernel has accepted the ten silent peers (2 per port; the garbage ones it may close at
-        # once), bounded: no event says so, its open file descriptors do.
-        deadline = time.monotonic() + 30
-        while len(os.listdir(fd_dir)) < fds_before + 2 * len(PORTS) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(os.listdir(fd_dir)) >= fds_before + 2 * len(PORTS), "the kernel did not accept the peers"
+        # once), bounded.
+        wait_for_fds(fd_dir, lambda n: n >= fds_before + 2 * len(PORTS), "the kernel did not accept the peers")
         healthy(km, kc)
         r = ok(kc, 'for i := 0; i < 3; i++ {\n\tfmt.Println("line", i)\n}')
         assert r.stdout == "line 0\nline 1\nline 2\n"
@@ -376,6 +382,8 @@ def test_huge_message_does_not_kill_the_kernel(fresh):
     km, kc = fresh
     info = km.get_connection_info()
     session = Session(key=info["key"], signature_scheme=info["signature_scheme"])
+    fd_dir = "/proc/%d/fd" % km.provisioner.process.pid
+    fds_before = len(os.listdir(fd_dir))
     s = raw_dealer(info, "shell_port")
     try:
         # 96 MiB in one frame, wrongly signed, then a correctly signed request with a 96 MiB comment in it.
@@ -385,7 +393,8 @@ def test_huge_message_does_not_kill_the_kernel(fresh):
         s.poll(5000)  # an error reply is fine, silence is fine; dying is not
     finally:
         s.close()
-    time.sleep(1)
+    # Until the kernel has let go of the peer (bounded): then it has read or refused all it was sent.
+    wait_for_fds(fd_dir, lambda n: n <= fds_before, "the kernel did not let go of the huge peer")
     healthy(km, kc)
 
 
@@ -394,6 +403,8 @@ def test_stalled_iopub_subscriber_does_not_block_the_kernel(fresh):
     info = km.get_connection_info()
     ctx = zmq.Context.instance()
     stalled = []
+    fd_dir = "/proc/%d/fd" % km.provisioner.process.pid
+    fds_before = len(os.listdir(fd_dir))
     # A ZeroMQ subscriber that subscribes to everything and never reads (tiny queue and socket buffer, so
     # TCP back-pressure reaches the kernel) and a plain TCP peer that never completes its greeting.
     sub = ctx.socket(zmq.SUB)
@@ -407,7 +418,8 @@ def test_stalled_iopub_subscriber_does_not_block_the_kernel(fresh):
     raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     raw.connect((info["ip"], info["iopub_port"]))
     try:
-        time.sleep(0.5)
+        # Until the kernel has accepted both stalled peers (bounded): then output meets them.
+        wait_for_fds(fd_dir, lambda n: n >= fds_before + 2, "the kernel did not accept the stalled peers")
         # 8 cells of ~1.9 MB (the kernel caps one cell's output at 2 MiB): far more than the socket buffers
         # between the kernel and the stalled peers can take.
         for _ in range(8):
