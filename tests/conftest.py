@@ -164,3 +164,21 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("notebook run times")
         for name, cores, secs in timings:
             terminalreporter.write_line("%-42s %-4s cores %6.1fs" % (name, cores, secs))
+
+
+def fds(km):
+    """How many file descriptors the kernel process (not its evaluator) has open."""
+    return len(os.listdir("/proc/%d/fd" % km.provisioner.process.pid))
+
+
+def settles(measure, ok, timeout=30):
+    """Wait, within timeout seconds, until measure() satisfies ok; return the last value.
+
+    There is no event for "the kernel has closed a socket" or "memory went back": this polls a condition,
+    bounded, and the caller asserts on the value it returns."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = measure()
+        if ok(v) or time.monotonic() > deadline:
+            return v
+        time.sleep(0.05)

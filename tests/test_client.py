@@ -6,7 +6,6 @@ where a user would wait a fraction of one); they catch hangs, not slowness.
 """
 
 import json
-import os
 import re
 import signal
 import socket
@@ -16,7 +15,7 @@ import pytest
 import zmq
 from jupyter_client.session import Session
 
-from conftest import execute, start_kernel
+from conftest import execute, fds, settles, start_kernel
 
 IMPORTS = 'import (\n\t"fmt"\n\t"os"\n\t"strings"\n\t"time"\n)'
 PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
@@ -54,15 +53,6 @@ def healthy(km, kc):
     assert km.is_alive()
     assert heartbeat(km.get_connection_info())
     assert ok(kc, "40 + 2").result == "42"
-
-
-def wait_for_fds(fd_dir, ready, what, timeout=30):
-    """Polls the kernel's open file descriptors until ready(count) holds, for at most timeout seconds: no
-    message says when the kernel accepted or dropped a raw peer, its descriptors do."""
-    deadline = time.monotonic() + timeout
-    while not ready(len(os.listdir(fd_dir))):
-        assert time.monotonic() < deadline, what
-        time.sleep(0.02)
 
 
 def heartbeat(info, timeout=5):
@@ -311,8 +301,7 @@ def test_silent_and_garbage_tcp_peers(fresh):
     info = km.get_connection_info()
     peers = []
     zmtp_signature = b"\xff" + b"\x00" * 8 + b"\x7f"  # the first 10 bytes of a ZMTP greeting, then nothing
-    fd_dir = "/proc/%d/fd" % km.provisioner.process.pid
-    fds_before = len(os.listdir(fd_dir))
+    fds_before = fds(km)
     for port in PORTS:
         for payload in (b"", zmtp_signature, bytes(range(64))):
             s = socket.create_connection((info["ip"], info[port]), timeout=5)
@@ -322,7 +311,8 @@ def test_silent_and_garbage_tcp_peers(fresh):
     try:
         # Until the kernel has accepted the ten silent peers (2 per port; the garbage ones it may close at
         # once), bounded.
-        wait_for_fds(fd_dir, lambda n: n >= fds_before + 2 * len(PORTS), "the kernel did not accept the peers")
+        want = fds_before + 2 * len(PORTS)
+        assert settles(lambda: fds(km), lambda n: n >= want) >= want, "the kernel did not accept the peers"
         healthy(km, kc)
         r = ok(kc, 'for i := 0; i < 3; i++ {\n\tfmt.Println("line", i)\n}')
         assert r.stdout == "line 0\nline 1\nline 2\n"
@@ -382,8 +372,7 @@ def test_huge_message_does_not_kill_the_kernel(fresh):
     km, kc = fresh
     info = km.get_connection_info()
     session = Session(key=info["key"], signature_scheme=info["signature_scheme"])
-    fd_dir = "/proc/%d/fd" % km.provisioner.process.pid
-    fds_before = len(os.listdir(fd_dir))
+    fds_before = fds(km)
     s = raw_dealer(info, "shell_port")
     try:
         # 96 MiB in one frame, wrongly signed, then a correctly signed request with a 96 MiB comment in it.
@@ -394,7 +383,7 @@ def test_huge_message_does_not_kill_the_kernel(fresh):
     finally:
         s.close()
     # Until the kernel has let go of the peer (bounded): then it has read or refused all it was sent.
-    wait_for_fds(fd_dir, lambda n: n <= fds_before, "the kernel did not let go of the huge peer")
+    assert settles(lambda: fds(km), lambda n: n <= fds_before) <= fds_before, "the kernel kept the huge peer"
     healthy(km, kc)
 
 
@@ -403,8 +392,7 @@ def test_stalled_iopub_subscriber_does_not_block_the_kernel(fresh):
     info = km.get_connection_info()
     ctx = zmq.Context.instance()
     stalled = []
-    fd_dir = "/proc/%d/fd" % km.provisioner.process.pid
-    fds_before = len(os.listdir(fd_dir))
+    fds_before = fds(km)
     # A ZeroMQ subscriber that subscribes to everything and never reads (tiny queue and socket buffer, so
     # TCP back-pressure reaches the kernel) and a plain TCP peer that never completes its greeting.
     sub = ctx.socket(zmq.SUB)
@@ -419,7 +407,7 @@ def test_stalled_iopub_subscriber_does_not_block_the_kernel(fresh):
     raw.connect((info["ip"], info["iopub_port"]))
     try:
         # Until the kernel has accepted both stalled peers (bounded): then output meets them.
-        wait_for_fds(fd_dir, lambda n: n >= fds_before + 2, "the kernel did not accept the stalled peers")
+        assert settles(lambda: fds(km), lambda n: n >= fds_before + 2) >= fds_before + 2, "stalled peers not accepted"
         # 8 cells of ~1.9 MB (the kernel caps one cell's output at 2 MiB): far more than the socket buffers
         # between the kernel and the stalled peers can take.
         for _ in range(8):

@@ -14,7 +14,7 @@ import pytest
 import zmq
 from jupyter_client.session import Session
 
-from conftest import execute, start_kernel
+from conftest import execute, fds, settles, start_kernel
 
 LOOPBACK = "127.0.0.1"
 MiB = 1 << 20
@@ -41,23 +41,6 @@ def rss_mb(km):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     raise AssertionError("no VmRSS")
-
-
-def fds(km):
-    return len(os.listdir("/proc/%d/fd" % pid(km)))
-
-
-def settles(measure, ok, timeout=30):
-    """Wait, within timeout seconds, until measure() satisfies ok; return the last value.
-
-    There is no event for "the kernel has closed a socket" or "memory went back": this polls a condition,
-    bounded, and the caller asserts on the value it returns."""
-    deadline = time.monotonic() + timeout
-    while True:
-        v = measure()
-        if ok(v) or time.monotonic() > deadline:
-            return v
-        time.sleep(0.05)
 
 
 def serving(km, kc, text):
