@@ -38,7 +38,9 @@ func (todo) Error() string {
 func Todo() { panic(todo{}) }
 
 // IsTodo reports whether v (a recovered panic value, or an error such as a
-// run's Err) comes from Todo.
+// run's Err) comes from Todo. An error is matched by its text, because a
+// Todo reached in an isolate or a worker process crosses back as an error
+// carrying only its message (values cross as copies).
 func IsTodo(v any) bool {
 	switch t := v.(type) {
 	case todo:
