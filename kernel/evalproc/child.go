@@ -186,7 +186,9 @@ func (s *server) readLoop(fr *frameReader) error {
 		kind, payload, tail, err := fr.read()
 		if err != nil {
 			if err == io.EOF {
-				return nil
+				// A supervisor that stops the child says quit first; an
+				// end without it means the supervisor died.
+				endGroup()
 			}
 			return fmt.Errorf("evalproc: read request: %w", err)
 		}
@@ -378,9 +380,20 @@ func endGroupOnSIGTERM() {
 	signal.Notify(term, syscall.SIGTERM)
 	go func() { // ends with the process
 		<-term
-		syscall.Kill(0, syscall.SIGKILL)
-		os.Exit(1) // not reached: the group includes this process
+		endGroup()
 	}()
+}
+
+// endGroup ends the child and the processes its cells started, when the
+// supervisor is gone: its death comes as SIGTERM (Pdeathsig) or as the end
+// of the request pipe without a quit, whichever the child sees first. The
+// group is killed only if the child leads it (the supervisor starts it so),
+// never a group it merely joined.
+func endGroup() {
+	if syscall.Getpgrp() == os.Getpid() {
+		syscall.Kill(0, syscall.SIGKILL)
+	}
+	os.Exit(1)
 }
 
 // applyLimits sets the child's memory and stack limits from the environment.
