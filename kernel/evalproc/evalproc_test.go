@@ -267,6 +267,13 @@ func TestCrashRestarts(t *testing.T) {
 			if tc.cell == "hog" && raceBuild {
 				t.Skip("the race runtime reports an address-space limit differently (see raceBuild)")
 			}
+			if tc.cell == "mapwrites" && raceBuild {
+				// The race detector reports the unsynchronised writes on stderr
+				// while the map's own check fails, and the two texts interleave;
+				// the kernel that ships is not a race build, so -race cannot
+				// show what a learner would read. The unit phase runs this case.
+				t.Skip("the race detector's report interleaves with the map's fatal error (see raceBuild)")
+			}
 			p := startProc(t, tc.opts)
 			pid := p.Pid()
 			rep, _ := run(t, p, tc.cell)
