@@ -37,7 +37,7 @@ $(JUPYTER_PHASES): export PYDEVD_DISABLE_FILE_VALIDATION := 1
 PYTEST := $(PYTHON) -m pytest -ra --timeout=600
 
 .PHONY: all build install test deps check vet fmt generated gomod unit race arm64 kernelspec pytest notebooks browser \
-	screenshot bench workshop handouts clean
+	screenshot bench workshop handouts binder-url clean
 
 all: build
 
@@ -121,6 +121,10 @@ workshop: install
 		echo "workshop: no Jupyter found; executing the notebooks into handouts/ instead"; \
 		$(MAKE) --no-print-directory handouts; \
 	fi
+
+## binder-url: the mybinder.org launch link and README badge for this checkout's remote and branch
+binder-url: build
+	@$(BIN) binder-url
 
 ## handouts: execute every notebook headlessly and write HTML handouts to handouts/
 handouts: build
