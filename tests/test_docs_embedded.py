@@ -114,3 +114,31 @@ def test_display_docs_without_sources(bare_kernel):
     assert execute(kc, 'import "corelab/display"').status == "ok"
     text = inspect(kc, "display.HTML")
     assert "func HTML(s string)" in text and "HTML displays an HTML fragment." in text, text
+
+
+def runtime_examples():
+    """The Example functions of corelab/runtime's tests, as (func name, the rt name they document)."""
+    import re
+
+    from conftest import ROOT
+
+    found = []
+    for f in sorted((ROOT / "runtime").glob("*_test.go")):
+        for m in re.finditer(r"^func Example(\w+)\(\)", f.read_text(), re.M):
+            # ExampleCompare and ExampleCompare_twoModels document Compare; ExampleReport_Text is a
+            # method's, shown on a value of that type, not here
+            name, _, suffix = m.group(1).partition("_")
+            if name and name[0].isupper() and not suffix[:1].isupper():
+                found.append(("Example" + m.group(1), name))
+    return found
+
+
+def test_runtime_examples_without_sources(bare_kernel):
+    examples = runtime_examples()
+    if not examples:
+        pytest.skip("corelab/runtime has no Example functions yet")
+    kc = bare_kernel
+    assert execute(kc, 'import rt "corelab/runtime"').status == "ok"
+    for func, name in examples:
+        text = inspect(kc, "rt." + name)
+        assert "\n\nExample" in text, "%s is not shown under rt.%s:\n%s" % (func, name, text)
