@@ -217,3 +217,16 @@ def test_dockerignore_keeps_the_context_small():
     ignored = (ROOT / ".dockerignore").read_text().split()
     for entry in ("tests/browser/node_modules", "bin", ".build"):
         assert entry in ignored, entry
+
+
+def test_binder_link_opens_where_the_start_hook_puts_the_workshop():
+    # corelab binder-url's default labpath is relative to the server's root, the image's WORKDIR (the home),
+    # and must name the first notebook inside the folder the hook fills.
+    m = re.search(r'DefaultLabPath = "([^"]+)"', (ROOT / "binder" / "binder.go").read_text())
+    folder, _, notebook = m.group(1).partition("/")
+    hook = (ROOT / "docker" / "corelab-workshop").read_text()
+    assert "${CORELAB_WORKSHOP_DIR:-$home/%s}" % folder in hook
+    assert (ROOT / "notebooks" / notebook).is_file(), notebook
+    final = stages()[-1]
+    workdirs = [rest for w, rest in final["body"] if w == "WORKDIR"]
+    assert workdirs and workdirs[-1] == "/home/${NB_USER}", workdirs
