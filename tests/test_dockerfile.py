@@ -11,6 +11,9 @@ import json
 import os
 import re
 import shlex
+import subprocess
+
+import pytest
 
 from conftest import ROOT
 
@@ -230,3 +233,11 @@ def test_binder_link_opens_where_the_start_hook_puts_the_workshop():
     final = stages()[-1]
     workdirs = [rest for w, rest in final["body"] if w == "WORKDIR"]
     assert workdirs and workdirs[-1] == "/home/${NB_USER}", workdirs
+
+
+def test_a_binary_built_from_a_checkout_is_not_dev():
+    # What the image's build stage relies on: install.sh build in a git checkout stamps `git describe`.
+    if subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True).returncode != 0:
+        pytest.skip("not a git checkout")
+    out = subprocess.run([os.environ["CORELAB_BIN"], "version"], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("corelab ") and not out.startswith("corelab dev "), out
