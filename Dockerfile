@@ -7,8 +7,9 @@
 #                command (jupyterhub-singleuser, or this CMD) replaces or is CMD.
 #   Locally      docker build -t corelab . && docker run --rm -p 8888:8888 corelab
 #
-# In all three the base image's ENTRYPOINT stays (tini, then Docker Stacks' start.sh, then the command), and
-# start.sh runs the hooks in /usr/local/bin/before-notebook.d/ first. Ours, docker/corelab-workshop, copies the
+# In all three the base image's ENTRYPOINT stays (tini, then Docker Stacks' start.sh, then the command: start.sh is
+# the entry point since jupyter/docker-stacks#2087, January 2024), and start.sh runs the hooks in
+# /usr/local/bin/before-notebook.d/ first. Ours, docker/corelab-workshop, copies the
 # workshop from /opt/corelab/workshop into ~/corelab-workshop at every start: JupyterHub mounts a volume over
 # the image's home, so notebooks copied there at build time would be hidden. A learner's edited notebook is
 # kept; a newer shipped version lands beside it (tests/test_start_hook.py runs the hook).

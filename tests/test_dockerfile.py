@@ -184,6 +184,15 @@ def test_the_start_hook_is_installed_to_run_on_every_start():
     assert "/opt/corelab/workshop" in text and "corelab-workshop" in text
 
 
+def test_base_runs_start_hooks_before_any_command():
+    # Docker Stacks images made start.sh part of the ENTRYPOINT on 2024-01-22 (jupyter/docker-stacks#2087);
+    # before that, a command given by Binder or JupyterHub skipped start.sh and so the start hook.
+    tag = stages()[-1]["image"].rsplit(":", 1)[-1]
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", tag)
+    assert m, "pin the Docker Stacks base by its date tag, not " + tag
+    assert tag >= "2024-01-22", tag
+
+
 def test_has_a_command_binder_can_replace():
     final = stages()[-1]
     words = [w for w, _ in final["body"]]
