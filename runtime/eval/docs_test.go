@@ -117,3 +117,17 @@ func ExampleT_Hello() {
 		t.Errorf("method example missing:\n%s", m)
 	}
 }
+
+// BenchmarkEmbeddedDoc is the first Shift-Tab on a package without sources:
+// unzip and parse its reduced files (stdDoc caches the result).
+func BenchmarkEmbeddedDoc(b *testing.B) {
+	for _, path := range []string{"strings", "net/http", "corelab/runtime"} {
+		b.Run(strings.ReplaceAll(path, "/", "_"), func(b *testing.B) {
+			for b.Loop() {
+				if d, _ := embeddedDoc(path); d == nil {
+					b.Fatal("no doc")
+				}
+			}
+		})
+	}
+}
