@@ -36,8 +36,8 @@ $(JUPYTER_PHASES): export CHROMIUM := $(CHROMIUM)
 $(JUPYTER_PHASES): export PYDEVD_DISABLE_FILE_VALIDATION := 1
 PYTEST := $(PYTHON) -m pytest -ra --timeout=600
 
-.PHONY: all build install test deps check vet fmt generated gomod unit race arm64 kernelspec pytest notebooks browser \
-	screenshot bench workshop handouts clean
+.PHONY: all build install test deps jupyter-deps check vet fmt generated gomod unit race arm64 kernelspec pytest notebooks browser \
+	screenshot bench workshop handouts binder-url clean
 
 all: build
 
@@ -55,6 +55,10 @@ test: deps check unit race arm64 kernelspec pytest notebooks browser
 ## deps: the Debian packages the tests need (installed when run as root; otherwise named, with the command)
 deps:
 	@$(PHASE) deps scripts/test-deps.sh
+
+## jupyter-deps: the Debian package the kernelspec phase needs (jupyter_client), as deps does
+jupyter-deps:
+	@$(PHASE) jupyter-deps scripts/test-deps.sh jupyter
 
 check: vet fmt generated gomod
 
@@ -80,7 +84,9 @@ race:
 arm64:
 	@$(PHASE) arm64 env GO=$(GO) scripts/test-arm64.sh
 
-kernelspec: build
+# kernelspec lists the kernels with jupyter_client: on a fresh machine its package comes first (installed as
+# root, else named with the command that installs it), never a "No module named 'jupyter_client'" halfway.
+kernelspec: build jupyter-deps
 	@rm -rf $(TEST_HOME) && mkdir -p $(TEST_HOME)
 	@$(PHASE) kernelspec scripts/install.sh kernelspec $(CURDIR)/$(BIN) --user
 	@$(PYTHON) -m jupyter_client.kernelspecapp list
@@ -112,15 +118,23 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(BIN) bench kernel
 
-## workshop: install the kernel and open the notebooks in Jupyter; without Jupyter, write HTML handouts
+## workshop: install the kernel and open the notebooks in Jupyter; without Jupyter, write HTML handouts.
+## Jupyter missing: as root it is installed first (scripts/test-deps.sh workshop), otherwise the command is printed.
 workshop: install
+	@if ! (command -v $(JUPYTER) >/dev/null 2>&1 && $(JUPYTER) notebook --version >/dev/null 2>&1); then \
+		scripts/test-deps.sh workshop || true; \
+	fi
 	@if command -v $(JUPYTER) >/dev/null 2>&1 && $(JUPYTER) notebook --version >/dev/null 2>&1; then \
 		echo "workshop: starting Jupyter on notebooks/ (Ctrl-C to stop)"; \
-		$(JUPYTER) notebook --notebook-dir=notebooks; \
+		$(JUPYTER) notebook --notebook-dir=notebooks $$([ "$$(id -u)" -ne 0 ] || echo --allow-root); \
 	else \
-		echo "workshop: no Jupyter found; executing the notebooks into handouts/ instead"; \
+		echo "workshop: no Jupyter Notebook found; executing the notebooks into handouts/ instead"; \
 		$(MAKE) --no-print-directory handouts; \
 	fi
+
+## binder-url: the mybinder.org launch link and README badge for this checkout's remote and branch
+binder-url: build
+	@$(BIN) binder-url
 
 ## handouts: execute every notebook headlessly and write HTML handouts to handouts/
 handouts: build

@@ -8,6 +8,7 @@
 //	corelab bench kernel                compare start-up and round-trip times with ipykernel
 //	corelab bench runtime [-quick]      measure each execution model against its targets
 //	corelab worker                      a worker process of the Processes model (started by the lab)
+//	corelab binder-url [-C DIR]         print the mybinder.org link and badge for this checkout
 //	corelab version                     print the version
 //
 // The kernel runs cells in a child process (`corelab evaluator`, not meant
@@ -26,6 +27,7 @@ import (
 	"runtime"
 	"runtime/debug"
 
+	"corelab/binder"
 	"corelab/install"
 	"corelab/kernel"
 	"corelab/kernel/bench"
@@ -59,6 +61,7 @@ commands:
   bench runtime [-quick]
                         the execution models measured against their targets (a table)
   worker                worker process of the Processes model (started by the lab)
+  binder-url [-C DIR]   print the mybinder.org launch link and badge for this checkout's remote
   version               print the version
 `
 
@@ -77,6 +80,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return notebook.Main(args, stdout, stderr)
 	case "bench":
 		return benchMain(args, stdout, stderr)
+	case "binder-url":
+		return binder.Main(args, stdout, stderr)
 	case "worker":
 		if code := corert.WorkerMain(symbols.Symbols); code != 0 {
 			os.Exit(code)

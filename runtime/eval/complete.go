@@ -289,11 +289,12 @@ func (in *Interpreter) Inspect(code string, cursor int) (text string, found bool
 	return "", false
 }
 
-// packageDoc documents path.name from source, or from the symbol table.
+// packageDoc documents path.name from source (or the embedded docs), with
+// its examples, or else gives its type from the symbol table.
 func (in *Interpreter) packageDoc(path, name string) (string, bool) {
 	if d := stdDoc(path); d != nil {
 		if t, ok := docOf(d, name); ok {
-			return t, true
+			return withExamples(docFset[d.ImportPath], t, examplesOf(d, "", name)), true
 		}
 	}
 	if v, ok := in.pkgs[path][name]; ok {
@@ -319,13 +320,15 @@ var (
 
 // stdDoc parses the documentation of a package from its source: GOROOT for
 // the standard library, the module for corelab/... when the source is found.
+// Without sources (no Go installed, a binary away from its checkout) it reads
+// the copy embedded at build time (docs.go). For corelab's packages the
+// Example functions of their tests come along.
 func stdDoc(path string) *doc.Package {
 	docMu.Lock()
 	defer docMu.Unlock()
 	if d, ok := docCache[path]; ok {
 		return d
 	}
-	docCache[path] = nil
 	dir := ""
 	if p, err := build.Import(path, "", build.FindOnly); err == nil {
 		dir = p.Dir
@@ -333,37 +336,47 @@ func stdDoc(path string) *doc.Package {
 	if dir == "" && strings.HasPrefix(path, "corelab/") {
 		dir = findModuleDir(strings.TrimPrefix(path, "corelab/"))
 	}
-	if dir == "" {
-		return nil
+	var d *doc.Package
+	var fset *token.FileSet
+	if dir != "" {
+		d, fset = sourceDoc(dir, path)
+	}
+	if d == nil {
+		d, fset = embeddedDoc(path)
+	}
+	docCache[path] = d
+	if d != nil {
+		docFset[path] = fset
+	}
+	return d
+}
+
+// sourceDoc parses the documentation of the package in dir: the files the
+// host's build would compile, and for corelab's packages their test files,
+// which go/doc reads only for examples.
+func sourceDoc(dir, path string) (*doc.Package, *token.FileSet) {
+	bp, err := build.ImportDir(dir, 0)
+	if err != nil {
+		return nil, nil
+	}
+	names := bp.GoFiles
+	if strings.HasPrefix(path, "corelab/") {
+		names = append(append(append([]string{}, names...), bp.TestGoFiles...), bp.XTestGoFiles...)
 	}
 	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, dir, func(fi os.FileInfo) bool {
-		return !strings.HasSuffix(fi.Name(), "_test.go")
-	}, parser.ParseComments)
-	if err != nil {
-		return nil
-	}
-	for name, p := range pkgs {
-		if strings.HasSuffix(name, "_test") {
-			continue
-		}
-		files := make([]*ast.File, 0, len(p.Files))
-		for _, f := range p.Files {
-			files = append(files, f)
-		}
-		var mode doc.Mode
-		if path == "builtin" {
-			mode = doc.AllDecls // its names are all lower case
-		}
-		d, err := doc.NewFromFiles(fset, files, path, mode)
+	files := make([]*ast.File, 0, len(names))
+	for _, name := range names {
+		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.ParseComments)
 		if err != nil {
-			return nil
+			return nil, nil
 		}
-		docFset[path] = fset
-		docCache[path] = d
-		return d
+		files = append(files, f)
 	}
-	return nil
+	d, err := doc.NewFromFiles(fset, files, path, docMode(path))
+	if err != nil {
+		return nil, nil
+	}
+	return d, fset
 }
 
 var docFset = map[string]*token.FileSet{}
@@ -395,7 +408,8 @@ func findModuleDir(rel string) string {
 	return ""
 }
 
-// methodDoc renders the signature and doc of method name of type typ in d.
+// methodDoc renders the signature, doc and examples of method name of type
+// typ in d.
 func methodDoc(d *doc.Package, typ, name string) (string, bool) {
 	for _, t := range d.Types {
 		if t.Name != typ {
@@ -410,7 +424,7 @@ func methodDoc(d *doc.Package, typ, name string) (string, bool) {
 				if m.Doc != "" {
 					b.WriteString("\n\n" + m.Doc)
 				}
-				return b.String(), true
+				return withExamples(docFset[d.ImportPath], b.String(), m.Examples), true
 			}
 		}
 	}
