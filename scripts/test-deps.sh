@@ -10,6 +10,7 @@ packages=(
 	python3-pytest python3-pytest-timeout python3-pexpect
 	chromium fonts-dejavu-core fonts-liberation
 	git make gcc libc6-dev util-linux qemu-user
+	jupyterhub node-configurable-http-proxy
 )
 
 for tool in go node npm; do
