@@ -169,6 +169,11 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("notebooks under a Binder-like quota (%s)" % quota.REPORT)
         for line in quota.REPORT.read_text().splitlines():
             terminalreporter.write_line(line)
+    hub = sys.modules.get("test_hub")
+    if hub and getattr(hub, "RESULTS", None) and hub.REPORT.exists():
+        terminalreporter.section("a class on one hub (%s)" % hub.REPORT)
+        for line in hub.REPORT.read_text().splitlines():
+            terminalreporter.write_line(line)
 
 
 def fds(km):
