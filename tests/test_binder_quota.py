@@ -3,22 +3,23 @@
 Binder (and Zero to JupyterHub) give a learner a container whose cgroup allows about one CPU of time per wall
 second while runtime.NumCPU and os.cpu_count still see every core of the node. `taskset` (test_notebooks.py's
 one-core run) is a different shape: one visible core. Here the kernel, and only the kernel, runs inside a cgroup
-v1 group pair made for this run:
+v1 groups made for this run:
 
     /sys/fs/cgroup/cpu/corelab-binder-PID      cpu.cfs_quota_us = cpu.cfs_period_us = 100000 (one CPU)
     /sys/fs/cgroup/memory/corelab-binder-PID   memory.limit_in_bytes = 2 GiB
+    /sys/fs/cgroup/cpuacct/corelab-binder-PID  no limit: cpuacct.usage counts each notebook's CPU time
 
 It gets there through its kernelspec: a copy of the installed corelab kernelspec whose argv starts with a shell
-that writes its own pid into both groups' cgroup.procs and then execs the kernel, so the kernel, its evaluator and
+that writes its own pid into the groups' cgroup.procs and then execs the kernel, so the kernel, its evaluator and
 its worker processes are in the group from their first instruction, and pytest and nbclient are not.
 
 Each notebook must run clean (as in test_notebooks.py), its reports must show a core budget of 1 with GOMAXPROCS 2
 (Go ≥ 1.25 derives GOMAXPROCS from the quota but never below 2) and every core visible, and no speed-up above the
 budget may stand without the reports' own "not a result" flag. The group's peak memory
-(memory.max_usage_in_bytes, reset before each notebook), its memory.failcnt and how often the quota throttled it
-are printed in a table at the end of the run and written to .build/binder-quota.txt (or $CORELAB_BINDER_REPORT).
+(memory.max_usage_in_bytes, reset before each notebook), its memory.failcnt, its CPU time and how often the quota
+throttled it are printed in a table at the end of the run and written to .build/binder-quota.txt (or $CORELAB_BINDER_REPORT).
 
-Making the groups needs root and cgroup v1 with the cpu and memory controllers. Elsewhere the tests skip, saying
+Making the groups needs root and cgroup v1 with the cpu, cpuacct and memory controllers. Elsewhere the tests skip, saying
 why; under CI (CI=true) as root they fail instead, because there the machine is known to allow it.
 """
 
@@ -40,13 +41,14 @@ from test_notebooks import NOTEBOOKS, check_svg
 
 CPU_ROOT = Path("/sys/fs/cgroup/cpu")
 MEM_ROOT = Path("/sys/fs/cgroup/memory")
+ACCT_ROOT = Path("/sys/fs/cgroup/cpuacct")  # only to count the CPU time each notebook used
 MEM_LIMIT = 2 << 30
 PERIOD_US = 100000
 SPEC_NAME = "corelab-binder"
 # A speed-up this much above the budget must carry the reports' flag: the tolerance Comparison.void uses.
 TOLERANCE = 1.1
 REPORT = Path(os.environ.get("CORELAB_BINDER_REPORT") or ROOT / ".build" / "binder-quota.txt")
-ROWS = []  # (notebook, seconds, peak bytes, failcnt, throttled periods, periods), for the table
+ROWS = []  # (notebook, seconds, CPU seconds, peak bytes, failcnt, throttled periods, periods), for the table
 
 # 07's summary prints each server's throughput against the gil server's with no flag when it is above the
 # budget ("processes: ... (1.76× the gil server's)" under the quota). Until its notebook says so, the claims
@@ -60,7 +62,7 @@ def unavailable():
     """Why the groups cannot be made here, or None."""
     if os.geteuid() != 0:
         return "needs root to create cgroup v1 groups (CI runs as root)"
-    for root, f in ((CPU_ROOT, "cpu.cfs_quota_us"), (MEM_ROOT, "memory.limit_in_bytes")):
+    for root, f in ((CPU_ROOT, "cpu.cfs_quota_us"), (MEM_ROOT, "memory.limit_in_bytes"), (ACCT_ROOT, "cpuacct.usage")):
         if not (root / f).exists():
             return "no cgroup v1 %s controller at %s (cgroup v2 only?)" % (root.name, root)
     return None
@@ -106,16 +108,16 @@ def groups():
             pytest.fail("CI=true as root, but " + why)
         pytest.skip(why)
     name = "corelab-binder-%d" % os.getpid()
-    cpu, mem = CPU_ROOT / name, MEM_ROOT / name
+    cpu, mem, acct = CPU_ROOT / name, MEM_ROOT / name, ACCT_ROOT / name
     made = []
     try:
-        for g in (cpu, mem):
+        for g in (cpu, mem, acct):
             g.mkdir()
             made.append(g)
         write(cpu / "cpu.cfs_period_us", PERIOD_US)
         write(cpu / "cpu.cfs_quota_us", PERIOD_US)
         write(mem / "memory.limit_in_bytes", MEM_LIMIT)
-        yield cpu, mem
+        yield cpu, mem, acct
     finally:
         errors = []
         for g in made:
@@ -130,13 +132,12 @@ def groups():
 @pytest.fixture(scope="module")
 def kernelspecs(groups, tmp_path_factory):
     """A kernelspec directory holding corelab-binder: the installed corelab spec, entered into the groups first."""
-    cpu, mem = groups
     spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
-    enter = 'for g in "$1" "$2"; do echo $$ >"$g/cgroup.procs" || exit 1; done; shift 2; exec "$@"'
+    enter = 'for g in "$1" "$2" "$3"; do echo $$ >"$g/cgroup.procs" || exit 1; done; shift 3; exec "$@"'
     d = tmp_path_factory.mktemp("kernels")
     (d / SPEC_NAME).mkdir()
     data = spec.to_dict()
-    data["argv"] = ["/bin/sh", "-c", enter, "corelab-in-cgroup", str(cpu), str(mem)] + spec.argv
+    data["argv"] = ["/bin/sh", "-c", enter, "corelab-in-cgroup"] + [str(g) for g in groups] + spec.argv
     data["display_name"] = spec.display_name + " (Binder-like quota)"
     (d / SPEC_NAME / "kernel.json").write_text(json.dumps(data, indent=1))
     return KernelSpecManager(kernel_dirs=[str(d)])
@@ -151,11 +152,12 @@ def cpu_stat(group):
 def test_notebook_under_binder_quota(path, groups, kernelspecs):
     if path is None:
         pytest.skip("notebooks/ has no .ipynb files yet")
-    cpu, mem = groups
+    cpu, mem, acct = groups
     nb = nbformat.read(path, as_version=4)
     write(mem / "memory.max_usage_in_bytes", 0)  # the peak from here on
     fails0 = int((mem / "memory.failcnt").read_text())
     periods0, throttled0 = cpu_stat(cpu)
+    used0 = int((acct / "cpuacct.usage").read_text())
 
     km = KernelManager(kernel_name=SPEC_NAME, kernel_spec_manager=kernelspecs)
     start = time.monotonic()
@@ -170,7 +172,8 @@ def test_notebook_under_binder_quota(path, groups, kernelspecs):
     peak = int((mem / "memory.max_usage_in_bytes").read_text())
     fails = int((mem / "memory.failcnt").read_text()) - fails0
     periods, throttled = cpu_stat(cpu)
-    ROWS.append((path.name, secs, peak, fails, throttled - throttled0, periods - periods0))
+    used = (int((acct / "cpuacct.usage").read_text()) - used0) / 1e9
+    ROWS.append((path.name, secs, used, peak, fails, throttled - throttled0, periods - periods0))
     assert not left, "processes still in the group after the kernel shut down: %s" % left
 
     texts = []
@@ -262,11 +265,14 @@ def write_report():
         "Binder-like run: one-CPU quota (cfs_quota_us = cfs_period_us = %d), memory limit %d GiB, %d cores visible"
         % (PERIOD_US, MEM_LIMIT >> 30, os.cpu_count()),
         "peak = memory.max_usage_in_bytes of the kernel's group (kernel + evaluator + workers; RSS and page cache)",
-        "%-38s %8s %10s %8s %18s" % ("notebook", "wall", "peak", "failcnt", "throttled/periods"),
+        "CPU = cpuacct.usage of the group (all CPU time the kernel and its children used)",
+        "%-38s %8s %8s %10s %8s %18s" % ("notebook", "wall", "CPU", "peak", "failcnt", "throttled/periods"),
     ]
-    for name, secs, peak, fails, thr, per in ROWS:
-        lines.append("%-38s %7.1fs %6.1f MiB %8d %10d/%d" % (name, secs, peak / 2**20, fails, thr, per))
-    top = max(ROWS, key=lambda r: r[2])
-    lines.append("highest peak: %s, %.1f MiB" % (top[0], top[2] / 2**20))
+    for name, secs, used, peak, fails, thr, per in ROWS:
+        lines.append("%-38s %7.1fs %7.1fs %6.1f MiB %8d %10d/%d" % (name, secs, used, peak / 2**20, fails, thr, per))
+    top = max(ROWS, key=lambda r: r[3])
+    busy = max(ROWS, key=lambda r: r[2])
+    lines.append("highest peak: %s, %.1f MiB; most CPU: %s, %.1fs; all notebooks: %.1f CPU seconds in %.1fs"
+                 % (top[0], top[3] / 2**20, busy[0], busy[2], sum(r[2] for r in ROWS), sum(r[1] for r in ROWS)))
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines) + "\n")
