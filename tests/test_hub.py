@@ -28,6 +28,7 @@ skips, saying why; under CI (CI=true) as root it fails instead.
 """
 
 import asyncio
+import fcntl
 import json
 import os
 import pwd
@@ -125,6 +126,10 @@ def learners():
             pytest.fail("CI=true as root, but " + why)
         pytest.skip(why)
     names = learner_names()
+    # The learners' names are fixed (so a crashed run's users are reused, then removed); two runs on one machine
+    # (two worktrees' make test) take turns instead of deleting each other's users.
+    lock = open("/tmp/corelab-hub-test.lock", "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
     try:
         for name in names:
             try:
@@ -145,6 +150,7 @@ def learners():
     finally:
         for name in names:
             remove_user(name)
+        lock.close()  # releases the lock
 
 
 @pytest.fixture(scope="module")
