@@ -153,21 +153,30 @@ def learners():
         lock.close()  # releases the lock
 
 
-@pytest.fixture(scope="module")
-def hub(learners):
-    """A running JupyterHub on 127.0.0.1: its public URL. Stopped (and its servers with it) afterwards."""
-    work = Path(tempfile.mkdtemp(prefix="corelab-hub-"))
+def install_prefix(work):
+    """The corelab binary and its kernelspec in work/prefix, readable by every learner: the prefix."""
     os.chmod(work, 0o755)  # the learners' servers read the prefix below
     prefix = work / "prefix"
     (prefix / "bin").mkdir(parents=True)
     binary = prefix / "bin" / "corelab"
     shutil.copy(os.environ["CORELAB_BIN"], binary)
-    os.chmod(binary, 0o755)
     subprocess.run([str(binary), "install", "--prefix", str(prefix)], check=True, capture_output=True)
     for d, _, files in os.walk(prefix):
         os.chmod(d, 0o755)
         for f in files:
             os.chmod(os.path.join(d, f), 0o755 if f == "corelab" else 0o644)
+    return prefix
+
+
+@pytest.fixture(scope="module")
+def hub(learners):
+    """A running JupyterHub on 127.0.0.1: its public URL. Stopped (and its servers with it) afterwards."""
+    work = Path(tempfile.mkdtemp(prefix="corelab-hub-"))
+    try:
+        prefix = install_prefix(work)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
 
     port, hub_port, api_port = free_port(), free_port(), free_port()
     config = work / "jupyterhub_config.py"
