@@ -21,7 +21,7 @@ PHASE    := scripts/phase.sh
 # The Python and browser phases run against a kernelspec installed into a throw-away HOME, so they never
 # see (or touch) the kernels of the person running them. Go keeps its real caches (read before HOME moves).
 TEST_HOME   := $(CURDIR)/.build/home
-JUPYTER_PHASES := kernelspec pytest notebooks browser screenshot reliability
+JUPYTER_PHASES := kernelspec pytest notebooks browser screenshot reliability binder-run hub-run
 $(JUPYTER_PHASES): export GOCACHE := $(shell $(GO) env GOCACHE)
 $(JUPYTER_PHASES): export GOMODCACHE := $(shell $(GO) env GOMODCACHE)
 $(JUPYTER_PHASES): export GOPATH := $(shell $(GO) env GOPATH)
@@ -92,7 +92,7 @@ kernelspec: build jupyter-deps
 	@$(PYTHON) -m jupyter_client.kernelspecapp list
 
 pytest: kernelspec
-	@$(PHASE) pytest $(PYTEST) tests --ignore=tests/test_notebooks.py
+	@$(PHASE) pytest $(PYTEST) tests --ignore=tests/test_notebooks.py --ignore=tests/test_binder_quota.py
 
 ## reliability: hostile peers and bad cells against the real kernel (also run by pytest, so by test)
 .PHONY: reliability
@@ -100,7 +100,18 @@ reliability: kernelspec
 	@$(PHASE) reliability $(PYTEST) tests/test_hostile_peers.py tests/test_bad_cells.py
 
 notebooks: kernelspec
-	@$(PHASE) notebooks $(PYTEST) tests/test_notebooks.py
+	@$(PHASE) notebooks $(PYTEST) tests/test_notebooks.py tests/test_binder_quota.py
+
+## binder-run: every notebook under a one-CPU quota and a 2 GiB limit, both cores visible (root, cgroup v1);
+## the per-notebook memory peaks land in .build/binder-quota.txt (also part of the notebooks phase)
+.PHONY: binder-run hub-run
+binder-run: kernelspec
+	@$(PHASE) binder-run $(PYTEST) tests/test_binder_quota.py
+
+## hub-run: a class on one JupyterHub: learners run a notebook at once, memory and CPU per learner measured;
+## the table lands in .build/hub-run.txt (also part of the pytest phase)
+hub-run: kernelspec
+	@$(PHASE) hub-run $(PYTEST) tests/test_hub.py
 
 browser: kernelspec tests/browser/node_modules
 	@$(PHASE) browser node tests/browser/run.mjs

@@ -20,6 +20,7 @@ test)
 		python3-pytest python3-pytest-timeout python3-pexpect
 		chromium fonts-dejavu-core fonts-liberation
 		git make gcc libc6-dev util-linux qemu-user
+		jupyterhub node-configurable-http-proxy
 	)
 	tools=(go node npm)
 	;;

@@ -164,6 +164,16 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("notebook run times")
         for name, cores, secs in timings:
             terminalreporter.write_line("%-42s %-4s cores %6.1fs" % (name, cores, secs))
+    quota = sys.modules.get("test_binder_quota")
+    if quota and getattr(quota, "ROWS", None) and quota.REPORT.exists():
+        terminalreporter.section("notebooks under a Binder-like quota (%s)" % quota.REPORT)
+        for line in quota.REPORT.read_text().splitlines():
+            terminalreporter.write_line(line)
+    hub = sys.modules.get("test_hub")
+    if hub and getattr(hub, "RESULTS", None) and hub.REPORT.exists():
+        terminalreporter.section("a class on one hub (%s)" % hub.REPORT)
+        for line in hub.REPORT.read_text().splitlines():
+            terminalreporter.write_line(line)
 
 
 def fds(km):
