@@ -61,9 +61,7 @@ ROWS = []  # (notebook, seconds, CPU seconds, peak bytes, failcnt, throttled per
 # 07's summary prints each server's throughput against the gil server's with no flag when it is above the
 # budget ("processes: ... (1.76× the gil server's)" under the quota). Until its notebook says so, the claims
 # check for 07 reports the lines and xfails instead of failing; everything else about 07 is still asserted.
-KNOWN_CLAIMS = {
-    "07-web-server.ipynb": "07's throughput lines ('N× the gil server's') are not flagged above the core budget",
-}
+KNOWN_CLAIMS = {}
 
 
 def unavailable():
