@@ -1,0 +1,66 @@
+"""Help and output a Python learner meets first, through a real kernel and real Jupyter clients:
+Shift-Tab inside a call's parentheses, %help's wrapping, and progress lines that go away when a run ends.
+"""
+
+import pytest
+
+from conftest import execute, start_kernel
+
+
+def ok(kc, code, timeout=60):
+    r = execute(kc, code, timeout=timeout)
+    assert r.status == "ok", r
+    return r
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    km, kc = start_kernel()
+    ok(kc, 'import (\n\t"strings"\n\trt "corelab/runtime"\n)')
+    yield km, kc
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+
+
+def inspect(kc, marked):
+    """Inspect code written with "|" at the cursor, as Shift-Tab there does; the reply's content."""
+    cursor = marked.index("|")
+    code = marked[:cursor] + marked[cursor + 1 :]
+    msg_id = kc.inspect(code, cursor)
+    while True:
+        reply = kc.get_shell_msg(timeout=30)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply["content"]
+
+
+@pytest.mark.parametrize(
+    "marked, want",
+    [
+        # Jupyter closes the parenthesis as the learner opens it: the cursor sits between the two.
+        ("rt.Run(|)", "func Run("),
+        ("rt.Run(rt.GIL, |", "func Run("),
+        ("rt.Run(rt.GIL, 2, rt.Fib, |30)", "func Run("),
+        # Where the standard library's docs come from is not this test's business: the called name is.
+        ('strings.ToUpper("ab|")', "ToUpper"),
+        ("rt.Run(rt.GIL, 2, rt.Fib, len(strings.ToUpper(|)))", "ToUpper"),
+        ('rt.Run(rt.GIL, 2, rt.Fib, len(strings.Repeat(strings.ToUpper("x"), |3)))', "Repeat"),
+        ('rt.Run(rt.GIL, 2, rt.Fib, len(strings.ToUpper("x"))|)', "func Run("),
+    ],
+)
+def test_inspect_inside_a_call_shows_the_called_function(kernel, marked, want):
+    km, kc = kernel
+    reply = inspect(kc, marked)
+    assert reply["status"] == "ok" and reply["found"], (marked, reply)
+    assert want in reply["data"]["text/plain"], (marked, reply["data"]["text/plain"][:300])
+
+
+def test_inspect_of_a_notebook_func_shows_signature_and_comment(kernel):
+    km, kc = kernel
+    ok(kc, "// Square returns n times n,\n// the learner's own helper.\nfunc Square(n int) int {\n\tproduct := n * n\n\treturn product\n}")
+    for marked in ("Squ|are(3)", "Square(|)", "x := 3\ny := Square(x|)"):
+        reply = inspect(kc, marked)
+        assert reply["found"], (marked, reply)
+        text = reply["data"]["text/plain"]
+        assert text.startswith("func Square(n int) int"), (marked, text)
+        assert "Square returns n times n,\nthe learner's own helper." in text, (marked, text)
+        assert "product" not in text, (marked, text)  # the body is in the cell; help shows what to call it with
