@@ -2,9 +2,11 @@
 Shift-Tab inside a call's parentheses, %help's wrapping, and progress lines that go away when a run ends.
 """
 
+import re
+
 import pytest
 
-from conftest import execute, start_kernel
+from conftest import ROOT, execute, start_kernel
 
 
 def ok(kc, code, timeout=60):
@@ -64,3 +66,20 @@ def test_inspect_of_a_notebook_func_shows_signature_and_comment(kernel):
         assert text.startswith("func Square(n int) int"), (marked, text)
         assert "Square returns n times n,\nthe learner's own helper." in text, (marked, text)
         assert "product" not in text, (marked, text)  # the body is in the cell; help shows what to call it with
+
+
+def test_help_lines_fit_and_break_between_words(kernel):
+    """Notebook and Lab break a line that does not fit wherever it overflows, mid-word included; %help's
+    lines fit 79 columns, and every word in them is a word of the help texts in the source."""
+    km, kc = kernel
+    text = ok(kc, "%help").stdout
+    lines = text.splitlines()
+    assert len(lines) > 5 and lines[0].startswith("Magics"), text
+    too_long = [l for l in lines if len(l) > 79]
+    assert not too_long, too_long
+    source = (ROOT / "kernel/evaluator/magics.go").read_text()
+    words = set()
+    for literal in re.findall(r'"((?:[^"\\]|\\.)*)"', source):
+        words.update(literal.replace('\\"', '"').replace("\\n", " ").split())
+    broken = [w for w in text.split() if w not in words and w.lstrip("%") not in words]
+    assert not broken, (broken, text)
