@@ -174,6 +174,7 @@ func Compare(models []Model, workers int, fn any, args ...any) *Comparison {
 	c := &Comparison{Workers: workers, Walls: map[Model][]time.Duration{}, Budget: budget()}
 	all := map[Model][]*Report{}
 	p := newProgress(len(models) * Rounds)
+	defer p.done()
 	for round := 0; round < Rounds; round++ {
 		for _, m := range alternate(models, round) {
 			p.next(fmt.Sprintf("comparing: %s with %d worker(s), round %d of %d", m, workers, round+1, Rounds))
@@ -186,7 +187,6 @@ func Compare(models []Model, workers int, fn any, args ...any) *Comparison {
 			c.cond.add(r.Measurement)
 		}
 	}
-	p.done("compared " + c.Func)
 	for _, m := range models {
 		c.Reports = append(c.Reports, medianReport(all[m]))
 	}
@@ -432,6 +432,7 @@ func Scale(models []Model, maxWorkers int, fn any, args ...any) *Scaling {
 		walls[m] = make([][]time.Duration, maxWorkers)
 	}
 	p := newProgress(len(models) * maxWorkers * Rounds)
+	defer p.done()
 	for round := 0; round < Rounds; round++ {
 		for _, n := range alternate(s.Workers, round) {
 			for _, m := range alternate(models, round) {
@@ -445,7 +446,6 @@ func Scale(models []Model, maxWorkers int, fn any, args ...any) *Scaling {
 			}
 		}
 	}
-	p.done("scaled " + s.Func)
 	for _, m := range models {
 		for i, n := range s.Workers {
 			var sp []float64
@@ -465,7 +465,8 @@ func Scale(models []Model, maxWorkers int, fn any, args ...any) *Scaling {
 }
 
 // progress shows "what runs now" while a long measurement lasts, updating
-// one display; it appears only once the measurement has taken a second.
+// one display; it appears only once the measurement has taken a second, and
+// done clears it.
 type progress struct {
 	h           *display.Handle
 	start       time.Time
@@ -488,9 +489,9 @@ func (p *progress) next(msg string) {
 	p.h.Update(b)
 }
 
-func (p *progress) done(msg string) {
+func (p *progress) done() {
 	if p.h != nil {
-		p.h.Update(display.TextBundle(msg + ": done"))
+		p.h.Clear()
 	}
 }
 

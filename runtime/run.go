@@ -498,7 +498,7 @@ func (tr *threadRunner) stats() (int64, int64) { return tr.lock.Stats() }
 func (tr *threadRunner) close() {}
 
 // liveProgress shows a progress line that updates while a run lasts more
-// than a second. The returned stop ends its goroutine.
+// than a second. The returned stop ends its goroutine and clears the line.
 func liveProgress(r *Report, mt *meter.Meter) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
@@ -510,6 +510,7 @@ func liveProgress(r *Report, mt *meter.Meter) (stop func()) {
 		case <-time.After(time.Second):
 		}
 		h := display.New()
+		defer h.Clear() // the report that follows says it all
 		show := h.Show
 		tick := time.NewTicker(500 * time.Millisecond)
 		defer tick.Stop()
@@ -520,7 +521,6 @@ func liveProgress(r *Report, mt *meter.Meter) (stop func()) {
 			show = h.Update
 			select {
 			case <-done:
-				h.Update(display.TextBundle(fmt.Sprintf("%s · %s: done", r.Func, r.Model)))
 				return
 			case <-tick.C:
 			}

@@ -260,6 +260,7 @@ func WebServers(models []Model, workers int, load Load) *WebReport {
 	rep := &WebReport{Workers: workers, Load: load}
 	h := display.New()
 	h.Show(display.TextBundle("starting servers…"))
+	defer h.Clear() // the report replaces it
 	for _, m := range models {
 		h.Update(display.TextBundle(fmt.Sprintf("loading the %s server…", m)))
 		rep.Results = append(rep.Results, loadServer(m, workers, load))
@@ -267,7 +268,6 @@ func WebServers(models []Model, workers int, load Load) *WebReport {
 			panic(ErrInterrupted)
 		}
 	}
-	h.Update(display.TextBundle("servers measured"))
 	return rep
 }
 

@@ -83,3 +83,48 @@ def test_help_lines_fit_and_break_between_words(kernel):
         words.update(literal.replace('\\"', '"').replace("\\n", " ").split())
     broken = [w for w in text.split() if w not in words and w.lstrip("%") not in words]
     assert not broken, (broken, text)
+
+
+# --- progress lines -----------------------------------------------------------------------------------
+
+PROGRESS_CELLS = [
+    'import (\n\t"fmt"\n\t"time"\n\trt "corelab/runtime"\n)',
+    # Long enough (3 s) for rt.Run's live line, which waits a second before it shows.
+    'fmt.Println("before the run")\nr := rt.Run(rt.GIL, 1, rt.Wait, 3*time.Second)\nfmt.Println("after the run", r.Workers)',
+    # Six runs of 0.4 s: rt.Compare's line shows from the first run that starts after a second.
+    "rt.Compare([]rt.Model{rt.GIL, rt.Free}, 1, rt.Wait, 400*time.Millisecond)",
+]
+
+
+def test_progress_lines_are_gone_from_the_saved_notebook():
+    import nbformat
+    from nbclient import NotebookClient
+
+    from conftest import KERNEL_NAME
+
+    shown = []  # text of every output that carried a display_id: the progress lines
+
+    class Recording(NotebookClient):
+        def process_message(self, msg, cell, cell_index):
+            content = msg.get("content", {})
+            if content.get("transient", {}).get("display_id"):
+                shown.append(content.get("data", {}).get("text/plain", ""))
+            return super().process_message(msg, cell, cell_index)
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in PROGRESS_CELLS])
+    Recording(nb, kernel_name=KERNEL_NAME, timeout=120, startup_timeout=60).execute()
+    for c in nb.cells:
+        assert not [o for o in c.outputs if o.output_type == "error"], (c.source, c.outputs)
+
+    lines = [s for s in shown if s]
+    assert any("rt.Wait" in s and "gil" in s for s in lines), shown  # rt.Run's line was shown...
+    assert any(s.startswith("comparing") for s in lines), shown  # ...and rt.Compare's
+    saved = nbformat.writes(nb)
+    for s in set(lines):
+        assert s not in saved, ("a progress line stayed in the saved notebook", s)
+    run_cell = nb.cells[1]
+    text = "".join(o.get("text", "") for o in run_cell.outputs)
+    assert "before the run" in text and "after the run 1" in text, run_cell.outputs
+    compare = nb.cells[2]
+    assert any("image/svg+xml" in o.get("data", {}) for o in compare.outputs), compare.outputs
+    nbformat.validate(nb)
