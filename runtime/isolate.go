@@ -277,8 +277,13 @@ func StartupCosts(n int) *StartupCost {
 
 func (c *StartupCost) rows() (header []string, rows [][]string) {
 	header = []string{"worker", "start-up", "memory", "CPython"}
+	var startups []time.Duration
 	for _, r := range c.Rows {
-		rows = append(rows, []string{r.Kind, fmtDur(r.Startup), meter.FormatBytes(r.Memory), r.Note})
+		startups = append(startups, r.Startup)
+	}
+	su := report.UnitFor(startups...)
+	for _, r := range c.Rows {
+		rows = append(rows, []string{r.Kind, su.Format(r.Startup), meter.FormatBytes(r.Memory), r.Note})
 	}
 	return header, rows
 }
