@@ -49,7 +49,7 @@ func (r *Report) extraRows() (header []string, rows [][]string) {
 		if len(res) > 80 {
 			res = res[:77] + "..."
 		}
-		row := []string{fmt.Sprintf("%s %d", workerNoun(r.Model), i+1), res}
+		row := []string{fmt.Sprintf("%s %d", workerNoun(r.Model), i), res}
 		if r.Startup != nil {
 			row = append(row, startup[i], meter.FormatBytes(r.Memory[i]))
 		}

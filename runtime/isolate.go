@@ -124,7 +124,7 @@ func (ir *isolateRunner) memory(r *Report) {
 
 func (ir *isolateRunner) work(i int, rec *meter.Recorder, ln int) (out []any, err error) {
 	iso := ir.isos[i]
-	onThread(iso.lock, fmt.Sprintf("isolate %d", i+1), &lane{rec: rec, i: ln, worker: i}, func(t *gil.Thread) {
+	onThread(iso.lock, fmt.Sprintf("isolate %d", i), &lane{rec: rec, i: ln, worker: i}, func(t *gil.Thread) {
 		if ir.j.comp != nil {
 			out, err = ir.j.call(t)
 		} else {

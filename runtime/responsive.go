@@ -156,7 +156,7 @@ func tickBeside(m Model, jobs int, d time.Duration) *Lateness {
 			if m == Isolates {
 				lock = newLock(Isolates) // each job has its own
 			}
-			t := lock.NewThread(fmt.Sprintf("job %d", i+1))
+			t := lock.NewThread(fmt.Sprintf("job %d", i))
 			wg.Add(1)
 			go func() { // stopped by stop
 				defer wg.Done()

@@ -154,3 +154,27 @@ def test_markdown_tables_are_left_aligned():
     not_left = [(name, l) for name, l in rows if any(not c.strip().startswith(":") or c.strip().endswith(":")
                                                      for c in l.strip().strip("|").split("|"))]
     assert not not_left, not_left
+
+
+# --- worker numbering -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["GIL", "Isolates"])
+def test_workers_are_numbered_as_rt_worker_numbers_them(kernel, model):
+    """The lane, table row and result of a worker carry the number rt.Worker() returned in it."""
+    km, kc = kernel
+    ok(kc, "// who reports which worker runs it.\nfunc who() int { return rt.Worker() }")
+    r = ok(kc, 'rt.Run(rt.%s, 3, "who")' % model, timeout=120)
+    (result,) = [m for m in r.messages if m["msg_type"] in ("execute_result", "display_data")]
+    text = result["content"]["data"]["text/plain"]
+    noun = {"GIL": "worker", "Isolates": "isolate"}[model]
+    rows = {}
+    for line in text.splitlines():
+        m = re.match(r"\s*%s (\d+)\s+(-?\d+)\s*(\S.*)?$" % noun, line)  # "worker 0  0  ..." in the results table
+        if m:
+            rows[int(m.group(1))] = int(m.group(2))
+    assert rows == {0: 0, 1: 1, 2: 2}, text
+    svg = result["content"]["data"]["image/svg+xml"]
+    for w in range(3):
+        assert ">%s %d<" % (noun, w) in svg, (w, svg[:2000])  # the lane's label
+    assert ">%s 3<" % noun not in svg
