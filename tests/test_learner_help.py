@@ -178,3 +178,42 @@ def test_workers_are_numbered_as_rt_worker_numbers_them(kernel, model):
     for w in range(3):
         assert ">%s %d<" % (noun, w) in svg, (w, svg[:2000])  # the lane's label
     assert ">%s 3<" % noun not in svg
+
+
+# --- the Go crib ---------------------------------------------------------------------------------------
+
+
+def test_notebook_00_opens_with_a_go_crib_for_pythonistas():
+    """The crib sits before the first lesson, pairs each Python habit with its Go form, and its slice
+    example shows, when run through a real client, that a Go slice of a slice shares the elements."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from conftest import KERNEL_NAME
+
+    nb = nbformat.read(ROOT / "notebooks/00-your-machine.ipynb", as_version=4)
+    ids = [c.get("id") for c in nb.cells]
+    crib = nb.cells[ids.index("go-crib")]
+    first_lesson = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and "## 1." in c.source)
+    assert ids.index("go-crib") < first_lesson
+    pairs = [  # (Python, Go) as the crib's rows write them
+        ("`x = 1`", "`x := 1`"),
+        ("`for i in range(n):`", "`for i := range n {`"),
+        ("`threading.Thread(target=f).start()`", "`go f()`"),
+        ("`t.join()`", "`wg.Wait()`"),
+        ("`lock = threading.Lock()`", "`var mu sync.Mutex`"),
+        ("`try:` … `finally: cleanup()`", "`defer cleanup()`"),
+        ("`except Exception as e:`", "recover()"),
+        ("list `xs = [1, 2]`", "slice `xs := []int{1, 2}`"),
+        ("dict `d = {\"a\": 1}`", "map `d := map[string]int{\"a\": 1}`"),
+    ]
+    rows = [l for l in crib.source.splitlines() if l.startswith("| ")]
+    for py, go in pairs:
+        assert any(py in r and go in r and r.index(py) < r.index(go) for r in rows), (py, go)
+
+    demo = nb.cells[ids.index("go-crib-slices")]
+    run = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(demo.source)])
+    NotebookClient(run, kernel_name=KERNEL_NAME, timeout=60, startup_timeout=60).execute()
+    out = "".join(o.get("text", "") for o in run.cells[0].outputs)
+    assert "xs after ys[0] = 99: [1 99 3 4]" in out, out  # writing through the window changed xs
+    assert "xs after zs[0] = -1: [1 99 3 4]   zs: [-1 3]" in out, out  # the copy did not
