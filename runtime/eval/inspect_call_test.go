@@ -106,3 +106,19 @@ func TestInspectInsideCall(t *testing.T) {
 		}
 	}
 }
+
+// locate takes whatever a frontend sends: any text, any cursor.
+func FuzzLocate(f *testing.F) {
+	for _, s := range []string{"rt.Run(rt.GIL, ", `strings.ToUpper("ab")`, "f(func() {\n\tg(", "/* ( */ `(` f(", "é(", ")))((("} {
+		f.Add(s, len(s))
+	}
+	f.Fuzz(func(t *testing.T, code string, cursor int) {
+		site := locate(code, runeToByte(code, cursor))
+		if site.call != nil && site.call.name == "" {
+			t.Errorf("locate(%q, %d): a call without a name", code, cursor)
+		}
+		if site.x != "" && site.name == "" {
+			t.Errorf("locate(%q, %d): a qualifier without a name", code, cursor)
+		}
+	})
+}
