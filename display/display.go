@@ -95,8 +95,12 @@ type WriterSink struct {
 	W  io.Writer // nil means os.Stdout at the time of the write
 }
 
-// Publish writes the plain-text form of b.
+// Publish writes the plain-text form of b; an empty update ([Handle.Clear])
+// writes nothing.
 func (w *WriterSink) Publish(b Bundle, meta map[string]any, displayID string, update bool) {
+	if len(b) == 0 {
+		return
+	}
 	text := PlainText(b)
 	if !strings.HasSuffix(text, "\n") {
 		text += "\n"
@@ -273,6 +277,17 @@ func (h *Handle) Update(b Bundle) {
 		return
 	}
 	Publish(b, nil, h.id, true)
+}
+
+// Clear empties every output shown with this handle (an update_display_data
+// with no data), so a progress line leaves nothing behind once the work it
+// followed is done: not in the frontend, not in the saved notebook. A later
+// Update fills the same outputs again. Clear on a handle never shown does
+// nothing.
+func (h *Handle) Clear() {
+	if h.shown.Load() {
+		CurrentSink().Publish(Bundle{}, nil, h.id, true)
+	}
 }
 
 // HTML updates the output with an HTML fragment.

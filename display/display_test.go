@@ -121,6 +121,34 @@ func TestHandleShowUpdate(t *testing.T) {
 	}
 }
 
+// Clear replaces what a handle showed with nothing, and only if it showed
+// something; a console sink writes nothing for it.
+func TestHandleClear(t *testing.T) {
+	r := withSink(t)
+	New().Clear()
+	if n := len(r.all()); n != 0 {
+		t.Fatalf("Clear of a handle never shown published %d outputs", n)
+	}
+	h := New()
+	h.Text("working…")
+	h.Clear()
+	got := r.all()
+	if len(got) != 2 {
+		t.Fatalf("got %d outputs, want the line and its clearing", len(got))
+	}
+	if c := got[1]; c.id != h.ID() || !c.update || len(c.b) != 0 {
+		t.Errorf("Clear published %+v, want an empty update of %s", c, h.ID())
+	}
+	var buf bytes.Buffer
+	SetSink(&WriterSink{W: &buf})
+	h = New()
+	h.Text("working…")
+	h.Clear()
+	if buf.String() != "working…\n" {
+		t.Errorf("console got %q", buf.String())
+	}
+}
+
 type thing struct{}
 
 func (thing) DisplayBundle() Bundle { return Bundle{MIMEHTML: "<i>thing</i>", MIMEText: "thing"} }

@@ -15,6 +15,12 @@ import (
 
 func fmtDur(d time.Duration) string { return report.FormatDuration(d) }
 
+// FormatDurations prints durations that are read together — a table's
+// column — in one unit with fixed decimals, chosen from the largest:
+// 28.457µs beside 5.89ms print as "0.03 ms" and "5.89 ms". Every table
+// the lab prints does this; call it for a table of your own.
+func FormatDurations(ds ...time.Duration) []string { return report.FormatDurations(ds...) }
+
 func (r *Report) title() string {
 	t := fmt.Sprintf("%s × %d %s(s) · %s", r.Func, r.Workers, workerNoun(r.Model), r.Model)
 	if r.Model == GIL {
@@ -27,8 +33,10 @@ func (r *Report) title() string {
 // memory, errors.
 func (r *Report) extraRows() (header []string, rows [][]string) {
 	header = []string{"worker", "result"}
+	var startup []string
 	if r.Startup != nil {
 		header = append(header, "start-up", "memory")
+		startup = report.FormatDurations(r.Startup...)
 	}
 	for i := 0; i < r.Workers; i++ {
 		res := "—"
@@ -41,9 +49,9 @@ func (r *Report) extraRows() (header []string, rows [][]string) {
 		if len(res) > 80 {
 			res = res[:77] + "..."
 		}
-		row := []string{fmt.Sprintf("%s %d", workerNoun(r.Model), i+1), res}
+		row := []string{fmt.Sprintf("%s %d", workerNoun(r.Model), i), res}
 		if r.Startup != nil {
-			row = append(row, fmtDur(r.Startup[i]), meter.FormatBytes(r.Memory[i]))
+			row = append(row, startup[i], meter.FormatBytes(r.Memory[i]))
 		}
 		rows = append(rows, row)
 	}
@@ -174,6 +182,7 @@ func Compare(models []Model, workers int, fn any, args ...any) *Comparison {
 	c := &Comparison{Workers: workers, Walls: map[Model][]time.Duration{}, Budget: budget()}
 	all := map[Model][]*Report{}
 	p := newProgress(len(models) * Rounds)
+	defer p.done()
 	for round := 0; round < Rounds; round++ {
 		for _, m := range alternate(models, round) {
 			p.next(fmt.Sprintf("comparing: %s with %d worker(s), round %d of %d", m, workers, round+1, Rounds))
@@ -186,7 +195,6 @@ func Compare(models []Model, workers int, fn any, args ...any) *Comparison {
 			c.cond.add(r.Measurement)
 		}
 	}
-	p.done("compared " + c.Func)
 	for _, m := range models {
 		c.Reports = append(c.Reports, medianReport(all[m]))
 	}
@@ -269,6 +277,16 @@ func (c *Comparison) void(sp float64) bool { return sp > 1.1*c.ceiling() }
 
 func (c *Comparison) rows() (header []string, rows [][]string) {
 	header = []string{"model", "wall (median)", "wall range", "CPU", "cores used", "speed-up vs GIL", "hand-overs", "start-up/worker", "memory/worker"}
+	// One unit for the wall and CPU columns, one for start-up.
+	var times, startups []time.Duration
+	for _, r := range c.Reports {
+		_, lo, hi := spreadDur(c.Walls[r.Model])
+		times = append(times, r.Wall(), lo, hi, r.Measurement.CPU())
+		if r.Startup != nil {
+			startups = append(startups, r.StartupMean())
+		}
+	}
+	tu, su := report.UnitFor(times...), report.UnitFor(startups...)
 	for _, r := range c.Reports {
 		sp := "—"
 		if med, lo, hi := c.Speedup(r.Model); med > 0 {
@@ -277,13 +295,13 @@ func (c *Comparison) rows() (header []string, rows [][]string) {
 				sp += " ⚠ not a result"
 			}
 		}
-		su, mem := "—", "—"
+		start, mem := "—", "—"
 		if r.Startup != nil {
-			su, mem = fmtDur(r.StartupMean()), meter.FormatBytes(r.MemoryMean())
+			start, mem = su.Format(r.StartupMean()), meter.FormatBytes(r.MemoryMean())
 		}
 		_, lo, hi := spreadDur(c.Walls[r.Model])
-		rows = append(rows, []string{string(r.Model), fmtDur(r.Wall()), fmtDur(lo) + "–" + fmtDur(hi), fmtDur(r.Measurement.CPU()),
-			fmt.Sprintf("%.2f", r.Cores()), sp, fmt.Sprint(r.Measurement.Handovers), su, mem})
+		rows = append(rows, []string{string(r.Model), tu.Format(r.Wall()), tu.Format(lo) + "–" + tu.Format(hi), tu.Format(r.Measurement.CPU()),
+			fmt.Sprintf("%.2f", r.Cores()), sp, fmt.Sprint(r.Measurement.Handovers), start, mem})
 	}
 	return header, rows
 }
@@ -371,10 +389,16 @@ func (c *Comparison) String() string {
 // says, and each model's lanes and core usage.
 func (c *Comparison) DisplayBundle() display.Bundle {
 	bars := make([]report.Bar, len(c.Reports))
+	var ranges []time.Duration
+	for _, r := range c.Reports {
+		_, lo, hi := spreadDur(c.Walls[r.Model])
+		ranges = append(ranges, lo, hi)
+	}
+	u := report.UnitFor(ranges...)
 	for i, r := range c.Reports {
 		_, lo, hi := spreadDur(c.Walls[r.Model])
 		bars[i] = report.Bar{Label: string(r.Model), Value: r.Wall().Seconds(),
-			Note: fmt.Sprintf("%.2f cores · range %s–%s", r.Cores(), fmtDur(lo), fmtDur(hi))}
+			Note: fmt.Sprintf("%.2f cores · range %s–%s", r.Cores(), u.Format(lo), u.Format(hi))}
 	}
 	svg := report.Bars(bars, report.Options{Title: c.title(), Subtitle: "median wall time (shorter is better)", Unit: "s"})
 	var h strings.Builder
@@ -432,6 +456,7 @@ func Scale(models []Model, maxWorkers int, fn any, args ...any) *Scaling {
 		walls[m] = make([][]time.Duration, maxWorkers)
 	}
 	p := newProgress(len(models) * maxWorkers * Rounds)
+	defer p.done()
 	for round := 0; round < Rounds; round++ {
 		for _, n := range alternate(s.Workers, round) {
 			for _, m := range alternate(models, round) {
@@ -445,7 +470,6 @@ func Scale(models []Model, maxWorkers int, fn any, args ...any) *Scaling {
 			}
 		}
 	}
-	p.done("scaled " + s.Func)
 	for _, m := range models {
 		for i, n := range s.Workers {
 			var sp []float64
@@ -465,7 +489,8 @@ func Scale(models []Model, maxWorkers int, fn any, args ...any) *Scaling {
 }
 
 // progress shows "what runs now" while a long measurement lasts, updating
-// one display; it appears only once the measurement has taken a second.
+// one display; it appears only once the measurement has taken a second, and
+// done clears it.
 type progress struct {
 	h           *display.Handle
 	start       time.Time
@@ -488,9 +513,9 @@ func (p *progress) next(msg string) {
 	p.h.Update(b)
 }
 
-func (p *progress) done(msg string) {
+func (p *progress) done() {
 	if p.h != nil {
-		p.h.Update(display.TextBundle(msg + ": done"))
+		p.h.Clear()
 	}
 }
 

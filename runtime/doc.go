@@ -58,6 +58,17 @@
 // would share the cell's variables. Run, Compare and Scale take the model
 // as an argument. Inside a run, Worker tells a worker its index (0..n−1).
 //
+// Workers are numbered from 0 everywhere: Worker returns 0 to n−1, and the
+// lanes, tables and reports of a run call the same workers "worker 0" (or
+// "isolate 0", "process 0") to "worker n−1". The number is an index a worker
+// computes its share with (w*n/k), and Python indexes from 0 too: range,
+// enumerate, and concurrent.futures.ThreadPoolExecutor, which names its
+// threads ThreadPoolExecutor-0_0, -0_1, ... (Lib/concurrent/futures/thread.py).
+// threading's Thread-1, Thread-2 come from a process-wide counter instead
+// (Lib/threading.py, _counter = _count(1)): names, not indices, which go on
+// counting in the next pool — as the lab's own `go` statements under %mode
+// isolates|processes are counted ("isolate 3" in their error messages).
+//
 // # One core
 //
 // With one core (GOMAXPROCS 1 because of the CPU affinity or the cgroup,

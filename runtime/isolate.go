@@ -124,7 +124,7 @@ func (ir *isolateRunner) memory(r *Report) {
 
 func (ir *isolateRunner) work(i int, rec *meter.Recorder, ln int) (out []any, err error) {
 	iso := ir.isos[i]
-	onThread(iso.lock, fmt.Sprintf("isolate %d", i+1), &lane{rec: rec, i: ln, worker: i}, func(t *gil.Thread) {
+	onThread(iso.lock, fmt.Sprintf("isolate %d", i), &lane{rec: rec, i: ln, worker: i}, func(t *gil.Thread) {
 		if ir.j.comp != nil {
 			out, err = ir.j.call(t)
 		} else {
@@ -277,8 +277,13 @@ func StartupCosts(n int) *StartupCost {
 
 func (c *StartupCost) rows() (header []string, rows [][]string) {
 	header = []string{"worker", "start-up", "memory", "CPython"}
+	var startups []time.Duration
 	for _, r := range c.Rows {
-		rows = append(rows, []string{r.Kind, fmtDur(r.Startup), meter.FormatBytes(r.Memory), r.Note})
+		startups = append(startups, r.Startup)
+	}
+	su := report.UnitFor(startups...)
+	for _, r := range c.Rows {
+		rows = append(rows, []string{r.Kind, su.Format(r.Startup), meter.FormatBytes(r.Memory), r.Note})
 	}
 	return header, rows
 }

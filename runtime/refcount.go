@@ -278,7 +278,7 @@ func refRun(m Model, workers, ops, every int, k RefKind) RefResult {
 	}
 	threads := make([]*gil.Thread, workers)
 	for i := range threads {
-		threads[i] = locks[i].NewThread(fmt.Sprintf("worker %d", i+1))
+		threads[i] = locks[i].NewThread(fmt.Sprintf("worker %d", i))
 	}
 	if k == BiasedRef {
 		for i, o := range objs {

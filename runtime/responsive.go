@@ -85,6 +85,7 @@ func Responsiveness(models []Model, jobs int, d time.Duration) *Responsive {
 	if d*time.Duration(len(models)+1) > 2*time.Second {
 		h = display.New()
 		h.Show(display.TextBundle("measuring UI ticks: idle…"))
+		defer h.Clear() // the report replaces it
 	}
 	r.Results = append(r.Results, tickBeside(GIL, 0, d))
 	for _, m := range models {
@@ -92,9 +93,6 @@ func Responsiveness(models []Model, jobs int, d time.Duration) *Responsive {
 			h.Update(display.TextBundle(fmt.Sprintf("measuring UI ticks beside %d job(s): %s…", jobs, m)))
 		}
 		r.Results = append(r.Results, tickBeside(m, jobs, d))
-	}
-	if h != nil {
-		h.Update(display.TextBundle("UI ticks measured"))
 	}
 	return r
 }
@@ -158,7 +156,7 @@ func tickBeside(m Model, jobs int, d time.Duration) *Lateness {
 			if m == Isolates {
 				lock = newLock(Isolates) // each job has its own
 			}
-			t := lock.NewThread(fmt.Sprintf("job %d", i+1))
+			t := lock.NewThread(fmt.Sprintf("job %d", i))
 			wg.Add(1)
 			go func() { // stopped by stop
 				defer wg.Done()

@@ -357,7 +357,7 @@ func (j *job) run(m Model, workers int) *Report {
 	rec := meter.NewRecorder()
 	lanes := make([]int, workers)
 	for i := range lanes {
-		lanes[i] = rec.AddWorker(fmt.Sprintf("%s %d", workerNoun(m), i+1))
+		lanes[i] = rec.AddWorker(fmt.Sprintf("%s %d", workerNoun(m), i)) // numbered as rt.Worker() numbers it
 	}
 	for i := 0; i < workers; i++ {
 		wg.Add(1)
@@ -448,7 +448,7 @@ func newThreadRunner(m Model, j *job) *threadRunner {
 func (tr *threadRunner) prepare(int) (uint64, error) { return 0, nil }
 
 func (tr *threadRunner) work(i int, rec *meter.Recorder, ln int) (out []any, err error) {
-	onThread(tr.lock, fmt.Sprintf("worker %d", i+1), &lane{rec: rec, i: ln, worker: i}, func(t *gil.Thread) {
+	onThread(tr.lock, fmt.Sprintf("worker %d", i), &lane{rec: rec, i: ln, worker: i}, func(t *gil.Thread) {
 		out, err = tr.j.call(t)
 	})
 	return out, err
@@ -458,7 +458,9 @@ func (tr *threadRunner) work(i int, rec *meter.Recorder, ln int) (out []any, err
 // Compare or Scale that calls it, in every model: the goroutine of a GIL or
 // Free worker (and goroutines it starts), the isolate, or the worker
 // process. Outside a run — in a cell, a server request, a goroutine a
-// cell started — it returns -1.
+// cell started — it returns -1. The run's lanes and tables use the same
+// numbers: Worker() == 1 runs in the lane labelled "worker 1" (see the
+// package doc for why workers count from 0).
 //
 // Each worker can take its own share of the work:
 //
@@ -498,7 +500,7 @@ func (tr *threadRunner) stats() (int64, int64) { return tr.lock.Stats() }
 func (tr *threadRunner) close() {}
 
 // liveProgress shows a progress line that updates while a run lasts more
-// than a second. The returned stop ends its goroutine.
+// than a second. The returned stop ends its goroutine and clears the line.
 func liveProgress(r *Report, mt *meter.Meter) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
@@ -510,6 +512,7 @@ func liveProgress(r *Report, mt *meter.Meter) (stop func()) {
 		case <-time.After(time.Second):
 		}
 		h := display.New()
+		defer h.Clear() // the report that follows says it all
 		show := h.Show
 		tick := time.NewTicker(500 * time.Millisecond)
 		defer tick.Stop()
@@ -520,7 +523,6 @@ func liveProgress(r *Report, mt *meter.Meter) (stop func()) {
 			show = h.Update
 			select {
 			case <-done:
-				h.Update(display.TextBundle(fmt.Sprintf("%s · %s: done", r.Func, r.Model)))
 				return
 			case <-tick.C:
 			}

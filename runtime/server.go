@@ -260,6 +260,7 @@ func WebServers(models []Model, workers int, load Load) *WebReport {
 	rep := &WebReport{Workers: workers, Load: load}
 	h := display.New()
 	h.Show(display.TextBundle("starting servers…"))
+	defer h.Clear() // the report replaces it
 	for _, m := range models {
 		h.Update(display.TextBundle(fmt.Sprintf("loading the %s server…", m)))
 		rep.Results = append(rep.Results, loadServer(m, workers, load))
@@ -267,7 +268,6 @@ func WebServers(models []Model, workers int, load Load) *WebReport {
 			panic(ErrInterrupted)
 		}
 	}
-	h.Update(display.TextBundle("servers measured"))
 	return rep
 }
 
@@ -378,14 +378,22 @@ func percentiles(d []time.Duration) (p50, p99 time.Duration) {
 func (w *WebReport) rows() (header []string, rows [][]string) {
 	header = []string{"model", "start-up", "memory", "batch", "req/s", "p50", "p99", "failed",
 		"small req/s alone", "small req/s beside hog", "small p99 beside hog"}
+	// One unit per kind of time: start-up, the batch, the latencies.
+	var startups, batches, lats []time.Duration
+	for _, r := range w.Results {
+		startups = append(startups, r.Startup)
+		batches = append(batches, r.Batch)
+		lats = append(lats, r.P50, r.P99, r.HogP99)
+	}
+	su, bu, lu := report.UnitFor(startups...), report.UnitFor(batches...), report.UnitFor(lats...)
 	for _, r := range w.Results {
 		mem := "—"
 		if r.Memory > 0 {
 			mem = meter.FormatBytes(r.Memory)
 		}
-		rows = append(rows, []string{string(r.Model), fmtDur(r.Startup), mem, fmtDur(r.Batch),
-			fmt.Sprintf("%.1f", r.Throughput), fmtDur(r.P50), fmtDur(r.P99), fmt.Sprint(r.Failed),
-			fmt.Sprintf("%.0f", r.Alone), fmt.Sprintf("%.0f", r.WithHog), fmtDur(r.HogP99)})
+		rows = append(rows, []string{string(r.Model), su.Format(r.Startup), mem, bu.Format(r.Batch),
+			fmt.Sprintf("%.1f", r.Throughput), lu.Format(r.P50), lu.Format(r.P99), fmt.Sprint(r.Failed),
+			fmt.Sprintf("%.0f", r.Alone), fmt.Sprintf("%.0f", r.WithHog), lu.Format(r.HogP99)})
 	}
 	return header, rows
 }

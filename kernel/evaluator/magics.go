@@ -141,10 +141,11 @@ func (b *Backend) magicHelp(string) error {
 		if m.args != "" {
 			use += " " + m.args
 		}
-		fmt.Fprintf(&sb, "  %-40s %s\n", use, m.help)
+		sb.WriteString(wrapWords(use, "  ", helpWidth))
+		sb.WriteString(wrapWords(m.help, "      ", helpWidth))
 	}
-	sb.WriteString("Without an argument, %mode, %switchinterval, %checkpoints and %cores show the current setting.\n")
-	sb.WriteString("Stdin: fmt.Scan reads a line from the frontend; import \"corelab/input\" for input.Line(prompt) and input.Password(prompt).\n")
+	sb.WriteString(wrapWords("Without an argument, %mode, %switchinterval, %checkpoints and %cores show the current setting.", "", helpWidth))
+	sb.WriteString(wrapWords("Stdin: fmt.Scan reads a line from the frontend; import \"corelab/input\" for input.Line(prompt) and input.Password(prompt).", "", helpWidth))
 	os.Stdout.WriteString(sb.String())
 	return nil
 }

@@ -601,6 +601,7 @@ func entryOf(c *cell, d ast.Decl) *declEntry {
 		e.doc = doc.Text()
 		start = int(doc.Pos()) - 1 - len(cellPrefix)
 	}
+	start, e.doc = commentAbove(c.src, start, e.doc)
 	e.src = c.src[start : int(d.End())-1-len(cellPrefix)]
 	return e
 }

@@ -54,20 +54,6 @@ func identBefore(s string, off int) int {
 	return off
 }
 
-// identAround returns the identifier containing off (or ending at it).
-func identAround(s string, off int) (int, int) {
-	start := identBefore(s, off)
-	end := off
-	for end < len(s) {
-		r, w := utf8.DecodeRuneInString(s[end:])
-		if !isIdentRune(r) {
-			break
-		}
-		end += w
-	}
-	return start, end
-}
-
 var keywords = []string{
 	"break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough",
 	"for", "func", "go", "goto", "if", "import", "interface", "map", "package", "range",
@@ -222,20 +208,13 @@ func identsIn(code string) []string {
 	}
 }
 
-// Inspect returns documentation for the identifier at cursor (code points):
-// for a notebook declaration its source with doc comment, for a package
-// member its signature and doc from the Go sources (GOROOT, or the module for
-// corelab packages when found), else the symbol's type.
-func (in *Interpreter) Inspect(code string, cursor int) (text string, found bool) {
-	off := runeToByte(code, cursor)
-	s, e := identAround(code, off)
-	if s == e {
-		return "", false
-	}
-	name := code[s:e]
-	if s > 0 && code[s-1] == '.' {
-		xs := identBefore(code, s-1)
-		x := code[xs : s-1]
+// inspectName documents name, or x.name when x is not empty: for a notebook
+// declaration its signature and doc comment, for a package member its
+// signature and doc from the Go sources (GOROOT, or the module for corelab
+// packages when found), else the symbol's type. Inspect (inspect_call.go)
+// finds the name from the cursor.
+func (in *Interpreter) inspectName(code, x, name string) (text string, found bool) {
+	if x != "" {
 		if path, ok := in.packagePath(code, x); ok {
 			return in.packageDoc(path, name)
 		}
@@ -261,7 +240,7 @@ func (in *Interpreter) Inspect(code string, cursor int) (text string, found bool
 		// a notebook method of that name, whatever the receiver
 		var found []string
 		for _, e := range in.state.methods(name) {
-			found = append(found, strings.TrimSpace(e.src)+"\n\n(declared in "+e.label+")")
+			found = append(found, declSummary(e))
 		}
 		if len(found) > 0 {
 			return strings.Join(found, "\n\n"), true
@@ -269,7 +248,7 @@ func (in *Interpreter) Inspect(code string, cursor int) (text string, found bool
 		return "", false
 	}
 	if ent, ok := in.state.lookup(name); ok && !ent.dead {
-		return strings.TrimSpace(ent.src) + "\n\n(declared in " + ent.label + ")", true
+		return declSummary(ent), true
 	}
 	if path, ok := in.packagePath(code, name); ok {
 		if d := stdDoc(path); d != nil {

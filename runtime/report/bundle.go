@@ -18,6 +18,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 
 	"corelab/display"
 	"corelab/runtime/meter"
@@ -115,27 +116,38 @@ func workerColumns(lanes []meter.Lane) []string {
 
 func workerRows(lanes []meter.Lane) [][]string {
 	released := len(workerColumns(lanes)) > len(workerHeader)
+	totals := make([]time.Duration, len(lanes))
+	for i, l := range lanes {
+		totals[i] = l.Total()
+	}
+	times := FormatDurations(totals...)
 	rows := make([][]string, len(lanes))
 	for i, l := range lanes {
 		rows[i] = []string{l.Name, percent(l.Share(meter.Running))}
 		if released {
 			rows[i] = append(rows[i], percent(l.Share(meter.Released)))
 		}
-		rows[i] = append(rows[i], percent(l.Share(meter.Waiting)), percent(l.Share(meter.Blocked)), FormatDuration(l.Total()))
+		rows[i] = append(rows[i], percent(l.Share(meter.Waiting)), percent(l.Share(meter.Blocked)), times[i])
 	}
 	return rows
 }
 
+// timesUnit is the one unit a measurement's times print in.
+func timesUnit(m meter.Measurement) DurationUnit {
+	return UnitFor(m.Wall, m.CPU(), m.User, m.Sys, m.Children, m.GC)
+}
+
 func numberRows(m meter.Measurement) [][]string {
+	u := timesUnit(m)
 	rows := [][]string{
-		{"wall time", FormatDuration(m.Wall)},
-		{"CPU time (user + sys)", fmt.Sprintf("%s (user %s, sys %s)", FormatDuration(m.CPU()), FormatDuration(m.User), FormatDuration(m.Sys))},
+		{"wall time", u.Format(m.Wall)},
+		{"CPU time (user + sys)", fmt.Sprintf("%s (user %s, sys %s)", u.Format(m.CPU()), u.Format(m.User), u.Format(m.Sys))},
 	}
 	if m.Children > 0 {
-		rows = append(rows, []string{"of which child processes", FormatDuration(m.Children)})
+		rows = append(rows, []string{"of which child processes", u.Format(m.Children)})
 	}
 	rows = append(rows,
-		[]string{"GC CPU (reported apart)", FormatDuration(m.GC)},
+		[]string{"GC CPU (reported apart)", u.Format(m.GC)},
 		[]string{"cores used (CPU / wall)", fmt.Sprintf("%.2f of %s", m.CoresUsed, meter.FormatCPUs(m.Budget.Cores()))},
 		[]string{"core budget", m.Budget.String()},
 	)
@@ -163,8 +175,9 @@ func numberRows(m meter.Measurement) [][]string {
 // OneLine is a one-line core-usage summary, e.g.
 // "1.96 cores used of 2 · wall 1.23 s · CPU 2.41 s · GC 12.0 ms · 240 hand-overs".
 func OneLine(m meter.Measurement) string {
+	u := UnitFor(m.Wall, m.CPU(), m.GC)
 	s := fmt.Sprintf("%.2f cores used of %s · wall %s · CPU %s · GC %s",
-		m.CoresUsed, meter.FormatCPUs(m.Budget.Cores()), FormatDuration(m.Wall), FormatDuration(m.CPU()), FormatDuration(m.GC))
+		m.CoresUsed, meter.FormatCPUs(m.Budget.Cores()), u.Format(m.Wall), u.Format(m.CPU()), u.Format(m.GC))
 	if m.Handovers > 0 || m.DropRequests > 0 {
 		s += fmt.Sprintf(" · %d hand-overs, %d drop requests", m.Handovers, m.DropRequests)
 	}
@@ -183,12 +196,13 @@ func Summary(m meter.Measurement, title string) string {
 	if title != "" {
 		b.WriteString(title + "\n")
 	}
-	fmt.Fprintf(&b, "wall %s · CPU %s (user %s, sys %s)", FormatDuration(m.Wall), FormatDuration(m.CPU()),
-		FormatDuration(m.User), FormatDuration(m.Sys))
+	u := timesUnit(m)
+	fmt.Fprintf(&b, "wall %s · CPU %s (user %s, sys %s)", u.Format(m.Wall), u.Format(m.CPU()),
+		u.Format(m.User), u.Format(m.Sys))
 	if m.Children > 0 {
-		fmt.Fprintf(&b, ", %s of it in child processes", FormatDuration(m.Children))
+		fmt.Fprintf(&b, ", %s of it in child processes", u.Format(m.Children))
 	}
-	fmt.Fprintf(&b, " · GC CPU %s (reported apart)\n", FormatDuration(m.GC))
+	fmt.Fprintf(&b, " · GC CPU %s (reported apart)\n", u.Format(m.GC))
 	fmt.Fprintf(&b, "cores used %.2f of a budget of %s (%s)\n", m.CoresUsed, meter.FormatCPUs(m.Budget.Cores()), m.Budget.Limits())
 	if len(m.Cores) > 0 {
 		fmt.Fprintf(&b, "machine busy %.2f cores (all processes, /proc/stat): %s; other processes %.2f cores\n",

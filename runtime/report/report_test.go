@@ -346,8 +346,8 @@ func TestBundle(t *testing.T) {
 	}
 	txt := b[display.MIMEText].(string)
 	for _, want := range []string{
-		"GIL, 2 workers", "wall 300 ms", "CPU 300 ms", "user 290 ms", "sys 10.0 ms",
-		"GC CPU 3.0 ms (reported apart)", "cores used 1.00 of a budget of 1",
+		"GIL, 2 workers", "wall 300 ms", "CPU 300 ms", "user 290 ms", "sys 10 ms",
+		"GC CPU 3 ms (reported apart)", "cores used 1.00 of a budget of 1",
 		"machine busy 1.10 cores", "lock hand-overs 58", "drop requests 60",
 		"worker", "running", "waiting", "blocked", "fib worker 0", "50.0%",
 		"warning: The machine shows 16 cores",

@@ -26,6 +26,7 @@ func init() {
 		"ErrInterrupted":    reflect.ValueOf(&runtime.ErrInterrupted).Elem(),
 		"Fail":              reflect.ValueOf(runtime.Fail),
 		"Fib":               reflect.ValueOf(runtime.Fib),
+		"FormatDurations":   reflect.ValueOf(runtime.FormatDurations),
 		"Frame":             reflect.ValueOf(runtime.Frame),
 		"Free":              reflect.ValueOf(runtime.Free),
 		"GIL":               reflect.ValueOf(runtime.GIL),
