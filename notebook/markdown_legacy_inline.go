@@ -27,7 +27,7 @@ type inode struct {
 
 // inline renders inline Markdown. In a link's text, nested links are not
 // recognised (noLinks), as CommonMark forbids links in links.
-func (m *markdown) inline(s string, noLinks bool) string {
+func (m *legacyMarkdown) inline(s string, noLinks bool) string {
 	var nodes []*inode
 	var text strings.Builder
 	flush := func() {
@@ -229,17 +229,17 @@ func inlineMath(s string) (string, int) {
 type inlineTags struct{ open []string }
 
 var (
-	rawTagRe   = regexp.MustCompile(`^<(/?)([A-Za-z]+)\s*/?>`)
-	inlineTag  = map[string]bool{"kbd": true, "sub": true, "sup": true, "b": true, "i": true, "em": true, "strong": true, "s": true, "del": true, "u": true, "mark": true, "small": true}
-	autolinkRe = regexp.MustCompile(`^<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>`)
-	emailRe    = regexp.MustCompile(`^<([A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>`)
-	bareURLRe  = regexp.MustCompile(`^(?i:https?://)[^\s<>]+`)
-	entityRe   = regexp.MustCompile(`^&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});`)
+	legacyRawTagRe  = regexp.MustCompile(`^<(/?)([A-Za-z]+)\s*/?>`)
+	legacyInlineTag = map[string]bool{"kbd": true, "sub": true, "sup": true, "b": true, "i": true, "em": true, "strong": true, "s": true, "del": true, "u": true, "mark": true, "small": true}
+	autolinkRe      = regexp.MustCompile(`^<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>`)
+	emailRe         = regexp.MustCompile(`^<([A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>`)
+	bareURLRe       = regexp.MustCompile(`^(?i:https?://)[^\s<>]+`)
+	entityRe        = regexp.MustCompile(`^&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});`)
 )
 
 // tag renders the allowed tag at the start of s, or returns 0.
 func (t *inlineTags) tag(s string) (string, int) {
-	f := rawTagRe.FindStringSubmatch(s)
+	f := legacyRawTagRe.FindStringSubmatch(s)
 	if f == nil {
 		return "", 0
 	}
@@ -247,7 +247,7 @@ func (t *inlineTags) tag(s string) (string, int) {
 	switch {
 	case name == "br":
 		return "<br>", len(f[0])
-	case !inlineTag[name]:
+	case !legacyInlineTag[name]:
 		return "", 0
 	case f[1] == "":
 		t.open = append(t.open, name)
@@ -332,7 +332,7 @@ func entityLen(s string) int {
 // inline [text](dest "title"), full [text][label], collapsed [text][] or
 // shortcut [text] reference. It returns the HTML and how many bytes it
 // used, or 0 if there is no link there.
-func (m *markdown) link(s string, i, end int, image bool) (string, int) {
+func (m *legacyMarkdown) link(s string, i, end int, image bool) (string, int) {
 	if end <= i {
 		return "", 0
 	}
@@ -490,24 +490,6 @@ func unescapePunct(s string) string {
 	return b.String()
 }
 
-// safeURL vets a link or image URL: relative URLs and fragments pass;
-// absolute ones only with a harmless scheme (and, for images, data URIs
-// of images, which cannot run script there).
-func safeURL(u string, image bool) (string, bool) {
-	u = strings.TrimSpace(u)
-	colon := strings.IndexByte(u, ':')
-	if colon < 0 || strings.ContainsAny(u[:colon], "/?#") {
-		return u, true // no scheme: relative
-	}
-	switch scheme := strings.ToLower(u[:colon]); scheme {
-	case "http", "https", "mailto", "ftp":
-		return u, true
-	case "data":
-		return u, image && strings.HasPrefix(strings.ToLower(u), "data:image/")
-	}
-	return "", false
-}
-
 // delimRun makes the node for a run of n emphasis characters at s[i],
 // deciding from its neighbours whether it can open or close emphasis
 // (CommonMark's left- and right-flanking rules).
@@ -592,12 +574,4 @@ func emphasis(nodes []*inode) {
 			}
 		}
 	}
-}
-
-var tagRe = regexp.MustCompile(`<[^>]*>`)
-
-// plainText is the text of rendered inline HTML, tags removed and
-// entities decoded.
-func plainText(h string) string {
-	return html.UnescapeString(tagRe.ReplaceAllString(h, ""))
 }
