@@ -1,6 +1,7 @@
 package notebook
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -222,5 +223,35 @@ func BenchmarkRenderMarkdown(b *testing.B) {
 				RenderMarkdown(bc.src)
 			}
 		})
+	}
+}
+
+// BenchmarkRenderMarkdownWorkshop renders the Markdown of every workshop
+// notebook in one session, as a handout does.
+func BenchmarkRenderMarkdownWorkshop(b *testing.B) {
+	paths, _ := filepath.Glob("../notebooks/*.ipynb")
+	var cells []string
+	size := 0
+	for _, p := range paths {
+		nb, err := ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, c := range nb.Cells {
+			if c.Type == "markdown" {
+				cells = append(cells, c.Source)
+				size += len(c.Source)
+			}
+		}
+	}
+	if len(cells) == 0 {
+		b.Fatal("no workshop Markdown found")
+	}
+	b.SetBytes(int64(size))
+	for b.Loop() {
+		m := newMarkdown(nil)
+		for _, c := range cells {
+			m.render(c)
+		}
 	}
 }
