@@ -180,7 +180,7 @@ func start(ctx context.Context, cfg Config) (*server, error) {
 		return nil, fmt.Errorf("start evaluator: %w", r.err)
 	}
 	k.proc = r.p
-	k.publish(nil, "status", map[string]any{"execution_state": "starting"})
+	k.publish(nil, "status", statusMsg{ExecutionState: "starting"})
 	// Each of these is owned by k and joined in close: the loops on a
 	// socket end when it is closed, serveShell when done is.
 	k.goOwned(k.heartbeat)
