@@ -1,6 +1,6 @@
-// Package evaluator is the backend of the kernel's child process
-// (`corelab evaluator`): it runs the cells the supervisor sends on the
-// interpreter of corelab/runtime/eval, with the lab's symbol tables.
+// Package evaluator is what the kernel's child process runs (`corelab
+// evaluator`): it runs the cells the supervisor sends on the interpreter of
+// corelab/runtime/eval, with the lab's symbol tables.
 //
 // It owns what only the child has: the runtime's execution models, the
 // display sink, stdin, and the kernel's magics (%mode, %switchinterval,
