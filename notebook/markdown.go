@@ -98,30 +98,24 @@ var (
 	kindEscaped    = ast.NewNodeKind("EscapedHTML")
 )
 
+// mathInline is TeX in a line of text, kept as it is: $...$ or $$...$$.
 type mathInline struct {
 	ast.BaseInline
 	tex []byte
 }
 
-func (n *mathInline) Kind() ast.NodeKind                            { return kindMathInline }
-func (n *mathInline) Dump(source []byte, level int)                 { ast.DumpHelper(n, source, level, nil, nil) }
-func (n *mathBlock) Kind() ast.NodeKind                             { return kindMathBlock }
-func (n *mathBlock) Dump(source []byte, level int)                  { ast.DumpHelper(n, source, level, nil, nil) }
-func (n *allowedTag) Kind() ast.NodeKind                            { return kindTag }
-func (n *allowedTag) Dump(source []byte, level int)                 { ast.DumpHelper(n, source, level, nil, nil) }
-func (n *escapedHTML) Kind() ast.NodeKind                           { return kindEscaped }
-func (n *escapedHTML) Dump(source []byte, level int)                { ast.DumpHelper(n, source, level, nil, nil) }
-func (n *mathBlock) IsRaw() bool                                    { return true }
-func (mathInlineParser) Trigger() []byte                            { return []byte{'$'} }
-func (mathBlockParser) Trigger() []byte                             { return []byte{'$'} }
-func (mathBlockParser) CanInterruptParagraph() bool                 { return true }
-func (mathBlockParser) CanAcceptIndentedLine() bool                 { return false }
-func (mathBlockParser) Close(ast.Node, text.Reader, parser.Context) {}
+func (n *mathInline) Kind() ast.NodeKind            { return kindMathInline }
+func (n *mathInline) Dump(source []byte, level int) { ast.DumpHelper(n, source, level, nil, nil) }
 
+// mathBlock is display math: its lines, from $$ to $$, kept as they are.
 type mathBlock struct {
 	ast.BaseBlock
-	closed bool
+	closed bool // the closing $$ has been read
 }
+
+func (n *mathBlock) Kind() ast.NodeKind            { return kindMathBlock }
+func (n *mathBlock) Dump(source []byte, level int) { ast.DumpHelper(n, source, level, nil, nil) }
+func (n *mathBlock) IsRaw() bool                   { return true }
 
 // allowedTag is an attribute-free inline tag from the allow-list.
 type allowedTag struct {
@@ -130,16 +124,24 @@ type allowedTag struct {
 	close bool
 }
 
+func (n *allowedTag) Kind() ast.NodeKind            { return kindTag }
+func (n *allowedTag) Dump(source []byte, level int) { ast.DumpHelper(n, source, level, nil, nil) }
+
 // escapedHTML is raw HTML outside the allow-list, shown as text.
 type escapedHTML struct {
 	ast.BaseInline
 	raw []byte
 }
 
+func (n *escapedHTML) Kind() ast.NodeKind            { return kindEscaped }
+func (n *escapedHTML) Dump(source []byte, level int) { ast.DumpHelper(n, source, level, nil, nil) }
+
 // mathInlineParser keeps $...$ and $$...$$ on one line as TeX. A single $
 // opens only before a non-space and closes only after one, not before a
 // digit, so prices ("$5 and $10") stay text.
 type mathInlineParser struct{}
+
+func (mathInlineParser) Trigger() []byte { return []byte{'$'} }
 
 func (mathInlineParser) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
 	line, _ := block.PeekLine()
@@ -172,6 +174,11 @@ func (mathInlineParser) Parse(parent ast.Node, block text.Reader, pc parser.Cont
 // mathBlockParser keeps display math, from a line starting with $$ to one
 // ending with $$, as TeX.
 type mathBlockParser struct{}
+
+func (mathBlockParser) Trigger() []byte                             { return []byte{'$'} }
+func (mathBlockParser) CanInterruptParagraph() bool                 { return true }
+func (mathBlockParser) CanAcceptIndentedLine() bool                 { return false }
+func (mathBlockParser) Close(ast.Node, text.Reader, parser.Context) {}
 
 func (mathBlockParser) Open(parent ast.Node, reader text.Reader, pc parser.Context) (ast.Node, parser.State) {
 	line, seg := reader.PeekLine()
