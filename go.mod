@@ -7,6 +7,7 @@ require (
 	github.com/google/uuid v1.6.0
 	github.com/petermattis/goid v0.0.0-20261109124353-7cfa343ad0ab
 	github.com/traefik/yaegi v0.16.1
+	github.com/yuin/goldmark v1.8.7
 	golang.org/x/sys v0.50.0
 )
 

@@ -29,8 +29,8 @@ func (k *server) dispatch(sock zmq4.Socket, mu *sync.Mutex, m *wire.Message) {
 	k.inflight.Add(1)
 	k.mu.Unlock()
 	defer k.inflight.Done()
-	k.publish(m, "status", map[string]any{"execution_state": "busy"})
-	defer k.publish(m, "status", map[string]any{"execution_state": "idle"})
+	k.publish(m, "status", statusMsg{ExecutionState: "busy"})
+	defer k.publish(m, "status", statusMsg{ExecutionState: "idle"})
 	replied := false
 	r := func(msgType string, content any) {
 		replied = true
@@ -44,9 +44,9 @@ func (k *server) dispatch(sock zmq4.Socket, mu *sync.Mutex, m *wire.Message) {
 		t := m.Header.MsgType
 		k.log.Printf("panic answering %s %s: %v\n%s", t, m.Header.MsgID, p, debug.Stack())
 		if base, ok := strings.CutSuffix(t, "_request"); ok && base != "" && !replied {
-			k.reply(sock, mu, m, base+"_reply", map[string]any{"status": "error", "ename": "KernelError",
-				"evalue":    fmt.Sprintf("corelab failed answering %s: %v (a bug: please report it)", t, p),
-				"traceback": []string{}})
+			k.reply(sock, mu, m, base+"_reply", errorReply{Status: "error", errorContent: errorContent{Ename: "KernelError",
+				Evalue:    fmt.Sprintf("corelab failed answering %s: %v (a bug: please report it)", t, p),
+				Traceback: []string{}}})
 		}
 	}()
 	if testFault != nil {
@@ -60,9 +60,10 @@ func (k *server) dispatch(sock zmq4.Socket, mu *sync.Mutex, m *wire.Message) {
 			// A cell on control would hold the goroutine that serves
 			// interrupt_request, so nothing could interrupt it.
 			k.log.Printf("execute_request on control refused: it belongs on shell")
-			r("execute_reply", map[string]any{"status": "error", "ename": "WrongChannel",
-				"evalue":    "execute_request is served on the shell channel, not on control",
-				"traceback": []string{}, "execution_count": k.executionCount()})
+			r("execute_reply", executeError{Status: "error", ExecutionCount: k.executionCount(),
+				errorContent: errorContent{Ename: "WrongChannel",
+					Evalue:    "execute_request is served on the shell channel, not on control",
+					Traceback: []string{}}})
 			return
 		}
 		k.execute(m, r)
@@ -75,16 +76,16 @@ func (k *server) dispatch(sock zmq4.Socket, mu *sync.Mutex, m *wire.Message) {
 	case "history_request":
 		k.historyReq(m, r)
 	case "comm_info_request":
-		r("comm_info_reply", map[string]any{"status": "ok", "comms": map[string]any{}})
+		r("comm_info_reply", commInfoReply{Status: "ok", Comms: map[string]any{}})
 	case "interrupt_request":
 		k.interrupt()
-		r("interrupt_reply", map[string]any{"status": "ok"})
+		r("interrupt_reply", interruptReply{Status: "ok"})
 	case "shutdown_request":
 		var c struct {
 			Restart bool `json:"restart"`
 		}
 		m.DecodeContent(&c)
-		content := map[string]any{"status": "ok", "restart": c.Restart}
+		content := shutdownReply{Status: "ok", Restart: c.Restart}
 		r("shutdown_reply", content)
 		k.publish(m, "shutdown_reply", content)
 		k.stop()
@@ -94,39 +95,39 @@ func (k *server) dispatch(sock zmq4.Socket, mu *sync.Mutex, m *wire.Message) {
 	default:
 		k.log.Printf("unknown msg_type %q ignored", t)
 		if base, ok := strings.CutSuffix(t, "_request"); ok && base != "" {
-			r(base+"_reply", map[string]any{"status": "error", "ename": "UnknownMessageType",
-				"evalue": fmt.Sprintf("corelab does not handle %q", t), "traceback": []string{}})
+			r(base+"_reply", errorReply{Status: "error", errorContent: errorContent{Ename: "UnknownMessageType",
+				Evalue: fmt.Sprintf("corelab does not handle %q", t), Traceback: []string{}}})
 		}
 	}
 }
 
-func (k *server) kernelInfo() map[string]any {
+func (k *server) kernelInfo() kernelInfoReply {
 	goVersion := strings.TrimPrefix(goruntime.Version(), "go")
 	version := k.cfg.Version
 	if version == "" {
 		version = "dev"
 	}
-	return map[string]any{
-		"status":                 "ok",
-		"protocol_version":       wire.Version,
-		"implementation":         "corelab",
-		"implementation_version": version,
-		"language_info": map[string]any{
-			"name":            "go",
-			"version":         goVersion,
-			"mimetype":        "text/x-go",
-			"file_extension":  ".go",
-			"pygments_lexer":  "go",
-			"codemirror_mode": "go",
+	return kernelInfoReply{
+		Status:                "ok",
+		ProtocolVersion:       wire.Version,
+		Implementation:        "corelab",
+		ImplementationVersion: version,
+		LanguageInfo: languageInfo{
+			Name:           "go",
+			Version:        goVersion,
+			Mimetype:       "text/x-go",
+			FileExtension:  ".go",
+			PygmentsLexer:  "go",
+			CodemirrorMode: "go",
 		},
-		"banner": fmt.Sprintf("corelab %s — Go %s, interpreted by yaegi, with a lab on how CPython uses many cores\n"+
+		Banner: fmt.Sprintf("corelab %s — Go %s, interpreted by yaegi, with a lab on how CPython uses many cores\n"+
 			"%%help lists the magics; import rt \"corelab/runtime\" for the lab.", version, goVersion),
-		"help_links": []map[string]string{
-			{"text": "Go documentation", "url": "https://go.dev/doc/"},
-			{"text": "Go standard library", "url": "https://pkg.go.dev/std"},
-			{"text": "The Go language specification", "url": "https://go.dev/ref/spec"},
+		HelpLinks: []helpLink{
+			{Text: "Go documentation", URL: "https://go.dev/doc/"},
+			{Text: "Go standard library", URL: "https://pkg.go.dev/std"},
+			{Text: "The Go language specification", URL: "https://go.dev/ref/spec"},
 		},
-		"debugger": false,
+		Debugger: false,
 	}
 }
 
@@ -143,8 +144,8 @@ func (k *server) execute(m *wire.Message, r func(string, any)) {
 	var c executeContent
 	if err := m.DecodeContent(&c); err != nil {
 		k.log.Printf("execute_request: bad content: %v", err)
-		r("execute_reply", map[string]any{"status": "error", "ename": "BadRequest", "evalue": err.Error(),
-			"traceback": []string{}, "execution_count": k.executionCount()})
+		r("execute_reply", executeError{Status: "error", ExecutionCount: k.executionCount(),
+			errorContent: errorContent{Ename: "BadRequest", Evalue: err.Error(), Traceback: []string{}}})
 		return
 	}
 	store := !c.Silent && (c.StoreHistory == nil || *c.StoreHistory)
@@ -155,7 +156,7 @@ func (k *server) execute(m *wire.Message, r func(string, any)) {
 	count := k.count
 	k.mu.Unlock()
 	if !c.Silent {
-		k.publish(m, "execute_input", map[string]any{"code": c.Code, "execution_count": count})
+		k.publish(m, "execute_input", executeInput{Code: c.Code, ExecutionCount: count})
 	}
 
 	out := newStreamer(k, m)
@@ -178,19 +179,14 @@ func (k *server) execute(m *wire.Message, r func(string, any)) {
 		rep = evalproc.Reply{Status: "error", Error: &evalproc.Error{Name: "KernelError", Value: err.Error(),
 			Traceback: []string{"KernelError: " + err.Error()}}}
 	}
-	content := map[string]any{"status": rep.Status, "execution_count": count}
-	switch rep.Status {
-	case "ok":
+	var content any
+	failed := rep.Status != "ok"
+	if !failed {
 		if rep.Result != nil && !c.Silent {
-			meta := rep.ResultMeta
-			if meta == nil {
-				meta = map[string]any{}
-			}
-			k.publish(m, "execute_result", map[string]any{"execution_count": count, "data": rep.Result, "metadata": meta})
+			k.publish(m, "execute_result", executeResult{ExecutionCount: count, Data: rep.Result, Metadata: orEmpty(rep.ResultMeta)})
 		}
-		content["user_expressions"] = map[string]any{}
-		content["payload"] = []any{}
-	default:
+		content = executeOK{Status: "ok", ExecutionCount: count, UserExpressions: map[string]any{}, Payload: []any{}}
+	} else {
 		e := rep.Error
 		if e == nil {
 			e = &evalproc.Error{Name: "Error", Value: "the cell failed", Traceback: []string{}}
@@ -198,14 +194,14 @@ func (k *server) execute(m *wire.Message, r func(string, any)) {
 		if e.Traceback == nil {
 			e.Traceback = []string{}
 		}
-		content["status"] = "error"
-		content["ename"], content["evalue"], content["traceback"] = e.Name, e.Value, e.Traceback
-		k.publish(m, "error", map[string]any{"ename": e.Name, "evalue": e.Value, "traceback": e.Traceback})
+		ec := errorContent{Ename: e.Name, Evalue: e.Value, Traceback: e.Traceback}
+		content = executeError{Status: "error", ExecutionCount: count, errorContent: ec}
+		k.publish(m, "error", ec)
 	}
 	// Requests queued while the failed cell ran are aborted before its reply
 	// goes out: a client that sends its next cell on seeing the reply (as
 	// Run All does after an interrupt) must find it executed, not aborted.
-	if content["status"] == "error" && (c.StopOnError == nil || *c.StopOnError) {
+	if failed && (c.StopOnError == nil || *c.StopOnError) {
 		k.abortQueued()
 	}
 	r("execute_reply", content)
@@ -221,9 +217,9 @@ func (k *server) abortQueued() {
 				k.dispatch(k.shell, &k.shellMu, q)
 				continue
 			}
-			k.publish(q, "status", map[string]any{"execution_state": "busy"})
-			k.reply(k.shell, &k.shellMu, q, "execute_reply", map[string]any{"status": "aborted", "execution_count": k.executionCount()})
-			k.publish(q, "status", map[string]any{"execution_state": "idle"})
+			k.publish(q, "status", statusMsg{ExecutionState: "busy"})
+			k.reply(k.shell, &k.shellMu, q, "execute_reply", executeAborted{Status: "aborted", ExecutionCount: k.executionCount()})
+			k.publish(q, "status", statusMsg{ExecutionState: "idle"})
 		default:
 			return
 		}
@@ -254,7 +250,7 @@ func (k *server) askInput(req *wire.Message, prompt string, password bool) (stri
 		}
 		k.mu.Unlock()
 	}()
-	k.reply(k.stdin, &k.stdinMu, req, "input_request", map[string]any{"prompt": prompt, "password": password})
+	k.reply(k.stdin, &k.stdinMu, req, "input_request", inputRequest{Prompt: prompt, Password: password})
 	select {
 	case m := <-ch:
 		var c struct {
@@ -290,8 +286,8 @@ func (k *server) complete(m *wire.Message, r func(string, any)) {
 	if matches == nil {
 		matches = []string{}
 	}
-	r("complete_reply", map[string]any{"status": "ok", "matches": matches, "cursor_start": start,
-		"cursor_end": end, "metadata": map[string]any{}})
+	r("complete_reply", completeReply{Status: "ok", Matches: matches, CursorStart: start,
+		CursorEnd: end, Metadata: map[string]any{}})
 }
 
 func (k *server) inspect(m *wire.Message, r func(string, any)) {
@@ -303,10 +299,7 @@ func (k *server) inspect(m *wire.Message, r func(string, any)) {
 	if err != nil {
 		k.log.Printf("inspect: %v", err)
 	}
-	if data == nil {
-		data = map[string]any{}
-	}
-	r("inspect_reply", map[string]any{"status": "ok", "found": found, "data": data, "metadata": map[string]any{}})
+	r("inspect_reply", inspectReply{Status: "ok", Found: found, Data: orEmpty(data), Metadata: map[string]any{}})
 }
 
 func (k *server) isComplete(m *wire.Message, r func(string, any)) {
@@ -315,9 +308,9 @@ func (k *server) isComplete(m *wire.Message, r func(string, any)) {
 	// Answered here, from the text alone (kernel/syntax): no evaluator
 	// round trip on every key press of a console.
 	status, indent := syntax.IsComplete(c.Code)
-	content := map[string]any{"status": status}
+	content := isCompleteReply{Status: status}
 	if status == syntax.Incomplete {
-		content["indent"] = indent
+		content.Indent = &indent
 	}
 	r("is_complete_reply", content)
 }

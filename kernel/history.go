@@ -173,5 +173,5 @@ func globMatch(pattern, s string) bool {
 func (k *server) historyReq(m *wire.Message, r func(string, any)) {
 	var c historyContent
 	m.DecodeContent(&c)
-	r("history_reply", map[string]any{"status": "ok", "history": k.history.query(c)})
+	r("history_reply", historyReply{Status: "ok", History: k.history.query(c)})
 }

@@ -1,19 +1,3 @@
-// Package kernel is the Jupyter side of corelab: it reads a connection file,
-// binds the five Jupyter sockets, and answers the messaging protocol (5.3)
-// by driving the notebook's evaluator, which runs in a child process
-// supervised by kernel/evalproc.
-//
-// Data flows straight through: a socket's receive loop decodes and verifies
-// each message (kernel/wire), a handler answers it on the socket it came in
-// on, and everything a cell shows is published on iopub with the request as
-// parent, between status busy and status idle. The shell channel is served
-// one request at a time; the control channel has its own goroutine, so
-// interrupt and shutdown work while a cell runs; the heartbeat echoes on its
-// own goroutine too.
-//
-// Use:
-//
-//	err := kernel.Run(ctx, kernel.Config{ConnectionFile: path})
 package kernel
 
 import (
@@ -180,7 +164,7 @@ func start(ctx context.Context, cfg Config) (*server, error) {
 		return nil, fmt.Errorf("start evaluator: %w", r.err)
 	}
 	k.proc = r.p
-	k.publish(nil, "status", map[string]any{"execution_state": "starting"})
+	k.publish(nil, "status", statusMsg{ExecutionState: "starting"})
 	// Each of these is owned by k and joined in close: the loops on a
 	// socket end when it is closed, serveShell when done is.
 	k.goOwned(k.heartbeat)

@@ -46,14 +46,7 @@ func (s *streamer) output(o evalproc.Output) {
 	if o.Display != nil {
 		s.flush()
 		d := o.Display
-		meta := d.Metadata
-		if meta == nil {
-			meta = map[string]any{}
-		}
-		content := map[string]any{"data": d.Data, "metadata": meta, "transient": map[string]any{}}
-		if d.DisplayID != "" {
-			content["transient"] = map[string]any{"display_id": d.DisplayID}
-		}
+		content := displayData{Data: d.Data, Metadata: orEmpty(d.Metadata), Transient: transient{DisplayID: d.DisplayID}}
 		typ := "display_data"
 		if d.Update {
 			typ = "update_display_data"
@@ -91,7 +84,7 @@ func (s *streamer) flush() {
 	// Publish under the lock so that a timer flush and an explicit flush
 	// cannot reorder two batches.
 	for i := range segs {
-		s.k.publish(s.parent, "stream", map[string]any{"name": segs[i].name, "text": segs[i].text.String()})
+		s.k.publish(s.parent, "stream", streamMsg{Name: segs[i].name, Text: segs[i].text.String()})
 	}
 	s.mu.Unlock()
 }

@@ -21,6 +21,7 @@
 //
 // WriteHTML renders a handout that needs nothing but a browser: CSS inline,
 // SVG figures inline, PNG figures as data URIs, no scripts of its own, and
-// Markdown cells rendered by RenderMarkdown, a small renderer of our own
-// that escapes everything it does not understand.
+// Markdown cells rendered by RenderMarkdown: goldmark (CommonMark and
+// GitHub's extensions) with math kept as text and raw HTML escaped but for
+// a short allow-list.
 package notebook

@@ -306,7 +306,7 @@ a { color: #0b5cad; }
 pre, code, .prompt { font-family: ui-monospace, "SF Mono", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace; }
 code { font-size: .9em; background: #f3f4f6; padding: .05em .3em; border-radius: 3px; }
 pre { font-size: .86rem; line-height: 1.45; margin: 0; padding: .55rem .8rem;
-  white-space: pre-wrap; overflow-wrap: anywhere; }
+  white-space: pre-wrap; overflow-wrap: anywhere; tab-size: 4; }
 pre code { background: none; padding: 0; font-size: inherit; }
 .markdown pre { background: #f6f7f9; border: 1px solid #dfe2e6; border-radius: 4px; margin: .75em 0; }
 .cell { margin: 1rem 0; }

@@ -1,29 +1,41 @@
 package notebook
 
 import (
+	"bytes"
 	"html"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
-// RenderMarkdown renders the Markdown of a notebook cell to HTML. It knows
-// what notebooks use — ATX and setext headings, paragraphs, emphasis,
-// strong, strikethrough, inline code, fenced and indented code, ordered and
-// bullet lists (nested), GFM pipe tables, links and images (inline and by
-// reference), autolinks, blockquotes, thematic breaks, hard line breaks,
-// TeX math kept as text, a few attribute-free inline tags (<kbd>,
-// <sub>, <sup>, <b>, <i>, <br>, ...), and folded sections: a line
-// `<details>` or `<details><summary>text</summary>` opens one and a line
-// `</details>` closes it (what the workshop's worked solutions use; every
-// section still open at the end of the cell is closed) — and escapes everything else, other
-// raw HTML included, so its output never carries markup the source did not
-// ask for. Link and image URLs with a scheme other than http, https, mailto
-// or ftp (and data:image/... for images) are dropped.
+// RenderMarkdown renders the Markdown of a notebook cell to HTML with
+// goldmark: CommonMark plus GitHub's tables, strikethrough, bare-URL
+// autolinks and task lists. Three things are ours:
+//
+//   - TeX math ($...$, $$...$$) is kept as escaped text in a
+//     <span class="math"> or <div class="math">, untouched by emphasis, for
+//     a reader or a MathJax/KaTeX pass to typeset;
+//   - raw HTML is escaped, except a few attribute-free inline tags (<kbd>,
+//     <sub>, <sup>, <b>, <i>, <br>, ...), balanced within their block, and
+//     folded sections: a line `<details>` or `<details><summary>text</summary>`
+//     opens one, a line `</details>` closes it (what the workshop's worked
+//     solutions use; sections still open at the end of the cell are closed);
+//   - link and image URLs with a scheme other than http, https, mailto or
+//     ftp (and data:image/... for images) are dropped, and headings get
+//     Jupyter's anchors (words joined by "-").
+//
+// So its output never carries markup the source did not ask for.
 func RenderMarkdown(src string) string {
-	r := newMarkdown(nil)
-	return r.render(src)
+	return newMarkdown(nil).render(src)
 }
 
 // markdown is one rendering session: heading ids stay unique across all
@@ -33,233 +45,288 @@ type markdown struct {
 	// "attachment:" reference to a data URI; nil leaves it alone.
 	image func(src string) string
 	ids   map[string]int
-	refs  map[string]linkRef
-	depth int // nesting of blocks being rendered (lists, quotes)
 	open  int // <details> sections opened and not yet closed in this cell
+	gm    goldmark.Markdown
 }
 
-// maxNesting bounds how deeply lists and blockquotes nest.
-const maxNesting = 16
-
-type linkRef struct{ dest, title string }
-
 func newMarkdown(image func(string) string) *markdown {
-	return &markdown{image: image, ids: map[string]int{}}
+	m := &markdown{image: image, ids: map[string]int{}}
+	m.gm = goldmark.New(
+		goldmark.WithExtensions(
+			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignStyle)),
+			extension.Strikethrough, extension.Linkify, extension.TaskList,
+		),
+		goldmark.WithParserOptions(
+			// Display math may interrupt a paragraph and is tried before
+			// fenced code (700); inline math right after code spans (100),
+			// so `$x$` in backticks stays code and a_1 * b_2 in $...$ is
+			// never emphasis.
+			parser.WithBlockParsers(util.Prioritized(mathBlockParser{}, 650)),
+			parser.WithInlineParsers(util.Prioritized(mathInlineParser{}, 150)),
+			parser.WithASTTransformers(util.Prioritized(transformer{m}, 1000)),
+		),
+		// A priority below the HTML renderer's (1000) and the table's
+		// (500) registers last, so these functions win.
+		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(nodeRenderer{m}, 1))),
+	)
+	return m
 }
 
 func (m *markdown) render(src string) string {
 	src = strings.ReplaceAll(src, "\r\n", "\n")
 	src = strings.ReplaceAll(src, "\r", "\n")
-	src = strings.ReplaceAll(src, "\x00", "\uFFFD")
-	lines := strings.Split(src, "\n")
-	for i, l := range lines {
-		lines[i] = expandTabs(l)
-	}
-	m.refs = collectRefs(lines)
+	source := []byte(src)
 	m.open = 0
-	var b strings.Builder
-	m.blocks(&b, lines, false)
+	var b bytes.Buffer
+	doc := m.gm.Parser().Parse(text.NewReader(source))
+	if err := m.gm.Renderer().Render(&b, source, doc); err != nil {
+		// Our renderers never fail and a bytes.Buffer takes any length.
+		panic("notebook: rendering Markdown: " + err.Error())
+	}
 	for ; m.open > 0; m.open-- {
 		b.WriteString("</details>\n")
 	}
 	return b.String()
 }
 
-// expandTabs turns tabs into spaces, to tab stops of 4, so that
-// indentation can be measured in columns.
-func expandTabs(line string) string {
-	if !strings.Contains(line, "\t") {
-		return line
-	}
-	var b strings.Builder
-	col := 0
-	for _, r := range line {
-		if r == '\t' {
-			n := 4 - col%4
-			b.WriteString(strings.Repeat(" ", n))
-			col += n
-			continue
-		}
-		b.WriteRune(r)
-		col++
-	}
-	return b.String()
-}
-
-func isBlank(line string) bool { return strings.TrimSpace(line) == "" }
-
-func indentOf(line string) int { return len(line) - len(strings.TrimLeft(line, " ")) }
-
+// Node kinds of our own: math, and raw HTML after the allow-list has
+// judged it (a tag let through, or text).
 var (
-	atxRe      = regexp.MustCompile(`^(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$`)
-	fenceRe    = regexp.MustCompile("^(`{3,}|~{3,})[ \t]*([^`]*)$")
-	thematicRe = regexp.MustCompile(`^(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$`)
-	setextRe   = regexp.MustCompile(`^(=+|-+)[ \t]*$`)
-	// A folded section, on lines of its own; the summary is Markdown text.
-	detailsOpenRe  = regexp.MustCompile(`^<details>(?:<summary>(.*)</summary>)?[ \t]*$`)
-	detailsCloseRe = regexp.MustCompile(`^</details>[ \t]*$`)
-	bulletRe       = regexp.MustCompile(`^([-*+])( +|$)`)
-	orderedRe      = regexp.MustCompile(`^([0-9]{1,9})([.)])( +|$)`)
-	refDefRe       = regexp.MustCompile(`^ {0,3}\[([^\]]+)\]:[ \t]*(<[^>]*>|\S+)(?:[ \t]+("[^"]*"|'[^']*'|\([^)]*\)))?[ \t]*$`)
-	delimCellRe    = regexp.MustCompile(`^:?-+:?$`)
+	kindMathInline = ast.NewNodeKind("MathInline")
+	kindMathBlock  = ast.NewNodeKind("MathBlock")
+	kindTag        = ast.NewNodeKind("AllowedTag")
+	kindEscaped    = ast.NewNodeKind("EscapedHTML")
 )
 
-// collectRefs finds the link reference definitions ([label]: url "title")
-// outside fenced code, so that links may use labels defined after them.
-func collectRefs(lines []string) map[string]linkRef {
-	refs := map[string]linkRef{}
-	fence := ""
-	for _, l := range lines {
-		t := strings.TrimLeft(l, " ")
-		if fence != "" {
-			if strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]+" ") == "" {
-				fence = ""
-			}
-			continue
-		}
-		if f := fenceRe.FindStringSubmatch(t); f != nil && indentOf(l) < 4 {
-			fence = f[1]
-			continue
-		}
-		if d := refDefRe.FindStringSubmatch(l); d != nil {
-			label := normLabel(d[1])
-			if _, dup := refs[label]; !dup {
-				title := d[3]
-				if len(title) >= 2 {
-					title = title[1 : len(title)-1]
-				}
-				refs[label] = linkRef{dest: strings.Trim(d[2], "<>"), title: title}
-			}
-		}
-	}
-	return refs
+// mathInline is TeX in a line of text, kept as it is: $...$ or $$...$$.
+type mathInline struct {
+	ast.BaseInline
+	tex []byte
 }
 
-func normLabel(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+func (n *mathInline) Kind() ast.NodeKind            { return kindMathInline }
+func (n *mathInline) Dump(source []byte, level int) { ast.DumpHelper(n, source, level, nil, nil) }
 
-// blocks renders lines as a sequence of blocks. In a tight list item,
-// paragraphs are written without <p>.
-func (m *markdown) blocks(b *strings.Builder, lines []string, tight bool) {
-	m.depth++
-	defer func() { m.depth-- }()
-	if m.depth > maxNesting {
-		// Deeper than any real notebook nests: plain text, so that
-		// hostile input cannot make rendering quadratic.
-		b.WriteString("<p>" + html.EscapeString(strings.Join(lines, "\n")) + "</p>\n")
-		return
+// mathBlock is display math: its lines, from $$ to $$, kept as they are.
+type mathBlock struct {
+	ast.BaseBlock
+	closed bool // the closing $$ has been read
+}
+
+func (n *mathBlock) Kind() ast.NodeKind            { return kindMathBlock }
+func (n *mathBlock) Dump(source []byte, level int) { ast.DumpHelper(n, source, level, nil, nil) }
+func (n *mathBlock) IsRaw() bool                   { return true }
+
+// allowedTag is an attribute-free inline tag from the allow-list.
+type allowedTag struct {
+	ast.BaseInline
+	name  string
+	close bool
+}
+
+func (n *allowedTag) Kind() ast.NodeKind            { return kindTag }
+func (n *allowedTag) Dump(source []byte, level int) { ast.DumpHelper(n, source, level, nil, nil) }
+
+// escapedHTML is raw HTML outside the allow-list, shown as text.
+type escapedHTML struct {
+	ast.BaseInline
+	raw []byte
+}
+
+func (n *escapedHTML) Kind() ast.NodeKind            { return kindEscaped }
+func (n *escapedHTML) Dump(source []byte, level int) { ast.DumpHelper(n, source, level, nil, nil) }
+
+// mathInlineParser keeps $...$ and $$...$$ on one line as TeX. A single $
+// opens only before a non-space and closes only after one, not before a
+// digit, so prices ("$5 and $10") stay text.
+type mathInlineParser struct{}
+
+func (mathInlineParser) Trigger() []byte { return []byte{'$'} }
+
+func (mathInlineParser) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
+	line, _ := block.PeekLine()
+	delim := []byte("$")
+	if bytes.HasPrefix(line, []byte("$$")) {
+		delim = []byte("$$")
 	}
-	for i := 0; i < len(lines); {
-		line := lines[i]
-		if isBlank(line) {
-			i++
-			continue
-		}
-		ind := indentOf(line)
-		if ind >= 4 {
-			i = m.indentedCode(b, lines, i)
-			continue
-		}
-		t := line[ind:]
+	body := line[len(delim):]
+	if len(body) == 0 || body[0] == ' ' || body[0] == '\n' {
+		return nil
+	}
+	for k := 1; k < len(body); k++ {
 		switch {
-		case fenceRe.MatchString(t):
-			i = m.fencedCode(b, lines, i)
-		case atxRe.MatchString(t):
-			f := atxRe.FindStringSubmatch(t)
-			m.heading(b, len(f[1]), f[2])
-			i++
-		case thematicRe.MatchString(t):
-			b.WriteString("<hr>\n")
-			i++
-		case strings.HasPrefix(t, ">"):
-			i = m.blockquote(b, lines, i)
-		case strings.HasPrefix(t, "$$"):
-			i = m.mathBlock(b, lines, i)
-		case detailsOpenRe.MatchString(t):
-			m.open++
-			b.WriteString("<details>")
-			if f := detailsOpenRe.FindStringSubmatch(t); f[1] != "" {
-				b.WriteString("<summary>" + m.inline(f[1], false) + "</summary>")
-			}
-			b.WriteString("\n")
-			i++
-		case detailsCloseRe.MatchString(t) && m.open > 0:
-			m.open--
-			b.WriteString("</details>\n")
-			i++
-		case listMarker(line) != nil:
-			i = m.list(b, lines, i)
-		case isTableStart(lines, i):
-			i = m.table(b, lines, i)
+		case body[k-1] == '\\':
+			continue
+		case !bytes.HasPrefix(body[k:], delim) || body[k-1] == ' ':
+			continue
+		}
+		end := k + len(delim)
+		if len(delim) == 1 && end < len(body) && body[end] >= '0' && body[end] <= '9' {
+			continue
+		}
+		n := len(delim) + end
+		block.Advance(n)
+		return &mathInline{tex: bytes.Clone(line[:n])}
+	}
+	return nil
+}
+
+// mathBlockParser keeps display math, from a line starting with $$ to one
+// ending with $$, as TeX.
+type mathBlockParser struct{}
+
+func (mathBlockParser) Trigger() []byte                             { return []byte{'$'} }
+func (mathBlockParser) CanInterruptParagraph() bool                 { return true }
+func (mathBlockParser) CanAcceptIndentedLine() bool                 { return false }
+func (mathBlockParser) Close(ast.Node, text.Reader, parser.Context) {}
+
+func (mathBlockParser) Open(parent ast.Node, reader text.Reader, pc parser.Context) (ast.Node, parser.State) {
+	line, seg := reader.PeekLine()
+	pos := pc.BlockOffset()
+	if pos < 0 || !bytes.HasPrefix(line[pos:], []byte("$$")) {
+		return nil, parser.NoChildren
+	}
+	first := bytes.TrimSpace(line)
+	n := &mathBlock{closed: len(first) > 2 && bytes.HasSuffix(first, []byte("$$"))}
+	n.Lines().Append(text.NewSegment(seg.Start+pos, seg.Stop))
+	reader.AdvanceToEOL()
+	return n, parser.NoChildren
+}
+
+func (mathBlockParser) Continue(node ast.Node, reader text.Reader, pc parser.Context) parser.State {
+	n := node.(*mathBlock)
+	if n.closed {
+		return parser.Close
+	}
+	line, seg := reader.PeekLine()
+	n.Lines().Append(seg)
+	n.closed = bytes.HasSuffix(bytes.TrimSpace(line), []byte("$$"))
+	reader.AdvanceToEOL()
+	return parser.Continue | parser.NoChildren
+}
+
+// transformer gives headings their anchors and judges raw HTML against the
+// allow-list, once the document is parsed.
+type transformer struct{ m *markdown }
+
+func (t transformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	source := reader.Source()
+	var blocks []ast.Node // blocks holding inline content
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		if h, ok := n.(*ast.Heading); ok {
+			h.SetAttributeString("id", []byte(t.m.headingID(plain(h, source))))
+		}
+		if n.Type() == ast.TypeBlock && n.FirstChild() != nil && n.FirstChild().Type() == ast.TypeInline {
+			blocks = append(blocks, n)
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, b := range blocks {
+		balanceTags(b, source)
+	}
+}
+
+var (
+	rawTagRe  = regexp.MustCompile(`^<(/?)([A-Za-z]+)\s*/?>$`)
+	inlineTag = map[string]bool{"kbd": true, "sub": true, "sup": true, "b": true, "i": true, "em": true,
+		"strong": true, "s": true, "del": true, "u": true, "mark": true, "small": true, "code": true}
+	detailsOpenRe  = regexp.MustCompile(`(?i)^\s*<details>\s*(?:<summary>(.*)</summary>\s*)?$`)
+	detailsCloseRe = regexp.MustCompile(`(?i)^\s*</details>\s*$`)
+)
+
+// balanceTags replaces the raw HTML in block b's inlines: an allowed tag
+// stays a tag if it keeps the tags balanced (a closing tag closes the
+// ones opened after its opener too), anything else becomes text; tags
+// still open at the block's end are closed there.
+func balanceTags(b ast.Node, source []byte) {
+	var raws []*ast.RawHTML
+	_ = ast.Walk(b, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if r, ok := n.(*ast.RawHTML); ok && entering {
+			raws = append(raws, r)
+		}
+		return ast.WalkContinue, nil
+	})
+	var open []string
+	for _, r := range raws {
+		var raw []byte
+		for i := 0; i < r.Segments.Len(); i++ {
+			seg := r.Segments.At(i)
+			raw = append(raw, seg.Value(source)...)
+		}
+		var repl []ast.Node
+		f := rawTagRe.FindSubmatch(raw)
+		name := ""
+		if f != nil {
+			name = strings.ToLower(string(f[2]))
+		}
+		switch {
+		case name == "br":
+			repl = []ast.Node{&allowedTag{name: "br"}}
+		case !inlineTag[name]:
+		case len(f[1]) == 0:
+			open = append(open, name)
+			repl = []ast.Node{&allowedTag{name: name}}
 		default:
-			i = m.paragraph(b, lines, i, tight)
+			for k := len(open) - 1; k >= 0; k-- {
+				if open[k] == name {
+					for j := len(open) - 1; j >= k; j-- {
+						repl = append(repl, &allowedTag{name: open[j], close: true})
+					}
+					open = open[:k]
+					break
+				}
+			}
 		}
+		if repl == nil {
+			repl = []ast.Node{&escapedHTML{raw: raw}}
+		}
+		parent := r.Parent()
+		for _, n := range repl {
+			parent.InsertBefore(parent, r, n)
+		}
+		parent.RemoveChild(parent, r)
+	}
+	for j := len(open) - 1; j >= 0; j-- {
+		b.AppendChild(b, &allowedTag{name: open[j], close: true})
 	}
 }
 
-func (m *markdown) indentedCode(b *strings.Builder, lines []string, i int) int {
-	var code []string
-	for ; i < len(lines) && (isBlank(lines[i]) || indentOf(lines[i]) >= 4); i++ {
-		l := lines[i]
-		if len(l) >= 4 {
-			l = l[4:]
-		} else {
-			l = ""
+// plain is the text of n's inline content, without markup.
+func plain(n ast.Node, source []byte) string {
+	var b strings.Builder
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
 		}
-		code = append(code, l)
-	}
-	for len(code) > 0 && isBlank(code[len(code)-1]) {
-		code = code[:len(code)-1]
-		i--
-	}
-	b.WriteString("<pre><code>")
-	b.WriteString(html.EscapeString(strings.Join(code, "\n") + "\n"))
-	b.WriteString("</code></pre>\n")
-	return i
-}
-
-func (m *markdown) fencedCode(b *strings.Builder, lines []string, i int) int {
-	ind := indentOf(lines[i])
-	f := fenceRe.FindStringSubmatch(lines[i][ind:])
-	fence, info := f[1], strings.TrimSpace(f[2])
-	var code []string
-	for i++; i < len(lines); i++ {
-		l := lines[i]
-		t := strings.TrimLeft(l, " ")
-		if indentOf(l) < 4 && strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]+" ") == "" {
-			i++
-			break
+		switch c := c.(type) {
+		case *ast.Text:
+			b.Write(c.Segment.Value(source))
+			if c.SoftLineBreak() || c.HardLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.Write(c.Value)
+		case *ast.AutoLink:
+			b.Write(c.Label(source))
+		case *mathInline:
+			b.Write(c.tex)
+		case *escapedHTML:
+			b.Write(c.raw)
 		}
-		// Remove up to the fence's own indentation from each line.
-		n := min(ind, indentOf(l))
-		code = append(code, l[n:])
-	}
-	b.WriteString("<pre><code")
-	if lang, _, _ := strings.Cut(info, " "); lang != "" {
-		b.WriteString(` class="language-` + html.EscapeString(lang) + `"`)
-	}
-	b.WriteString(">")
-	if len(code) > 0 {
-		b.WriteString(html.EscapeString(strings.Join(code, "\n") + "\n"))
-	}
-	b.WriteString("</code></pre>\n")
-	return i
-}
-
-func (m *markdown) heading(b *strings.Builder, level int, text string) {
-	text = strings.TrimSpace(text)
-	id := m.headingID(text)
-	tag := "h" + strconv.Itoa(level)
-	b.WriteString("<" + tag + ` id="` + html.EscapeString(id) + `">`)
-	b.WriteString(m.inline(text, false))
-	b.WriteString("</" + tag + ">\n")
+		return ast.WalkContinue, nil
+	})
+	return html.UnescapeString(b.String())
 }
 
 // headingID makes an anchor from a heading's text the way Jupyter does
 // (words joined by "-"), unique within the session.
 func (m *markdown) headingID(text string) string {
-	plain := plainText(m.inline(text, true))
 	var words []string
-	for _, w := range strings.Fields(plain) {
+	for _, w := range strings.Fields(text) {
 		w = strings.Map(func(r rune) rune {
 			if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' || r == '.' {
 				return r
@@ -282,336 +349,240 @@ func (m *markdown) headingID(text string) string {
 	return id
 }
 
-func (m *markdown) blockquote(b *strings.Builder, lines []string, i int) int {
-	var inner []string
-	for ; i < len(lines) && !isBlank(lines[i]); i++ {
-		t := strings.TrimLeft(lines[i], " ")
-		if strings.HasPrefix(t, ">") && indentOf(lines[i]) < 4 {
-			t = strings.TrimPrefix(t[1:], " ")
-			inner = append(inner, t)
-			continue
+// nodeRenderer writes our node kinds and replaces goldmark's writers for
+// raw HTML, links and images with allow-listing ones.
+type nodeRenderer struct{ m *markdown }
+
+func (r nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(kindMathInline, r.mathInline)
+	reg.Register(kindMathBlock, r.mathBlock)
+	reg.Register(kindTag, r.tag)
+	reg.Register(kindEscaped, r.escaped)
+	reg.Register(ast.KindRawHTML, r.rawHTML)
+	reg.Register(ast.KindHTMLBlock, r.htmlBlock)
+	reg.Register(ast.KindLink, r.link)
+	reg.Register(ast.KindImage, r.image)
+	reg.Register(ast.KindAutoLink, r.autoLink)
+}
+
+func (r nodeRenderer) mathInline(w util.BufWriter, source []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+	if entering {
+		w.WriteString(`<span class="math">`)
+		w.Write(util.EscapeHTML(n.(*mathInline).tex))
+		w.WriteString(`</span>`)
+	}
+	return ast.WalkSkipChildren, nil
+}
+
+func (r nodeRenderer) mathBlock(w util.BufWriter, source []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkSkipChildren, nil
+	}
+	lines := n.Lines()
+	var tex [][]byte
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		l := bytes.TrimRight(seg.Value(source), "\n")
+		if i == 0 {
+			l = bytes.TrimSpace(l)
 		}
-		if startsBlock(lines, i) {
-			break
+		tex = append(tex, l)
+	}
+	w.WriteString(`<div class="math">`)
+	w.Write(util.EscapeHTML(bytes.Join(tex, []byte("\n"))))
+	w.WriteString("</div>\n")
+	return ast.WalkSkipChildren, nil
+}
+
+func (r nodeRenderer) tag(w util.BufWriter, source []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+	t := n.(*allowedTag)
+	switch {
+	case !entering:
+	case t.close:
+		w.WriteString("</" + t.name + ">")
+	default:
+		w.WriteString("<" + t.name + ">")
+	}
+	return ast.WalkSkipChildren, nil
+}
+
+func (r nodeRenderer) escaped(w util.BufWriter, source []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+	if entering {
+		w.Write(util.EscapeHTML(n.(*escapedHTML).raw))
+	}
+	return ast.WalkSkipChildren, nil
+}
+
+// rawHTML escapes raw HTML the transformer did not reach (none is expected).
+func (r nodeRenderer) rawHTML(w util.BufWriter, source []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+	if entering {
+		segs := n.(*ast.RawHTML).Segments
+		for i := 0; i < segs.Len(); i++ {
+			seg := segs.At(i)
+			w.Write(util.EscapeHTML(seg.Value(source)))
 		}
-		inner = append(inner, lines[i]) // lazy continuation of a quoted paragraph
 	}
-	b.WriteString("<blockquote>\n")
-	m.blocks(b, inner, false)
-	b.WriteString("</blockquote>\n")
-	return i
+	return ast.WalkSkipChildren, nil
 }
 
-func (m *markdown) mathBlock(b *strings.Builder, lines []string, i int) int {
-	var tex []string
-	first := strings.TrimSpace(lines[i])
-	tex = append(tex, first)
-	closed := len(first) > 2 && strings.HasSuffix(first, "$$")
-	for i++; !closed && i < len(lines); i++ {
-		tex = append(tex, lines[i])
-		closed = strings.HasSuffix(strings.TrimSpace(lines[i]), "$$")
+// htmlBlock opens and closes folded sections on their own lines and shows
+// every other line of an HTML block as text.
+func (r nodeRenderer) htmlBlock(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkSkipChildren, nil
 	}
-	b.WriteString(`<div class="math">`)
-	b.WriteString(html.EscapeString(strings.Join(tex, "\n")))
-	b.WriteString("</div>\n")
-	return i
-}
-
-// startsBlock reports whether line i begins a block that ends a paragraph.
-func startsBlock(lines []string, i int) bool {
-	line := lines[i]
-	if isBlank(line) {
-		return true
+	n := node.(*ast.HTMLBlock)
+	var lines []string
+	for i := 0; i < n.Lines().Len(); i++ {
+		seg := n.Lines().At(i)
+		lines = append(lines, string(seg.Value(source)))
 	}
-	ind := indentOf(line)
-	if ind >= 4 {
-		return false
-	}
-	t := line[ind:]
-	if fenceRe.MatchString(t) || atxRe.MatchString(t) || thematicRe.MatchString(t) ||
-		strings.HasPrefix(t, ">") || strings.HasPrefix(t, "$$") || isTableStart(lines, i) ||
-		detailsOpenRe.MatchString(t) || detailsCloseRe.MatchString(t) {
-		return true
-	}
-	// A list item interrupts a paragraph only if it has content, and an
-	// ordered one only if it starts at 1 (so "2024. A year" stays text).
-	if lm := listMarker(line); lm != nil && !isBlank(lm.rest) {
-		return !lm.ordered || lm.start == 1
-	}
-	return false
-}
-
-func (m *markdown) paragraph(b *strings.Builder, lines []string, i int, tight bool) int {
-	// Reference definitions at the start of a paragraph were collected
-	// already; they render as nothing.
-	for i < len(lines) && refDefRe.MatchString(lines[i]) {
-		i++
+	if n.HasClosure() {
+		lines = append(lines, string(n.ClosureLine.Value(source)))
 	}
 	var text []string
-	for ; i < len(lines); i++ {
+	flush := func() {
 		if len(text) > 0 {
-			if t := strings.TrimSpace(lines[i]); setextRe.MatchString(t) && indentOf(lines[i]) < 4 {
-				level := 1
-				if t[0] == '-' {
-					level = 2
-				}
-				m.heading(b, level, strings.Join(text, "\n"))
-				return i + 1
-			}
-			if startsBlock(lines, i) {
-				break
-			}
-		} else if isBlank(lines[i]) {
-			break
+			w.WriteString("<p>")
+			w.Write(util.EscapeHTML([]byte(strings.TrimSpace(strings.Join(text, "\n")))))
+			w.WriteString("</p>\n")
+			text = nil
 		}
-		text = append(text, strings.TrimLeft(lines[i], " "))
 	}
-	if len(text) == 0 {
-		return i
-	}
-	body := m.inline(strings.TrimRight(strings.Join(text, "\n"), " \t"), false)
-	if tight {
-		b.WriteString(body + "\n")
-	} else {
-		b.WriteString("<p>" + body + "</p>\n")
-	}
-	return i
-}
-
-// marker is a list item's marker line, parsed.
-type marker struct {
-	ordered bool
-	delim   byte // '-', '*', '+' for bullets; '.' or ')' for ordered
-	start   int
-	content int    // column where the item's content starts
-	rest    string // the content on the marker line
-}
-
-func listMarker(line string) *marker {
-	ind := indentOf(line)
-	if ind >= 4 {
-		return nil
-	}
-	t := line[ind:]
-	if thematicRe.MatchString(t) {
-		return nil
-	}
-	if f := bulletRe.FindStringSubmatch(t); f != nil {
-		return newMarker(false, f[1][0], 0, ind, len(f[1]), f[2], t[len(f[0]):])
-	}
-	if f := orderedRe.FindStringSubmatch(t); f != nil {
-		n, _ := strconv.Atoi(f[1])
-		return newMarker(true, f[2][0], n, ind, len(f[1])+1, f[3], t[len(f[0]):])
-	}
-	return nil
-}
-
-func newMarker(ordered bool, delim byte, start, ind, width int, spaces, rest string) *marker {
-	pad := len(spaces)
-	if pad == 0 || pad > 4 {
-		// No content on the line, or content that is itself indented
-		// code: the item's content starts one space after the marker.
-		if pad > 4 {
-			rest = strings.Repeat(" ", pad-1) + rest
-		}
-		pad = 1
-	}
-	return &marker{ordered: ordered, delim: delim, start: start, content: ind + width + pad, rest: rest}
-}
-
-func (lm *marker) sameList(o *marker) bool {
-	return o != nil && o.ordered == lm.ordered && o.delim == lm.delim
-}
-
-func (m *markdown) list(b *strings.Builder, lines []string, i int) int {
-	first := listMarker(lines[i])
-	var items [][]string
-	loose := false
-	for i < len(lines) {
-		lm := listMarker(lines[i])
-		if !first.sameList(lm) {
-			break
-		}
-		item := []string{lm.rest}
-		blankInside := false
-		j := i + 1
-		for j < len(lines) {
-			l := lines[j]
-			if isBlank(l) {
-				// Keep the blank only if the item goes on after it.
-				k := j
-				for k < len(lines) && isBlank(lines[k]) {
-					k++
-				}
-				if k < len(lines) && indentOf(lines[k]) >= lm.content {
-					for ; j < k; j++ {
-						item = append(item, "")
-					}
-					blankInside = true
-					continue
-				}
-				break
+	for _, l := range lines {
+		l = strings.TrimRight(l, "\n")
+		if f := detailsOpenRe.FindStringSubmatch(l); f != nil {
+			flush()
+			w.WriteString("<details>")
+			if strings.Contains(strings.ToLower(l), "<summary>") {
+				w.WriteString("<summary>" + r.m.inline(f[1]) + "</summary>")
 			}
-			if indentOf(l) >= lm.content {
-				item = append(item, l[lm.content:])
-				j++
-				continue
-			}
-			if listMarker(l) != nil || startsBlock(lines, j) {
-				break
-			}
-			item = append(item, strings.TrimLeft(l, " ")) // lazy continuation
-			j++
-		}
-		if blankInside && hasBlankBetweenBlocks(item) {
-			loose = true
-		}
-		items = append(items, item)
-		// Blank lines before the next item of the same list make it loose.
-		k := j
-		for k < len(lines) && isBlank(lines[k]) {
-			k++
-		}
-		if k < len(lines) && first.sameList(listMarker(lines[k])) {
-			if k > j {
-				loose = true
-			}
-			i = k
+			w.WriteString("\n")
+			r.m.open++
 			continue
 		}
-		i = j
-		break
+		if detailsCloseRe.MatchString(l) && r.m.open > 0 {
+			flush()
+			w.WriteString("</details>\n")
+			r.m.open--
+			continue
+		}
+		text = append(text, l)
 	}
-	tag := "ul"
-	if first.ordered {
-		tag = "ol"
-	}
-	b.WriteString("<" + tag)
-	if first.ordered && first.start != 1 {
-		b.WriteString(` start="` + strconv.Itoa(first.start) + `"`)
-	}
-	b.WriteString(">\n")
-	for _, item := range items {
-		b.WriteString("<li>")
-		var inner strings.Builder
-		m.blocks(&inner, item, !loose)
-		b.WriteString(strings.TrimSuffix(inner.String(), "\n"))
-		b.WriteString("</li>\n")
-	}
-	b.WriteString("</" + tag + ">\n")
-	return i
+	flush()
+	return ast.WalkSkipChildren, nil
 }
 
-// hasBlankBetweenBlocks reports whether an item's own top-level blocks are
-// separated by a blank line (which makes its list loose), as opposed to
-// blank lines only inside a nested list or code block.
-func hasBlankBetweenBlocks(item []string) bool {
-	for k := 1; k+1 < len(item); k++ {
-		if isBlank(item[k]) && !isBlank(item[k+1]) && indentOf(item[k+1]) == 0 && listMarker(item[k+1]) == nil {
-			return true
-		}
+// inline renders s, a summary's text, as one paragraph's inline content;
+// anything that does not parse as a single paragraph is escaped.
+func (m *markdown) inline(s string) string {
+	source := []byte(strings.TrimSpace(s))
+	doc := m.gm.Parser().Parse(text.NewReader(source))
+	p, ok := doc.FirstChild().(*ast.Paragraph)
+	if !ok || p.NextSibling() != nil {
+		return html.EscapeString(string(source))
 	}
-	return false
+	var b bytes.Buffer
+	if m.gm.Renderer().Render(&b, source, doc) != nil {
+		return html.EscapeString(string(source))
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(b.String(), "<p>"), "</p>\n")
 }
 
-// isTableStart reports whether lines i and i+1 are a table's header and
-// delimiter rows with the same number of cells.
-func isTableStart(lines []string, i int) bool {
-	if i+1 >= len(lines) || !strings.Contains(lines[i], "|") || indentOf(lines[i]) >= 4 {
-		return false
+func (r nodeRenderer) link(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	n := node.(*ast.Link)
+	if !entering {
+		w.WriteString("</a>")
+		return ast.WalkContinue, nil
 	}
-	aligns := delimRow(lines[i+1])
-	return aligns != nil && len(splitRow(lines[i])) == len(aligns)
+	w.WriteString("<a")
+	if u, ok := safeURL(string(n.Destination), false); ok {
+		w.WriteString(` href="`)
+		w.Write(util.EscapeHTML(util.URLEscape([]byte(u), true)))
+		w.WriteString(`"`)
+	}
+	writeTitle(w, n.Title)
+	w.WriteString(">")
+	return ast.WalkContinue, nil
 }
 
-// delimRow parses a table's delimiter row into column alignments, or nil.
-func delimRow(line string) []string {
-	t := strings.TrimSpace(line)
-	if !strings.Contains(t, "-") || strings.Trim(t, "|:- \t") != "" {
-		return nil
+func (r nodeRenderer) image(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkSkipChildren, nil
 	}
-	cells := splitRow(line)
-	if len(cells) == 0 || (len(cells) == 1 && !strings.Contains(t, "|")) {
-		return nil
+	n := node.(*ast.Image)
+	w.WriteString(`<img alt="`)
+	w.WriteString(html.EscapeString(plain(n, source)))
+	w.WriteString(`"`)
+	src := string(n.Destination)
+	if r.m.image != nil {
+		src = r.m.image(src)
 	}
-	aligns := make([]string, len(cells))
-	for k, c := range cells {
-		if !delimCellRe.MatchString(c) {
-			return nil
-		}
-		switch {
-		case c[0] == ':' && c[len(c)-1] == ':':
-			aligns[k] = "center"
-		case c[len(c)-1] == ':':
-			aligns[k] = "right"
-		case c[0] == ':':
-			aligns[k] = "left"
-		}
+	if u, ok := safeURL(src, true); ok {
+		w.WriteString(` src="`)
+		w.Write(util.EscapeHTML(util.URLEscape([]byte(u), true)))
+		w.WriteString(`"`)
 	}
-	return aligns
+	writeTitle(w, n.Title)
+	w.WriteString(">")
+	return ast.WalkSkipChildren, nil
 }
 
-// splitRow splits a table row into trimmed cells at unescaped pipes; an
-// escaped pipe (\|) becomes part of the cell.
-func splitRow(line string) []string {
-	t := strings.TrimSpace(line)
-	t = strings.TrimPrefix(t, "|")
-	if strings.HasSuffix(t, "|") && !strings.HasSuffix(t, `\|`) {
-		t = t[:len(t)-1]
+func writeTitle(w util.BufWriter, title []byte) {
+	if title != nil {
+		w.WriteString(` title="`)
+		w.Write(util.EscapeHTML(title))
+		w.WriteString(`"`)
 	}
-	var cells []string
-	var cell strings.Builder
-	for k := 0; k < len(t); k++ {
-		switch {
-		case t[k] == '\\' && k+1 < len(t) && t[k+1] == '|':
-			cell.WriteByte('|')
-			k++
-		case t[k] == '|':
-			cells = append(cells, strings.TrimSpace(cell.String()))
-			cell.Reset()
-		default:
-			cell.WriteByte(t[k])
-		}
-	}
-	return append(cells, strings.TrimSpace(cell.String()))
 }
 
-func (m *markdown) table(b *strings.Builder, lines []string, i int) int {
-	aligns := delimRow(lines[i+1])
-	row := func(line, cellTag string) {
-		cells := splitRow(line)
-		b.WriteString("<tr>")
-		for k, a := range aligns {
-			b.WriteString("<" + cellTag)
-			if a != "" {
-				b.WriteString(` style="text-align:` + a + `"`)
-			}
-			b.WriteString(">")
-			if k < len(cells) {
-				b.WriteString(m.inline(cells[k], false))
-			}
-			b.WriteString("</" + cellTag + ">")
-		}
-		b.WriteString("</tr>\n")
+func (r nodeRenderer) autoLink(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkSkipChildren, nil
 	}
-	b.WriteString("<table>\n<thead>\n")
-	row(lines[i], "th")
-	b.WriteString("</thead>\n")
-	i += 2
-	body := false
-	for ; i < len(lines) && !isBlank(lines[i]); i++ {
-		if t := strings.TrimLeft(lines[i], " "); !strings.Contains(t, "|") && startsBlock(lines, i) {
-			break
-		}
-		if !body {
-			b.WriteString("<tbody>\n")
-			body = true
-		}
-		row(lines[i], "td")
+	n := node.(*ast.AutoLink)
+	url, label := string(n.URL(source)), n.Label(source)
+	switch {
+	case n.AutoLinkType == ast.AutoLinkEmail && !strings.HasPrefix(strings.ToLower(url), "mailto:"):
+		url = "mailto:" + url
+	case n.AutoLinkType == ast.AutoLinkURL && !strings.Contains(url, ":"):
+		url = "http://" + url // a bare www. link
 	}
-	if body {
-		b.WriteString("</tbody>\n")
+	u, ok := safeURL(url, false)
+	if !ok {
+		w.Write(util.EscapeHTML(label))
+		return ast.WalkSkipChildren, nil
 	}
-	b.WriteString("</table>\n")
-	return i
+	w.WriteString(`<a href="`)
+	w.Write(util.EscapeHTML(util.URLEscape([]byte(u), false)))
+	w.WriteString(`">`)
+	w.Write(util.EscapeHTML(label))
+	w.WriteString("</a>")
+	return ast.WalkSkipChildren, nil
+}
+
+// safeURL vets a link or image URL: relative URLs and fragments pass;
+// absolute ones only with a harmless scheme (and, for images, data URIs
+// of images, which cannot run script there).
+func safeURL(u string, image bool) (string, bool) {
+	u = strings.TrimSpace(u)
+	colon := strings.IndexByte(u, ':')
+	if colon < 0 || strings.ContainsAny(u[:colon], "/?#") {
+		return u, true // no scheme: relative
+	}
+	switch scheme := strings.ToLower(u[:colon]); scheme {
+	case "http", "https", "mailto", "ftp":
+		return u, true
+	case "data":
+		return u, image && strings.HasPrefix(strings.ToLower(u), "data:image/")
+	}
+	return "", false
+}
+
+var tagRe = regexp.MustCompile(`<[^>]*>`)
+
+// plainText is the text of rendered inline HTML, tags removed and
+// entities decoded.
+func plainText(h string) string {
+	return html.UnescapeString(tagRe.ReplaceAllString(h, ""))
 }

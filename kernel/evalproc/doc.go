@@ -1,8 +1,8 @@
-// Package evalproc runs the notebook's evaluator in a child process and
-// talks to it over pipes, so that a Go fatal error in a cell (stack
-// overflow, concurrent map writes, out of memory) costs the notebook's state
-// but never the process that owns the Jupyter sockets (or the `corelab run`
-// that executes a notebook).
+// Package evalproc supervises the evaluator's child process: it starts it,
+// talks to it over pipes and replaces it when it dies, so that a Go fatal
+// error in a cell (stack overflow, concurrent map writes, out of memory)
+// costs the notebook's state but never the process that owns the Jupyter
+// sockets (or the `corelab run` that executes a notebook).
 //
 // # Supervisor (kernel side)
 //

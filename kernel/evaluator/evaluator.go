@@ -1,14 +1,3 @@
-// Package evaluator is the notebook's evaluator as it runs in the kernel's
-// child process (`corelab evaluator`): the corelab/runtime/eval interpreter
-// with the lab's symbol tables, the runtime's execution models, the display
-// sink, stdin, and the kernel's magics (%mode, %switchinterval,
-// %checkpoints, %cores, %help), served to the kernel through
-// [evalproc.Serve].
-//
-// Main is all a command needs:
-//
-//	case "evaluator":
-//		err = evaluator.Main()
 package evaluator
 
 import (

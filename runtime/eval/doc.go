@@ -1,7 +1,10 @@
-// Package eval turns notebook cells into running Go code: it splits a cell
-// into declarations and statements, drops repeated imports, instruments the
-// source with check points, hands it to a yaegi interpreter with the right
-// symbol tables, and maps errors and panics back to the cell's own lines.
+// Package eval is corelab's one interpreter: it turns a notebook cell into
+// instrumented Go and runs it on yaegi.
+//
+// It splits a cell into declarations and statements, drops repeated
+// imports, instruments the source with check points, hands it to a yaegi
+// interpreter with the right symbol tables, and maps errors and panics back
+// to the cell's own lines.
 //
 // The same evaluator serves the kernel's main interpreter, every isolate and
 // every worker process; what differs between them (symbol tables, output

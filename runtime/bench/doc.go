@@ -1,0 +1,13 @@
+// Package bench measures the runtime against its targets: it prints the
+// comparison table of `corelab bench runtime`.
+//
+// The table covers the GIL's core use, fairness and hand-over rate, lost
+// updates under both check-point policies, UI-tick lateness per model (with
+// CPython's figures beside), isolate and process start-up, and speed-ups.
+//
+//	if err := bench.Runtime(os.Stdout); err != nil { ... }
+//
+// It needs the binary to be able to act as `corelab worker` (for the
+// Processes rows): call it from the corelab command, or from a test binary
+// whose TestMain runs runtime.WorkerMain when runtime.WorkerEnv is set.
+package bench
