@@ -24,6 +24,7 @@ import (
 
 	"corelab/display"
 	"corelab/kernel/evalproc"
+	"corelab/runtime/cpython"
 	"corelab/runtime/eval"
 )
 
@@ -46,11 +47,13 @@ type Backend struct {
 
 	mu    sync.Mutex
 	cores bool // %cores on: append a core-usage line to every cell
+
+	pythons *cpython.Finder // for %%python cells; searches on first use
 }
 
 // New builds the interpreter and wires it to the runtime and to h.
 func New(h evalproc.Host) (*Backend, error) {
-	b := &Backend{host: h, stdio: [2]*os.File{dupFile(os.Stdout), dupFile(os.Stderr)}}
+	b := &Backend{host: h, stdio: [2]*os.File{dupFile(os.Stdout), dupFile(os.Stderr)}, pythons: cpython.NewFinder()}
 	stdin := &stdinReader{host: h}
 	in, factory, err := newInterp(b.stdio[0], b.stdio[1], stdin, inputSymbols(h))
 	if err != nil {
@@ -71,6 +74,12 @@ func (s sink) Publish(bd display.Bundle, meta map[string]any, id string, update 
 
 // Execute implements evalproc.Backend.
 func (b *Backend) Execute(ctx context.Context, code string) evalproc.Outcome {
+	if c, ok, err := cpython.ParseCell(code); ok {
+		if err != nil {
+			return errorOutcome(&evalproc.Error{Name: "UsageError", Value: err.Error(), Traceback: []string{"UsageError: " + err.Error()}})
+		}
+		return b.pythonCell(ctx, c)
+	}
 	magics, body := splitMagics(code)
 	for _, m := range magics {
 		if err := b.magic(m); err != nil {

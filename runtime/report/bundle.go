@@ -67,7 +67,7 @@ func MeasurementSVG(m meter.Measurement, title string) string {
 	// both panels share the label column so that their time axes line up
 	labelW := math.Max(laneLabelWidth(m.Lanes), coreLabelW)
 	if len(m.Lanes) > 0 {
-		drawLanes(c, m.Lanes, m.Throttled, m.Wall, Options{Title: "Workers"}, true, labelW)
+		drawLanes(c, m.Lanes, m.Throttled, m.Wall, Options{Title: "Workers"}, true, labelW, lockStates)
 	}
 	if len(m.Cores) > 0 {
 		drawCores(c, m.Cores, m.Process, m.Throttled, m.Wall, Options{Title: "Cores"}, true, labelW)

@@ -24,6 +24,16 @@ func stateColor(s meter.State) string {
 	return colBackground
 }
 
+// StateNames name the lane states where a chart or table shows them.
+type StateNames struct {
+	Running, Waiting, Blocked string
+	BlockedLegend             string // the legend's longer name for Blocked
+}
+
+// lockStates are the names for lanes recorded at the emulated lock.
+var lockStates = StateNames{Running: "running", Waiting: "waiting for the lock", Blocked: "blocked",
+	BlockedLegend: "blocked (lock released)"}
+
 var drawnStates = []meter.State{meter.Running, meter.Waiting, meter.Blocked, meter.Released}
 
 // Lanes draws one horizontal lane per worker, coloured by state over time
@@ -32,7 +42,7 @@ var drawnStates = []meter.State{meter.Running, meter.Waiting, meter.Blocked, met
 // 0 means up to the last recorded moment.
 func Lanes(lanes []meter.Lane, span time.Duration, o Options) string {
 	c := newCanvas(o.width())
-	drawLanes(c, lanes, nil, span, o, false, laneLabelWidth(lanes))
+	drawLanes(c, lanes, nil, span, o, false, laneLabelWidth(lanes), lockStates)
 	return c.svg(titleOr(o.Title, "Worker states over time"))
 }
 
@@ -56,7 +66,9 @@ func laneLabelWidth(lanes []meter.Lane) float64 {
 // process off (meter.Measurement.Throttled), drawn as a row of their own
 // above the lanes and shaded across them, so that a quota pause is not read
 // as waiting for the lock.
-func drawLanes(c *canvas, lanes []meter.Lane, thr []meter.Level, span time.Duration, o Options, section bool, labelW float64) {
+//
+// words name the states in the tooltips and the legend.
+func drawLanes(c *canvas, lanes []meter.Lane, thr []meter.Level, span time.Duration, o Options, section bool, labelW float64, words StateNames) {
 	g, end := c.panel()
 	y := heading(g, o, 12, section)
 	if span <= 0 {
@@ -87,8 +99,8 @@ func drawLanes(c *canvas, lanes []meter.Lane, thr []meter.Level, span time.Durat
 
 	for i, l := range lanes {
 		ly := top + float64(i)*(laneH+gap)
-		tip := fmt.Sprintf("%s: running %s, waiting for the lock %s, blocked %s",
-			l.Name, percent(l.Share(meter.Running)), percent(l.Share(meter.Waiting)), percent(l.Share(meter.Blocked)))
+		tip := fmt.Sprintf("%s: %s %s, %s %s, %s %s", l.Name, words.Running, percent(l.Share(meter.Running)),
+			words.Waiting, percent(l.Share(meter.Waiting)), words.Blocked, percent(l.Share(meter.Blocked)))
 		if l.Released > 0 {
 			tip += ", running with the lock released " + percent(l.Share(meter.Released))
 		}
@@ -107,7 +119,7 @@ func drawLanes(c *canvas, lanes []meter.Lane, thr []meter.Level, span time.Durat
 	ay := top + float64(len(lanes))*(laneH+gap) - gap + 4
 	timeAxis(g, plotX, plotW, ay, span, o.XLabel)
 
-	items := []legendItem{{colRunning, "running"}, {colWaiting, "waiting for the lock"}, {colBlocked, "blocked (lock released)"}}
+	items := []legendItem{{colRunning, words.Running}, {colWaiting, words.Waiting}, {colBlocked, words.BlockedLegend}}
 	released := false
 	for _, l := range lanes {
 		released = released || l.Released > 0

@@ -1,0 +1,56 @@
+package cpython
+
+import (
+	"fmt"
+
+	"corelab/display"
+	"corelab/runtime/report"
+)
+
+// threadStates name what sampling a thread from outside can see.
+var threadStates = report.StateNames{
+	Running:       "on a CPU",
+	Waiting:       "runnable, no CPU free",
+	Blocked:       "not runnable",
+	BlockedLegend: "not runnable: waiting for the GIL or a lock, sleeping, or in I/O (sampling cannot tell which)",
+}
+
+// Title names the run for its report: "CPython 3.13.1 (/usr/bin/python3)".
+func (r *Result) Title() string {
+	return fmt.Sprintf("CPython %s (%s)", r.Interpreter.Name(), r.Interpreter.Path)
+}
+
+// Report renders the run like a Go run's report (report.ProcessBundle):
+// wall, CPU, cores used, the budget, per-core load, and a lane per OS
+// thread, with notes on what the sampling can and cannot tell.
+func (r *Result) Report() display.Bundle {
+	notes := []string{
+		"Each lane is one OS thread of the Python process, read from /proc/PID/task/*/schedstat every " +
+			DefaultInterval.String() + ": on a CPU, runnable but waiting for a CPU, or not runnable. " +
+			"A thread waiting for the GIL and a thread sleeping or blocked in I/O both show as not runnable: " +
+			"the kernel's counters cannot tell them apart. Within one sampling period the order of the states is not known.",
+		"Wall and CPU time include the interpreter's start-up.",
+	}
+	if !r.Sampled {
+		notes = []string{"Threads were not sampled: " + r.SampleNote + "."}
+	}
+	py := r.Interpreter
+	gil := "with the GIL"
+	if py.FreeThreaded {
+		gil = "free-threaded, GIL " + map[string]string{"on": "enabled", "off": "disabled", "": "?"}[py.GIL] + " at start-up"
+	}
+	facts := [][]string{
+		{"interpreter", fmt.Sprintf("CPython %s, %s", py.Name(), gil)},
+		{"path", py.Executable},
+		{"OS threads (most at once)", fmt.Sprint(r.Threads)},
+	}
+	return report.ProcessBundle(report.ProcessRun{Title: r.Title(), M: r.Measurement, States: threadStates,
+		Lane: "thread", Facts: facts, Notes: notes})
+}
+
+// Summary is one line: "CPython 3.11.2: wall 1.2 s · CPU 1.1 s · 0.95 cores used · 3 threads".
+func (r *Result) Summary() string {
+	m := r.Measurement
+	return fmt.Sprintf("CPython %s: wall %s · CPU %s · %.2f cores used · %d threads", r.Interpreter.Name(),
+		report.FormatDuration(m.Wall), report.FormatDuration(m.CPU()), m.CoresUsed, r.Threads)
+}

@@ -1,0 +1,134 @@
+package cpython
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"corelab/runtime/meter"
+)
+
+// systemPython is Debian's interpreter, always present where corelab is
+// tested (the tests do not skip without it).
+func systemPython(t *testing.T) Interpreter {
+	t.Helper()
+	p, err := NewFinder().Select("/usr/bin/python3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRunKeepsValuesAndMeasuresThreads(t *testing.T) {
+	py := systemPython(t)
+	src := "\nimport threading\n" +
+		"go = threading.Barrier(3)\n" +
+		"def work():\n    go.wait()\n    sum(range(300_000))\n" +
+		"ts = [threading.Thread(target=work) for _ in range(2)]\n" +
+		"for t in ts: t.start()\n" +
+		"go.wait()\n" +
+		"for t in ts: t.join()\n" +
+		"print('done')\n" +
+		"lost, share, label, xs, _private, obj = 3, 0.25, 'x', [1, 2.5], 9, object()\n"
+	var out bytes.Buffer
+	res, err := Run(context.Background(), py, src, Options{Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Error != nil {
+		t.Fatalf("cell failed: %v", res.Error.Traceback)
+	}
+	if out.String() != "done\n" {
+		t.Errorf("stdout %q", out.String())
+	}
+	if res.Vars["lost"] != int64(3) || res.Vars["share"] != 0.25 || res.Vars["label"] != "x" {
+		t.Errorf("vars %v", res.Vars)
+	}
+	if _, ok := res.Vars["_private"]; ok {
+		t.Errorf("private name kept: %v", res.Vars)
+	}
+	if _, ok := res.Vars["obj"]; ok {
+		t.Errorf("object kept: %v", res.Vars)
+	}
+	m := res.Measurement
+	if len(m.Lanes) != 3 || res.Threads != 3 || m.Lanes[0].Name != "main thread" {
+		t.Errorf("threads %d, lanes %d (%v), want 3: the main thread and two workers", res.Threads, len(m.Lanes), laneNames(m.Lanes))
+	}
+	if m.Wall <= 0 || m.CPU() <= 0 || m.CoresUsed <= 0 {
+		t.Errorf("wall %v CPU %v cores %v", m.Wall, m.CPU(), m.CoresUsed)
+	}
+	rep := res.Report()
+	if !strings.Contains(rep["text/plain"].(string), "CPython "+py.Name()) {
+		t.Errorf("report: %s", rep["text/plain"])
+	}
+}
+
+func TestRunErrorLinesAreTheCells(t *testing.T) {
+	py := systemPython(t)
+	res, err := Run(context.Background(), py, "\n\nraise ValueError('bad')\n", Options{NoSample: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := res.Error
+	if e == nil || e.Name != "ValueError" || e.Value != "bad" || !strings.Contains(strings.Join(e.Traceback, "\n"), `File "<cell>", line 3`) {
+		t.Fatalf("error %+v", e)
+	}
+	if res.Vars != nil {
+		t.Errorf("a failed cell left values: %v", res.Vars)
+	}
+}
+
+func TestRunInterruptRaisesKeyboardInterrupt(t *testing.T) {
+	py := systemPython(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	w := writerFunc(func(p []byte) (int, error) {
+		if bytes.Contains(p, []byte("spinning")) {
+			close(started)
+		}
+		return len(p), nil
+	})
+	go func() { <-started; cancel() }()
+	res, err := Run(ctx, py, "print('spinning', flush=True)\nwhile True: pass\n", Options{Stdout: w, NoSample: true, Grace: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Interrupted || res.Killed || res.Error == nil || res.Error.Name != "KeyboardInterrupt" {
+		t.Fatalf("interrupted %v killed %v error %+v", res.Interrupted, res.Killed, res.Error)
+	}
+}
+
+func TestRunKillsWhatIgnoresSIGINT(t *testing.T) {
+	py := systemPython(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	w := writerFunc(func(p []byte) (int, error) {
+		if bytes.Contains(p, []byte("deaf")) {
+			close(started)
+		}
+		return len(p), nil
+	})
+	go func() { <-started; cancel() }()
+	src := "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nprint('deaf', flush=True)\nwhile True: pass\n"
+	res, err := Run(ctx, py, src, Options{Stdout: w, NoSample: true, Grace: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Killed || res.Error == nil || res.Error.Name != "KeyboardInterrupt" {
+		t.Fatalf("killed %v error %+v", res.Killed, res.Error)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func laneNames(ls []meter.Lane) []string {
+	var out []string
+	for _, l := range ls {
+		out = append(out, l.Name)
+	}
+	return out
+}
