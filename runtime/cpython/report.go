@@ -28,7 +28,8 @@ func (r *Result) Report() display.Bundle {
 		"Each lane is one OS thread of the Python process, read from /proc/PID/task/*/schedstat every " +
 			DefaultInterval.String() + ": on a CPU, runnable but waiting for a CPU, or not runnable. " +
 			"A thread waiting for the GIL and a thread sleeping or blocked in I/O both show as not runnable: " +
-			"the kernel's counters cannot tell them apart. Within one sampling period the order of the states is not known.",
+			"the kernel's counters cannot tell them apart. Within one sampling period the order of the states is not known, " +
+			"and a thread that lived less than one period may not appear.",
 		"Wall and CPU time include the interpreter's start-up.",
 	}
 	if !r.Sampled {

@@ -40,7 +40,11 @@ func processLine(r ProcessRun) string {
 	s := fmt.Sprintf("%.2f cores used of %s · wall %s · CPU %s", m.CoresUsed, meter.FormatCPUs(m.Budget.Cores()),
 		FormatDuration(m.Wall), FormatDuration(m.CPU()))
 	if len(m.Lanes) > 0 {
-		s += fmt.Sprintf(" · %d %ss", len(m.Lanes), titleOr(r.Lane, "thread"))
+		noun := titleOr(r.Lane, "thread")
+		if len(m.Lanes) != 1 {
+			noun += "s"
+		}
+		s += fmt.Sprintf(" · %d %s seen", len(m.Lanes), noun)
 	}
 	return s
 }
