@@ -198,3 +198,6 @@ def test_missing_free_threaded_build_says_so(kernel):
     assert r.error["ename"] == "PythonNotFoundError", r.error
     assert "No free-threaded CPython (3.14t)" in r.error["evalue"], r.error
     assert "python-freethreading" in r.error["evalue"], r.error
+    [ref] = displays(r)  # instead of a run: what is known, labelled as not measured here, with sources
+    assert "Reference" in ref["text/markdown"] and "not run here" in ref["text/markdown"], ref
+    assert "https://github.com/python/cpython/issues/125646" in ref["text/markdown"], ref

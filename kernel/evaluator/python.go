@@ -20,6 +20,11 @@ func (b *Backend) pythonCell(ctx context.Context, c cpython.Cell) evalproc.Outco
 		if errors.Is(err, cpython.ErrNotFound) {
 			name = "PythonNotFoundError"
 		}
+		var nf *cpython.NotFoundError
+		if errors.As(err, &nf) && nf.NoneFT {
+			b.host.Display(map[string]any{"text/markdown": cpython.FreeThreadedReference,
+				"text/plain": cpython.FreeThreadedReference}, nil, "", false)
+		}
 		return errorOutcome(&evalproc.Error{Name: name, Value: err.Error(), Traceback: []string{name + ": " + err.Error()}})
 	}
 	res, err := cpython.Run(ctx, py, c.Source, cpython.Options{Stdout: os.Stdout, Stderr: os.Stderr, Input: b.pythonInput})

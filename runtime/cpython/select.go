@@ -132,3 +132,18 @@ func howToGet(spec string, ft bool) string {
 	}
 	return fmt.Sprintf("`uv python install %s` (then restart the kernel), or with conda `conda install -c conda-forge python=%s`, or `pyenv install %s`, or your system's package manager.", v, v, v)
 }
+
+// FreeThreadedReference is what is known of free-threaded CPython from its
+// own documentation and issues, labelled as reference (not measured here):
+// shown in place of a run when a cell asks for a free-threaded build that
+// this machine does not have.
+const FreeThreadedReference = `**Reference — free-threaded CPython, not run here** (no free-threaded build was found on this machine)
+
+| what | free-threaded CPython | source |
+|---|---|---|
+| threads running Python code | in parallel, on as many cores as there are threads | [PEP 703](https://peps.python.org/pep-0703/) |
+| ` + "`counter += 1`" + ` from 2 threads | about half of the updates lost (3.13t), objects stay intact | [cpython issue #125646](https://github.com/python/cpython/issues/125646) |
+| single-thread overhead, 3.13t | about 40 % (pyperformance) | [free-threading HOWTO, 3.13](https://docs.python.org/3.13/howto/free-threading-python.html) |
+| single-thread overhead, 3.14t | "roughly 5–10 %" | [What's New in Python 3.14](https://docs.python.org/3/whatsnew/3.14.html) |
+| an extension not marked free-thread-safe | re-enables the GIL at import, with a warning | [free-threading HOWTO](https://docs.python.org/3/howto/free-threading-python.html) |
+`
