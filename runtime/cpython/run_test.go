@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -80,42 +81,38 @@ func TestRunErrorLinesAreTheCells(t *testing.T) {
 	}
 }
 
-func TestRunInterruptRaisesKeyboardInterrupt(t *testing.T) {
-	py := systemPython(t)
+// interrupted runs src, cancels the run once src has printed marker, and
+// returns how the run ended.
+func interrupted(t *testing.T, src, marker string, grace time.Duration) *Result {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	started := make(chan struct{})
+	var once sync.Once
 	w := writerFunc(func(p []byte) (int, error) {
-		if bytes.Contains(p, []byte("spinning")) {
-			close(started)
+		if bytes.Contains(p, []byte(marker)) {
+			once.Do(func() { close(started) })
 		}
 		return len(p), nil
 	})
-	go func() { <-started; cancel() }()
-	res, err := Run(ctx, py, "print('spinning', flush=True)\nwhile True: pass\n", Options{Stdout: w, NoSample: true, Grace: 30 * time.Second})
+	go func() { <-started; cancel() }() // ends when the marker is seen or the deferred cancel runs
+	res, err := Run(ctx, systemPython(t), src, Options{Stdout: w, NoSample: true, Grace: grace})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return res
+}
+
+func TestRunInterruptRaisesKeyboardInterrupt(t *testing.T) {
+	res := interrupted(t, "print('spinning', flush=True)\nwhile True: pass\n", "spinning", 30*time.Second)
 	if !res.Interrupted || res.Killed || res.Error == nil || res.Error.Name != "KeyboardInterrupt" {
 		t.Fatalf("interrupted %v killed %v error %+v", res.Interrupted, res.Killed, res.Error)
 	}
 }
 
 func TestRunKillsWhatIgnoresSIGINT(t *testing.T) {
-	py := systemPython(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	started := make(chan struct{})
-	w := writerFunc(func(p []byte) (int, error) {
-		if bytes.Contains(p, []byte("deaf")) {
-			close(started)
-		}
-		return len(p), nil
-	})
-	go func() { <-started; cancel() }()
 	src := "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nprint('deaf', flush=True)\nwhile True: pass\n"
-	res, err := Run(ctx, py, src, Options{Stdout: w, NoSample: true, Grace: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := interrupted(t, src, "deaf", 50*time.Millisecond)
 	if !res.Killed || res.Error == nil || res.Error.Name != "KeyboardInterrupt" {
 		t.Fatalf("killed %v error %+v", res.Killed, res.Error)
 	}

@@ -59,13 +59,7 @@ func processSVG(r ProcessRun) string {
 		notes = append(notes, w)
 	}
 	for _, n := range notes {
-		y += 5
-		for _, l := range wrapWords(n, 118) {
-			y += 2
-			text(g, 12, y, l, `fill="`+colMuted+`" font-size="11" class="note"`)
-			y += 13
-		}
-		y -= 5
+		y = note(g, y, n, colMuted, "note")
 	}
 	end(y - 8)
 	labelW := math.Max(laneLabelWidth(m.Lanes), coreLabelW)
