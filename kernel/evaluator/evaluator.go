@@ -177,6 +177,9 @@ func resultBundle(v reflect.Value, methods map[string]any) map[string]any {
 
 // Complete implements evalproc.Backend.
 func (b *Backend) Complete(code string, cursor int) ([]string, int, int) {
+	if pythonBody(code, cursor) {
+		return nil, cursor, cursor // Python source: Go completions would only mislead
+	}
 	if strings.HasPrefix(strings.TrimLeft(code, " \t"), "%") && !strings.Contains(code[:byteOffset(code, cursor)], "\n") {
 		return completeMagic(code, cursor)
 	}
@@ -185,6 +188,9 @@ func (b *Backend) Complete(code string, cursor int) ([]string, int, int) {
 
 // Inspect implements evalproc.Backend.
 func (b *Backend) Inspect(code string, cursor, detail int) (map[string]any, bool) {
+	if pythonBody(code, cursor) {
+		return nil, false
+	}
 	text, found := b.in.inspect(code, cursor)
 	if !found {
 		return nil, false

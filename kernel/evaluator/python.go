@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 
 	"corelab/kernel/evalproc"
 	"corelab/runtime/cpython"
@@ -58,4 +59,15 @@ func (b *Backend) pythonInput(prompt string, password bool) (string, error) {
 func (b *Backend) magicPython(string) error {
 	os.Stdout.WriteString(b.pythons.Listing())
 	return nil
+}
+
+// pythonBody reports whether cursor (a rune offset) is in the Python source
+// of a %%python cell, past its magic line.
+func pythonBody(code string, cursor int) bool {
+	if _, ok, _ := cpython.ParseCell(code); !ok {
+		return false
+	}
+	magic := strings.Index(code, "%%python")
+	nl := strings.IndexByte(code[magic:], '\n')
+	return nl >= 0 && byteOffset(code, cursor) > magic+nl
 }
