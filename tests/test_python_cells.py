@@ -146,7 +146,7 @@ def test_report_has_one_lane_per_python_thread(kernel):
     svg = report["image/svg+xml"]
     assert svg.count('class="lane"') == 4, "main thread and 3 workers: %d lanes" % svg.count('class="lane"')
     assert "main thread" in svg
-    assert "waiting for the GIL" in svg and "sampling cannot tell" in svg  # what the chart cannot tell
+    assert "waiting for the GIL or a lock" in svg and "cannot tell" in svg  # what the chart cannot tell
     text = report["text/plain"]
     assert "CPython 3." in text and "cores used" in text and "core budget" in text, text
     assert "OS threads (most at once)" in text and re.search(r"OS threads \(most at once\)\s+4", text), text

@@ -7,13 +7,25 @@ import (
 	"corelab/runtime/report"
 )
 
-// threadStates name what sampling a thread from outside can see.
-var threadStates = report.StateNames{
-	Running:       "on a CPU",
-	Waiting:       "runnable, no CPU free",
-	Blocked:       "not runnable",
-	BlockedLegend: "not runnable: waiting for the GIL or a lock, sleeping, or in I/O (sampling cannot tell which)",
-}
+// threadStates name what sampling a thread from outside can see, when
+// the system call of a blocked thread can be read (futexStates) and when
+// it cannot (threadStates).
+var (
+	futexStates = report.StateNames{
+		Running:       "on a CPU",
+		Released:      "runnable, no CPU free",
+		Waiting:       "waiting for the GIL or a lock",
+		Blocked:       "sleeping or in I/O",
+		BlockedLegend: "sleeping or in I/O (any other system call)",
+	}
+	threadStates = report.StateNames{
+		Running:       "on a CPU",
+		Released:      "runnable, no CPU free",
+		Waiting:       "waiting for the GIL or a lock",
+		Blocked:       "not runnable",
+		BlockedLegend: "not runnable: waiting for the GIL or a lock, sleeping, or in I/O (sampling cannot tell which)",
+	}
+)
 
 // Title names the run for its report: "CPython 3.13.1 (/usr/bin/python3)".
 func (r *Result) Title() string {
@@ -24,11 +36,19 @@ func (r *Result) Title() string {
 // wall, CPU, cores used, the budget, per-core load, and a lane per OS
 // thread, with notes on what the sampling can and cannot tell.
 func (r *Result) Report() display.Bundle {
+	sampled := "Each lane is one OS thread of the Python process, sampled every " + DefaultInterval.String() +
+		" from /proc/PID/task/*/schedstat (time on a CPU, and runnable waiting for one)"
+	states := threadStates
+	if r.Futex {
+		states = futexStates
+		sampled += " and /proc/PID/task/*/syscall (the system call a blocked thread is in). A thread waiting for the GIL " +
+			"waits in a futex — and so does one waiting for a lock, an Event, a Queue or a join: the lane cannot tell those apart."
+	} else {
+		sampled += ". A thread waiting for the GIL and a thread sleeping or blocked in I/O both show as not runnable: " +
+			"the kernel's counters cannot tell them apart."
+	}
 	notes := []string{
-		"Each lane is one OS thread of the Python process, read from /proc/PID/task/*/schedstat every " +
-			DefaultInterval.String() + ": on a CPU, runnable but waiting for a CPU, or not runnable. " +
-			"A thread waiting for the GIL and a thread sleeping or blocked in I/O both show as not runnable: " +
-			"the kernel's counters cannot tell them apart. Within one sampling period the order of the states is not known, " +
+		sampled + " Each stretch's state is read at its end, the order within one period is not known, " +
 			"and a thread that lived less than one period may not appear.",
 		"Wall and CPU time include the interpreter's start-up.",
 	}
@@ -45,7 +65,7 @@ func (r *Result) Report() display.Bundle {
 		{"path", py.Executable},
 		{"OS threads (most at once)", fmt.Sprint(r.Threads)},
 	}
-	return report.ProcessBundle(report.ProcessRun{Title: r.Title(), M: r.Measurement, States: threadStates,
+	return report.ProcessBundle(report.ProcessRun{Title: r.Title(), M: r.Measurement, States: states,
 		Lane: "thread", Facts: facts, Notes: notes})
 }
 

@@ -64,12 +64,16 @@ type Result struct {
 	// Measurement is the run as the meter saw it: wall and CPU time of the
 	// Python process (its children included once reaped), cores used, the
 	// budget, per-core load, and one lane per OS thread (Running = on a
-	// CPU, Waiting = runnable but waiting for a CPU, Blocked = not
-	// runnable: sleeping, in I/O, or waiting for the GIL or a lock).
+	// CPU, Released = runnable but waiting for a CPU, Waiting = in a futex
+	// wait: the GIL or a lock, Blocked = sleeping or in I/O; see Futex).
 	Measurement meter.Measurement
 	Threads     int    // OS threads seen at once, at most
 	Sampled     bool   // thread lanes were sampled (Linux /proc)
 	SampleNote  string // why not, when not
+	// Futex: the system call of a blocked thread could be read, so lanes
+	// tell a futex wait (Waiting: the GIL, or a lock, Event, Queue, join)
+	// from other waits (Blocked: sleep, I/O).
+	Futex       bool
 	Vars        map[string]any
 	Error       *Error // the cell's exception; nil when it ended well
 	Interrupted bool   // the run was interrupted (ctx done)
@@ -200,7 +204,7 @@ func Run(ctx context.Context, py Interpreter, src string, opts Options) (*Result
 		m.GC = 0
 		if ts != nil {
 			m.Lanes, m.Process = ts.lanes, ts.process
-			res.Sampled, res.SampleNote = ts.ok, ts.note
+			res.Sampled, res.SampleNote, res.Futex = ts.ok, ts.note, ts.futex
 		}
 		st := proc.state
 		m.User, m.Sys = st.UserTime(), st.SystemTime()

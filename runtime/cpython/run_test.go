@@ -129,3 +129,35 @@ func laneNames(ls []meter.Lane) []string {
 	}
 	return out
 }
+
+// Two CPU-bound threads under the GIL spend time waiting for it, in a
+// futex; a thread that sleeps spends its time in another system call.
+func TestLanesTellTheGILFromSleep(t *testing.T) {
+	src := "import threading, time\n" +
+		"stop = threading.Event()\n" +
+		"def spin():\n    x = 0\n    while not stop.is_set():\n        x += 1\n" +
+		"def nap():\n    for _ in range(30):\n        time.sleep(0.01)\n" +
+		"ts = [threading.Thread(target=spin), threading.Thread(target=spin), threading.Thread(target=nap)]\n" +
+		"for t in ts: t.start()\n" +
+		"ts[2].join()\nstop.set()\n" +
+		"for t in ts[:2]: t.join()\n"
+	res, err := Run(context.Background(), systemPython(t), src, Options{})
+	if err != nil || res.Error != nil {
+		t.Fatalf("run: %v %v", err, res.Error)
+	}
+	if !res.Futex {
+		t.Fatal("the blocked threads' system calls could not be read from /proc")
+	}
+	if len(res.Measurement.Lanes) != 4 {
+		t.Fatalf("lanes %v, want main, 2 spinners, 1 napper", laneNames(res.Measurement.Lanes))
+	}
+	spin1, spin2, nap := res.Measurement.Lanes[1], res.Measurement.Lanes[2], res.Measurement.Lanes[3]
+	for _, l := range []meter.Lane{spin1, spin2} {
+		if l.Waiting == 0 {
+			t.Errorf("%s never waited for the GIL: %+v", l.Name, l)
+		}
+	}
+	if nap.Blocked <= nap.Waiting {
+		t.Errorf("the sleeping thread %s waited in futex %v, slept %v: a sleep should not read as the GIL", nap.Name, nap.Waiting, nap.Blocked)
+	}
+}

@@ -8,16 +8,22 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"corelab/runtime/meter"
 )
 
 // threadSampler reads /proc/PID/task/*/schedstat every interval: for each
 // OS thread of the process, the nanoseconds it has spent on a CPU and
 // runnable on a run queue. Between two reads a thread was on a CPU for the
-// first difference, waiting for a CPU for the second and not runnable for
-// the rest — asleep, blocked in I/O, or waiting for the GIL or a lock: the
-// kernel's counters cannot tell those apart. Its goroutine is owned by the
-// sampler: stop ends it.
+// first difference (Running), runnable but without a CPU for the second
+// (Released, named so in the report) and not runnable for the rest. The
+// rest is told apart by the system call the thread is in at the read
+// (/proc/PID/task/TID/syscall, a number of the kernel's ABI): a futex wait
+// is how CPython waits for the GIL — and for a lock, an Event, a Queue or
+// a join, which the counters cannot tell from it — (Waiting); any other
+// call is a sleep or I/O (Blocked). Where the syscall file cannot be read,
+// all of it is Blocked. Its goroutine is owned by the sampler: stop ends it.
 type threadSampler struct {
 	pid      int
 	interval time.Duration
@@ -39,10 +45,15 @@ type threadSampler struct {
 	process []meter.Level
 	ok      bool
 	note    string
+	// futex: the blocking system call was read at least once, so Waiting
+	// means a futex wait and Blocked any other call.
+	futex bool
 }
 
 type threadLane struct {
 	lane     meter.Lane
+	futex    bool   // in a futex wait at the last read that found it blocked
+	blocked  bool   // blocked in a system call at the last read
 	run, rq  uint64 // schedstat counters at the last read
 	at       time.Duration
 	seen     bool // read at the latest tick
@@ -116,6 +127,8 @@ func (s *threadSampler) tick() bool {
 		}
 		live++
 		sumRun += run
+		call := s.syscall(dir + "/" + e.Name() + "/syscall")
+		s.futex = s.futex || call != callUnknown
 		tl := s.byTID[tid]
 		if tl == nil {
 			if len(s.order) >= maxLanes {
@@ -133,7 +146,7 @@ func (s *threadSampler) tick() bool {
 			s.order = append(s.order, tid)
 		}
 		tl.seen = true
-		tl.add(run, rq, now)
+		tl.add(run, rq, now, tl.restInFutex(call))
 	}
 	for _, tl := range s.byTID {
 		if !tl.seen {
@@ -151,10 +164,57 @@ func (s *threadSampler) tick() bool {
 	return true
 }
 
+// What a thread was doing when its syscall file was read.
+const (
+	callUnknown = iota // unreadable (no permission, or the thread is gone)
+	callNone           // not in a system call: on a CPU or runnable
+	callFutex          // blocked in a futex wait: the GIL, a lock, an Event...
+	callOther          // in another system call: sleep, I/O
+)
+
+// syscall reads the system call the thread whose syscall file is path is
+// in: its first field is the call's number, or "running".
+func (s *threadSampler) syscall(path string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return callUnknown
+	}
+	f := bytes.Fields(b)
+	switch {
+	case len(f) == 0:
+		return callUnknown
+	case string(f[0]) == "running":
+		return callNone
+	}
+	nr, err := strconv.Atoi(string(f[0]))
+	switch {
+	case err != nil:
+		return callUnknown
+	case nr == unix.SYS_FUTEX:
+		return callFutex
+	}
+	return callOther
+}
+
+// restInFutex says whether the time the thread was not runnable since the
+// last read was a futex wait: the call it is blocked in now, or — when it
+// has woken since — the call it was blocked in at the last read.
+func (tl *threadLane) restInFutex(call int) bool {
+	switch call {
+	case callFutex, callOther:
+		tl.blocked, tl.futex = true, call == callFutex
+		return tl.futex
+	}
+	was := tl.blocked && tl.futex
+	tl.blocked = false
+	return was
+}
+
 // add records the stretch since the last read: on a CPU, then waiting for
-// a CPU, then not runnable (the order inside a stretch is not known; the
-// stretch is one sampling period).
-func (tl *threadLane) add(run, rq uint64, now time.Duration) {
+// a CPU, then not runnable — in a futex wait (GIL or lock) or elsewhere, as
+// read at its end (the order inside a stretch is not known; the stretch is
+// one sampling period).
+func (tl *threadLane) add(run, rq uint64, now time.Duration, inFutex bool) {
 	dt := now - tl.at
 	if dt <= 0 {
 		return
@@ -170,9 +230,13 @@ func (tl *threadLane) add(run, rq uint64, now time.Duration) {
 	dRun = min(dRun, dt)
 	dRQ = min(dRQ, dt-dRun)
 	t := tl.at
+	rest := meter.Blocked
+	if inFutex {
+		rest = meter.Waiting
+	}
 	tl.push(t, t+dRun, meter.Running)
-	tl.push(t+dRun, t+dRun+dRQ, meter.Waiting)
-	tl.push(t+dRun+dRQ, now, meter.Blocked)
+	tl.push(t+dRun, t+dRun+dRQ, meter.Released)
+	tl.push(t+dRun+dRQ, now, rest)
 	tl.run, tl.rq, tl.at = run, rq, now
 }
 
@@ -188,6 +252,8 @@ func (tl *threadLane) push(from, to time.Duration, st meter.State) {
 		l.Waiting += to - from
 	case meter.Blocked:
 		l.Blocked += to - from
+	case meter.Released:
+		l.Released += to - from
 	}
 	if n := len(l.Intervals); n > 0 && l.Intervals[n-1].State == st && l.Intervals[n-1].End == from {
 		l.Intervals[n-1].End = to

@@ -16,6 +16,7 @@ type threadSampler struct {
 	process []meter.Level
 	ok      bool
 	note    string
+	futex   bool
 }
 
 func startThreads(int, time.Duration, time.Time) *threadSampler {

@@ -26,13 +26,15 @@ func stateColor(s meter.State) string {
 
 // StateNames name the lane states where a chart or table shows them.
 type StateNames struct {
-	Running, Waiting, Blocked string
-	BlockedLegend             string // the legend's longer name for Blocked
+	Running, Waiting, Blocked, Released string
+	BlockedLegend                       string // the legend's longer name for Blocked
+	// ReleasedRuns counts Released as running in a lane's "run %".
+	ReleasedRuns bool
 }
 
 // lockStates are the names for lanes recorded at the emulated lock.
 var lockStates = StateNames{Running: "running", Waiting: "waiting for the lock", Blocked: "blocked",
-	BlockedLegend: "blocked (lock released)"}
+	Released: "running, lock released", BlockedLegend: "blocked (lock released)", ReleasedRuns: true}
 
 var drawnStates = []meter.State{meter.Running, meter.Waiting, meter.Blocked, meter.Released}
 
@@ -102,13 +104,17 @@ func drawLanes(c *canvas, lanes []meter.Lane, thr []meter.Level, span time.Durat
 		tip := fmt.Sprintf("%s: %s %s, %s %s, %s %s", l.Name, words.Running, percent(l.Share(meter.Running)),
 			words.Waiting, percent(l.Share(meter.Waiting)), words.Blocked, percent(l.Share(meter.Blocked)))
 		if l.Released > 0 {
-			tip += ", running with the lock released " + percent(l.Share(meter.Released))
+			tip += ", " + words.Released + " " + percent(l.Share(meter.Released))
+		}
+		run := l.Share(meter.Running)
+		if words.ReleasedRuns {
+			run += l.Share(meter.Released)
 		}
 		fmt.Fprintf(g, `<g class="lane"><title>%s</title>`, esc(tip))
 		text(g, plotX-8, ly+laneH/2+4, truncate(l.Name, 24), `text-anchor="end"`)
 		rect(g, plotX, ly, plotW, laneH, "#f6f8fa", `stroke="`+colGrid+`"`)
 		drawLaneStrip(g, l, span, plotX, ly, plotW, laneH)
-		text(g, plotX+plotW+8, ly+laneH/2+4, "run "+fmt.Sprintf("%.0f%%", 100*(l.Share(meter.Running)+l.Share(meter.Released))),
+		text(g, plotX+plotW+8, ly+laneH/2+4, "run "+fmt.Sprintf("%.0f%%", 100*run),
 			`fill="`+colMuted+`" font-family="`+esc(fontMono)+`" font-size="11"`)
 		g.WriteString("</g>\n")
 	}
@@ -125,7 +131,7 @@ func drawLanes(c *canvas, lanes []meter.Lane, thr []meter.Level, span time.Durat
 		released = released || l.Released > 0
 	}
 	if released {
-		items = append(items, legendItem{colReleased, "running, lock released"})
+		items = append(items, legendItem{colReleased, words.Released})
 	}
 	if len(thr) > 0 {
 		items = append(items, legendItem{colThrottled, "held off by the CPU quota"})

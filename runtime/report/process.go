@@ -93,8 +93,13 @@ func processRows(r ProcessRun) [][]string {
 	return rows
 }
 
+// processLaneHeader names workerRows' columns with r's words.
 func processLaneHeader(r ProcessRun) []string {
-	return []string{titleOr(r.Lane, "thread"), r.States.Running, r.States.Waiting, r.States.Blocked, "time"}
+	h := []string{titleOr(r.Lane, "thread"), r.States.Running}
+	if len(workerColumns(r.M.Lanes)) > len(workerHeader) {
+		h = append(h, r.States.Released)
+	}
+	return append(h, r.States.Waiting, r.States.Blocked, "time")
 }
 
 func processHTML(r ProcessRun, svg string) string {
