@@ -131,16 +131,18 @@ func laneNames(ls []meter.Lane) []string {
 }
 
 // Two CPU-bound threads under the GIL spend time waiting for it, in a
-// futex; a thread that sleeps spends its time in another system call.
+// futex; a thread that sleeps alone afterwards (nobody holds the GIL when it
+// wakes) spends its time in another system call.
 func TestLanesTellTheGILFromSleep(t *testing.T) {
 	src := "import threading, time\n" +
 		"stop = threading.Event()\n" +
 		"def spin():\n    x = 0\n    while not stop.is_set():\n        x += 1\n" +
 		"def nap():\n    for _ in range(30):\n        time.sleep(0.01)\n" +
-		"ts = [threading.Thread(target=spin), threading.Thread(target=spin), threading.Thread(target=nap)]\n" +
-		"for t in ts: t.start()\n" +
-		"ts[2].join()\nstop.set()\n" +
-		"for t in ts[:2]: t.join()\n"
+		"spinners = [threading.Thread(target=spin) for _ in range(2)]\n" +
+		"for t in spinners: t.start()\n" +
+		"time.sleep(0.3)\nstop.set()\n" +
+		"for t in spinners: t.join()\n" +
+		"napper = threading.Thread(target=nap)\nnapper.start()\nnapper.join()\n"
 	res, err := Run(context.Background(), systemPython(t), src, Options{})
 	if err != nil || res.Error != nil {
 		t.Fatalf("run: %v %v", err, res.Error)
