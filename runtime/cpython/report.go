@@ -50,7 +50,8 @@ func (r *Result) Report() display.Bundle {
 	notes := []string{
 		sampled + " Each stretch's state is read at its end, the order within one period is not known, " +
 			"and a thread that lived less than one period may not appear.",
-		"Wall and CPU time include the interpreter's start-up.",
+		"Wall and CPU time include the interpreter's start-up; processes it starts (multiprocessing) have no lanes, " +
+			"and their CPU time counts once they have exited.",
 	}
 	if !r.Sampled {
 		notes = []string{"Threads were not sampled: " + r.SampleNote + "."}
