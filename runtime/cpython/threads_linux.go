@@ -259,7 +259,36 @@ func (tl *threadLane) push(from, to time.Duration, st meter.State) {
 		l.Intervals[n-1].End = to
 		return
 	}
+	if len(l.Intervals) >= maxIntervals {
+		l.Intervals = coarsen(l.Intervals)
+	}
 	l.Intervals = append(l.Intervals, meter.Interval{Start: from, End: to, State: st})
+}
+
+// maxIntervals bounds a lane's stored intervals (a chart is about a
+// thousand pixels wide); the lane's totals stay exact.
+const maxIntervals = 8192
+
+// coarsen halves ivs: each pair of neighbours becomes one interval over
+// both, in the state that lasted longer.
+func coarsen(ivs []meter.Interval) []meter.Interval {
+	out := ivs[:0]
+	for i := 0; i < len(ivs); i += 2 {
+		iv := ivs[i]
+		if i+1 < len(ivs) {
+			next := ivs[i+1]
+			if next.End-next.Start > iv.End-iv.Start {
+				iv.State = next.State
+			}
+			iv.End = next.End
+		}
+		if n := len(out); n > 0 && out[n-1].State == iv.State && out[n-1].End == iv.Start {
+			out[n-1].End = iv.End
+			continue
+		}
+		out = append(out, iv)
+	}
+	return out
 }
 
 // laneName names thread tid: the main thread, or the OS thread's name
