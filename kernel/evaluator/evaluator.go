@@ -13,6 +13,7 @@ import (
 
 	"corelab/display"
 	"corelab/kernel/evalproc"
+	"corelab/runtime/cpython"
 	"corelab/runtime/eval"
 )
 
@@ -35,11 +36,13 @@ type Backend struct {
 
 	mu    sync.Mutex
 	cores bool // %cores on: append a core-usage line to every cell
+
+	pythons *cpython.Finder // for %%python cells; searches on first use
 }
 
 // New builds the interpreter and wires it to the runtime and to h.
 func New(h evalproc.Host) (*Backend, error) {
-	b := &Backend{host: h, stdio: [2]*os.File{dupFile(os.Stdout), dupFile(os.Stderr)}}
+	b := &Backend{host: h, stdio: [2]*os.File{dupFile(os.Stdout), dupFile(os.Stderr)}, pythons: cpython.NewFinder()}
 	stdin := &stdinReader{host: h}
 	in, factory, err := newInterp(b.stdio[0], b.stdio[1], stdin, inputSymbols(h))
 	if err != nil {
@@ -60,6 +63,12 @@ func (s sink) Publish(bd display.Bundle, meta map[string]any, id string, update 
 
 // Execute implements evalproc.Backend.
 func (b *Backend) Execute(ctx context.Context, code string) evalproc.Outcome {
+	if c, ok, err := cpython.ParseCell(code); ok {
+		if err != nil {
+			return errorOutcome(&evalproc.Error{Name: "UsageError", Value: err.Error(), Traceback: []string{"UsageError: " + err.Error()}})
+		}
+		return b.pythonCell(ctx, c)
+	}
 	magics, body := splitMagics(code)
 	for _, m := range magics {
 		if err := b.magic(m); err != nil {
@@ -157,6 +166,9 @@ func resultBundle(v reflect.Value, methods map[string]any) map[string]any {
 
 // Complete implements evalproc.Backend.
 func (b *Backend) Complete(code string, cursor int) ([]string, int, int) {
+	if pythonBody(code, cursor) {
+		return nil, cursor, cursor // Python source: Go completions would only mislead
+	}
 	if strings.HasPrefix(strings.TrimLeft(code, " \t"), "%") && !strings.Contains(code[:byteOffset(code, cursor)], "\n") {
 		return completeMagic(code, cursor)
 	}
@@ -165,6 +177,9 @@ func (b *Backend) Complete(code string, cursor int) ([]string, int, int) {
 
 // Inspect implements evalproc.Backend.
 func (b *Backend) Inspect(code string, cursor, detail int) (map[string]any, bool) {
+	if pythonBody(code, cursor) {
+		return nil, false
+	}
 	text, found := b.in.inspect(code, cursor)
 	if !found {
 		return nil, false

@@ -116,3 +116,21 @@ func TestStdinWithoutFrontendIsAnError(t *testing.T) {
 		}
 	}
 }
+
+func TestPythonBodyIsNotCompletedAsGo(t *testing.T) {
+	for _, tc := range []struct {
+		code   string
+		cursor int
+		want   bool
+	}{
+		{"%%python\nimport sys\nsys.", 20, true},
+		{"%%pyth", 6, false},
+		{"%%python 3.13", 10, false},
+		{"fmt.Println(1)\n", 5, false},
+		{"x := \"%%python\\n\"\nx", 18, false},
+	} {
+		if got := pythonBody(tc.code, tc.cursor); got != tc.want {
+			t.Errorf("pythonBody(%q, %d) = %v", tc.code, tc.cursor, got)
+		}
+	}
+}

@@ -77,7 +77,7 @@ func (b *bencher) rows() ([]row, error) {
 	}
 	display.SetSink(quiet{})
 	var rows []row
-	for _, step := range []func() ([]row, error){b.gilCores, b.lostUpdates, b.lateness, b.isolates, b.parallel, b.processes} {
+	for _, step := range []func() ([]row, error){b.gilCores, b.lostUpdates, b.lateness, b.isolates, b.parallel, b.processes, b.cpython} {
 		r, err := step()
 		if err != nil {
 			return nil, err
@@ -104,6 +104,9 @@ func printRows(w io.Writer, rows []row) error {
 type bencher struct {
 	o  Options
 	in *eval.Interpreter
+	// emu is what the emulation measured, for the rows that set real
+	// CPython beside it (see cpython.go).
+	emu emulated
 }
 
 // decls are the notebook the rows run against; an isolate replays them,
@@ -204,6 +207,7 @@ func (b *bencher) gilCores() ([]row, error) {
 	if m.Handovers > 0 {
 		every = m.Wall / time.Duration(m.Handovers)
 	}
+	b.emu.cores = cores
 	iv := rt.SwitchInterval()
 	rc := rt.Run(rt.GIL, 2, rt.Spin, b.dur(500*time.Millisecond))
 	mc := rc.Measurement
@@ -242,6 +246,7 @@ func (b *bencher) lostUpdates() ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
+	b.emu.n, b.emu.lostInc, b.emu.lostCall = n, lostInc, lostCall
 	if err := rt.SetCheckpoints(rt.Py39); err != nil {
 		return nil, err
 	}
@@ -281,6 +286,7 @@ func (b *bencher) lateness() ([]row, error) {
 			x.target, x.ok, x.ref = "< 1 ms", p50 < time.Millisecond, "0.15 ms"
 		case l.Model == rt.GIL:
 			x.target, x.ok, x.ref = "p50 4–7 ms", p50 >= 4*time.Millisecond && p50 <= 7*time.Millisecond, "5.3 / 5.5 ms"
+			b.emu.tickP50, b.emu.tickP99 = p50, p99
 		default:
 			x.target, x.ok, x.ref = "p50 < 1 ms", p50 < time.Millisecond, "≈0.1 ms (interpreters, processes)"
 		}

@@ -51,7 +51,7 @@ func TestRuntimeTable(t *testing.T) {
 	}
 	out := buf.String()
 	t.Log("\n" + out)
-	for _, want := range []string{"cores used", "counter++", "tick", "isolate creation", "speed-up", "process start-up"} {
+	for _, want := range []string{"cores used", "counter++", "tick", "isolate creation", "speed-up", "process start-up", "emulation | CPython 3."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q", want)
 		}

@@ -3,7 +3,8 @@
 //
 // The table covers the GIL's core use, fairness and hand-over rate, lost
 // updates under both check-point policies, UI-tick lateness per model (with
-// CPython's figures beside), isolate and process start-up, and speed-ups.
+// CPython's figures beside), isolate and process start-up, speed-ups, and the same experiments in real
+// CPython (the first python3 on PATH) beside the emulation.
 //
 //	if err := bench.Runtime(os.Stdout); err != nil { ... }
 //

@@ -44,24 +44,30 @@ func MeasurementSVG(m meter.Measurement, title string) string {
 		y -= 5
 	}
 	for _, cv := range m.Caveats() {
-		y += 5
-		for _, l := range wrapWords("⚠ "+cv, 118) {
-			y += 2
-			text(g, 12, y, l, `fill="`+colBudget+`" font-size="11" class="caveat"`)
-			y += 13
-		}
-		y -= 5
+		y = note(g, y, "⚠ "+cv, colBudget, "caveat")
 	}
 	end(y - 8)
 	// both panels share the label column so that their time axes line up
 	labelW := math.Max(laneLabelWidth(m.Lanes), coreLabelW)
 	if len(m.Lanes) > 0 {
-		drawLanes(c, m.Lanes, m.Throttled, m.Wall, Options{Title: "Workers"}, true, labelW)
+		drawLanes(c, m.Lanes, m.Throttled, m.Wall, Options{Title: "Workers"}, true, labelW, lockStates)
 	}
 	if len(m.Cores) > 0 {
 		drawCores(c, m.Cores, m.Process, m.Throttled, m.Wall, Options{Title: "Cores"}, true, labelW)
 	}
 	return c.svg(titleOr(title, "Core usage"))
+}
+
+// note draws a paragraph of small text under a heading that ends at y, in
+// colour col and with class cls; it returns the new y.
+func note(g *strings.Builder, y float64, s, col, cls string) float64 {
+	y += 5
+	for _, l := range wrapWords(s, 118) {
+		y += 2
+		text(g, 12, y, l, `fill="`+col+`" font-size="11" class="`+cls+`"`)
+		y += 13
+	}
+	return y - 5
 }
 
 // MeasurementHTML is the text/html part of Bundle: the figure svg (as

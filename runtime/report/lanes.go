@@ -24,6 +24,18 @@ func stateColor(s meter.State) string {
 	return colBackground
 }
 
+// StateNames name the lane states where a chart or table shows them.
+type StateNames struct {
+	Running, Waiting, Blocked, Released string
+	BlockedLegend                       string // the legend's longer name for Blocked
+	// ReleasedRuns counts Released as running in a lane's "run %".
+	ReleasedRuns bool
+}
+
+// lockStates are the names for lanes recorded at the emulated lock.
+var lockStates = StateNames{Running: "running", Waiting: "waiting for the lock", Blocked: "blocked",
+	Released: "running, lock released", BlockedLegend: "blocked (lock released)", ReleasedRuns: true}
+
 var drawnStates = []meter.State{meter.Running, meter.Waiting, meter.Blocked, meter.Released}
 
 // Lanes draws one horizontal lane per worker, coloured by state over time
@@ -32,7 +44,7 @@ var drawnStates = []meter.State{meter.Running, meter.Waiting, meter.Blocked, met
 // 0 means up to the last recorded moment.
 func Lanes(lanes []meter.Lane, span time.Duration, o Options) string {
 	c := newCanvas(o.width())
-	drawLanes(c, lanes, nil, span, o, false, laneLabelWidth(lanes))
+	drawLanes(c, lanes, nil, span, o, false, laneLabelWidth(lanes), lockStates)
 	return c.svg(titleOr(o.Title, "Worker states over time"))
 }
 
@@ -56,7 +68,9 @@ func laneLabelWidth(lanes []meter.Lane) float64 {
 // process off (meter.Measurement.Throttled), drawn as a row of their own
 // above the lanes and shaded across them, so that a quota pause is not read
 // as waiting for the lock.
-func drawLanes(c *canvas, lanes []meter.Lane, thr []meter.Level, span time.Duration, o Options, section bool, labelW float64) {
+//
+// words name the states in the tooltips and the legend.
+func drawLanes(c *canvas, lanes []meter.Lane, thr []meter.Level, span time.Duration, o Options, section bool, labelW float64, words StateNames) {
 	g, end := c.panel()
 	y := heading(g, o, 12, section)
 	if span <= 0 {
@@ -87,16 +101,20 @@ func drawLanes(c *canvas, lanes []meter.Lane, thr []meter.Level, span time.Durat
 
 	for i, l := range lanes {
 		ly := top + float64(i)*(laneH+gap)
-		tip := fmt.Sprintf("%s: running %s, waiting for the lock %s, blocked %s",
-			l.Name, percent(l.Share(meter.Running)), percent(l.Share(meter.Waiting)), percent(l.Share(meter.Blocked)))
+		tip := fmt.Sprintf("%s: %s %s, %s %s, %s %s", l.Name, words.Running, percent(l.Share(meter.Running)),
+			words.Waiting, percent(l.Share(meter.Waiting)), words.Blocked, percent(l.Share(meter.Blocked)))
 		if l.Released > 0 {
-			tip += ", running with the lock released " + percent(l.Share(meter.Released))
+			tip += ", " + words.Released + " " + percent(l.Share(meter.Released))
+		}
+		run := l.Share(meter.Running)
+		if words.ReleasedRuns {
+			run += l.Share(meter.Released)
 		}
 		fmt.Fprintf(g, `<g class="lane"><title>%s</title>`, esc(tip))
 		text(g, plotX-8, ly+laneH/2+4, truncate(l.Name, 24), `text-anchor="end"`)
 		rect(g, plotX, ly, plotW, laneH, "#f6f8fa", `stroke="`+colGrid+`"`)
 		drawLaneStrip(g, l, span, plotX, ly, plotW, laneH)
-		text(g, plotX+plotW+8, ly+laneH/2+4, "run "+fmt.Sprintf("%.0f%%", 100*(l.Share(meter.Running)+l.Share(meter.Released))),
+		text(g, plotX+plotW+8, ly+laneH/2+4, "run "+fmt.Sprintf("%.0f%%", 100*run),
 			`fill="`+colMuted+`" font-family="`+esc(fontMono)+`" font-size="11"`)
 		g.WriteString("</g>\n")
 	}
@@ -107,13 +125,13 @@ func drawLanes(c *canvas, lanes []meter.Lane, thr []meter.Level, span time.Durat
 	ay := top + float64(len(lanes))*(laneH+gap) - gap + 4
 	timeAxis(g, plotX, plotW, ay, span, o.XLabel)
 
-	items := []legendItem{{colRunning, "running"}, {colWaiting, "waiting for the lock"}, {colBlocked, "blocked (lock released)"}}
+	items := []legendItem{{colRunning, words.Running}, {colWaiting, words.Waiting}, {colBlocked, words.BlockedLegend}}
 	released := false
 	for _, l := range lanes {
 		released = released || l.Released > 0
 	}
 	if released {
-		items = append(items, legendItem{colReleased, "running, lock released"})
+		items = append(items, legendItem{colReleased, words.Released})
 	}
 	if len(thr) > 0 {
 		items = append(items, legendItem{colThrottled, "held off by the CPU quota"})
