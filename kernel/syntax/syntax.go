@@ -17,8 +17,17 @@ const (
 // IsComplete says whether code is ready to run: Complete, Incomplete (an
 // open bracket, string or comment, or a statement cut short; indent is
 // what the next line should start with) or Invalid. A cell starting with
-// % is a magic line and always complete.
+// % is a magic line and always complete. A cell magic (%%python) holds
+// code in another language, so, as in IPython's terminal, it is complete
+// only once a blank line ends it.
 func IsComplete(code string) (status, indent string) {
+	if strings.HasPrefix(code, "%%") {
+		lines := strings.Split(code, "\n")
+		if len(lines) > 1 && strings.TrimSpace(lines[len(lines)-1]) == "" {
+			return Complete, ""
+		}
+		return Incomplete, ""
+	}
 	if strings.TrimSpace(code) == "" || code[0] == '%' {
 		return Complete, ""
 	}
