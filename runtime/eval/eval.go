@@ -304,9 +304,14 @@ func (in *Interpreter) Policy() Policy { return Policy(in.policy.Load()) }
 // the statements; the value of a trailing expression statement is the Result.
 // Errors are *Error: CompileError, Panic or ErrInterrupted. Cancelling ctx
 // interrupts the cell like Interrupt.
-func (in *Interpreter) Eval(ctx context.Context, src string) (Result, error) {
+func (in *Interpreter) Eval(ctx context.Context, src string) (res Result, err error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	defer func() {
+		if err != nil {
+			in.addHint(err, src)
+		}
+	}()
 	in.intr.Store(false)
 	in.updateFlag()
 	in.cells++
@@ -445,7 +450,7 @@ func (in *Interpreter) compilePart(c *cell, text, name string, stmts bool) (prog
 	if err != nil {
 		return nil, c.parseError(err)
 	}
-	cf := &cellFile{cell: c.n, label: c.label, src: c.src, prefix: len(cellPrefix), edits: rw.edits}
+	cf := &cellFile{cell: c.n, label: c.label, src: c.src, prefix: len(cellPrefix), edits: rw.edits, wraps: c.wraps}
 	in.filesM.Lock()
 	in.files[name] = cf
 	in.filesM.Unlock()

@@ -376,6 +376,9 @@ func (r *rewriter) list(stmts []ast.Stmt) {
 		wrap := top && r.wrappable(s)
 		if wrap {
 			r.insert(s.Pos(), "func(){")
+			if r.cell != nil {
+				r.cell.noteWrap(r.off(s.Pos()) - len(cellPrefix))
+			}
 		}
 		r.stmt(s, s.Pos(), true)
 		if wrap {
