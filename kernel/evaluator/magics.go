@@ -24,6 +24,7 @@ func init() {
 		{"switchinterval", "DURATION", "how long a waiting goroutine lets the GIL holder run before asking it to drop the lock (like sys.setswitchinterval), e.g. 5ms", (*Backend).magicSwitch},
 		{"checkpoints", "py310|py39", "where the GIL holder may be asked to switch: function entries and loop back-edges (3.10+) or every statement (3.9)", (*Backend).magicCheckpoints},
 		{"cores", "on|off", "append a one-line core-usage summary (wall, CPU, cores used) to every cell", (*Backend).magicCores},
+		{"traceback", "short|full", "how much an error's traceback shows: short (default) the cell's own code; full also the evaluator's wrapping frames and the interpreter's own message", (*Backend).magicTraceback},
 		{"help", "", "list the magics", (*Backend).magicHelp},
 	}
 }

@@ -71,6 +71,9 @@ var panicHints = map[panicKind]string{
 // classifyPanic returns the kind of a runtime panic's message and the
 // message in Go's words.
 func classifyPanic(msg string) (panicKind, string) {
+	for strings.HasPrefix(msg, "panic: ") {
+		msg = msg[len("panic: "):] // a host wrapping of a recovered value (rt.Run's workers)
+	}
 	for _, p := range panicText {
 		if strings.HasPrefix(msg, p.prefix) {
 			if p.text == "" {
