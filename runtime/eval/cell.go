@@ -612,6 +612,7 @@ func entryOf(c *cell, d ast.Decl) *declEntry {
 		start = int(doc.Pos()) - 1 - len(cellPrefix)
 	}
 	e.src = c.src[start : int(d.End())-1-len(cellPrefix)]
+	e.line, _ = offsetLineCol(c.src, start)
 	return e
 }
 

@@ -247,12 +247,13 @@ func (in *Interpreter) panicError(r any, frames []string) *Error {
 		if n, _ := fmt.Sscanf(f, "@%d:%d:%d", &p.cell, &p.line, &p.col); n == 3 {
 			e.Line, e.Col, e.Cell = p.line, p.col, p.cell
 			first, explicit = false, true
-			src, label := in.cellSource(p.cell)
+			src, _ := in.cellSource(p.cell)
+			label, oline := in.origin(p.cell, p.line)
 			verb := "raised at"
 			if at != nil {
 				verb = "at"
 			}
-			lines := []string{fmt.Sprintf("  %s %s:%d:%d", verb, label, p.line, p.col)}
+			lines := []string{fmt.Sprintf("  %s %s:%d:%d", verb, label, oline, p.col)}
 			if src != "" {
 				lines = append(lines, "      "+sourceLine(src, p.line))
 			}
@@ -291,7 +292,8 @@ func (in *Interpreter) panicError(r any, frames []string) *Error {
 		if fn == "<cell>" {
 			fl = fmt.Sprintf("  in <cell>         %s", cf.label)
 		} else {
-			fl = fmt.Sprintf("  in %-14s %s, body from line %d", fn, cf.label, l)
+			olabel, ol := in.origin(cf.cell, l)
+			fl = fmt.Sprintf("  in %-14s %s, body from line %d", fn, olabel, ol)
 		}
 		full = append(full, fl)
 		if fn == "func literal" && cf.wrapped(off) {
@@ -322,7 +324,7 @@ func (in *Interpreter) panicError(r any, frames []string) *Error {
 // statement is where the search starts.
 func (in *Interpreter) markPosition(e *Error, kind panicKind) {
 	at, top := in.marks.load()
-	cell, line, col, label, src, ok := in.markAt(at)
+	cell, line, col, _, src, ok := in.markAt(at)
 	if !ok {
 		return
 	}
@@ -336,14 +338,16 @@ func (in *Interpreter) markPosition(e *Error, kind panicKind) {
 			e.Traceback[0] = "panic: " + e.Value
 		}
 	}
-	lines := []string{fmt.Sprintf("  at %s:%d:%d", label, e.Line, e.Col)}
+	olabel, oline := in.origin(cell, e.Line)
+	lines := []string{fmt.Sprintf("  at %s:%d:%d", olabel, oline, e.Col)}
 	lines = append(lines, underline(src, e.Line, e.Col, width)...)
 	if len(f.others) > 0 {
 		lines = append(lines, "  in one of: "+strings.Join(f.others, ", "))
 	}
-	if tc, tl, tcol, tlabel, tsrc, ok := in.markAt(top); ok && top != at {
+	if tc, tl, tcol, _, tsrc, ok := in.markAt(top); ok && top != at {
 		if tc != cell || tl != line {
-			lines = append(lines, fmt.Sprintf("  called from %s:%d:%d", tlabel, tl, tcol), "      "+sourceLine(tsrc, tl))
+			tlabel, otl := in.origin(tc, tl)
+			lines = append(lines, fmt.Sprintf("  called from %s:%d:%d", tlabel, otl, tcol), "      "+sourceLine(tsrc, tl))
 		}
 	}
 	// after "panic: value", before the call stack
@@ -471,3 +475,39 @@ func (t *panicTap) take(id uint64) []string {
 // goid returns the calling goroutine's id: the key of its traceback
 // lines (see panicTap).
 func goid() uint64 { return uint64(goidpkg.Get()) }
+
+// An interpreter that replays the notebook's declarations (an isolate, a
+// worker process: see Decls) runs them as one cell of its own; a comment
+// before each declaration says where it came from, so that errors name the
+// notebook's cell and line instead of the replay's.
+
+// fromRE matches the comment fromText writes.
+var fromRE = regexp.MustCompile(`^//corelab:from (\S+) (\d+)$`)
+
+// fromText is the comment that says a declaration starts on line of the
+// cell called label, "" when that is unknown. It is a directive in Go's
+// syntax, which a doc comment's Text leaves out.
+func fromText(label string, line int) string {
+	if label == "" || line < 1 || strings.ContainsAny(label, " \n") {
+		return ""
+	}
+	return fmt.Sprintf("//corelab:from %s %d\n", label, line)
+}
+
+// origin returns the label and line that line of cell n came from: the
+// notebook's, when cell n is a replay of its declarations; the cell's own
+// otherwise.
+func (in *Interpreter) origin(n, line int) (string, int) {
+	src, label := in.cellSource(n)
+	if !strings.Contains(src, "//corelab:from ") {
+		return label, line
+	}
+	lines := strings.Split(src, "\n")
+	for k := min(line-1, len(lines)) - 1; k >= 0; k-- {
+		if m := fromRE.FindStringSubmatch(strings.TrimRight(lines[k], "\r")); m != nil {
+			l, _ := strconv.Atoi(m[2])
+			return m[1], l + line - (k + 2)
+		}
+	}
+	return label, line
+}
