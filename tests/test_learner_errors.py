@@ -110,17 +110,18 @@ def test_panic_in_an_rt_run_worker_names_its_line(lab):
     assert "called from" in text and "rt.Run(rt.GIL, 2, work, 3)" in text, text
 
 
-@pytest.mark.parametrize("model", ["Isolates"])  # Processes: the worker's pipe carries the message only (not yet)
-def test_panic_in_an_isolate_names_the_notebooks_line(lab, model):
-    """The isolate runs a copy of the notebook's declarations; the error names the notebook's cell and line."""
+@pytest.mark.parametrize("model", ["Isolates", "Processes"])
+def test_panic_in_an_isolate_or_process_names_the_notebooks_line(lab, model):
+    """The worker runs a copy of the notebook's declarations; the error names the notebook's cell and line."""
     decl = execute(lab, "func work2(n int) int {\n\tvar zs []int\n\treturn zs[n]\n}")
     assert decl.status == "ok", decl
     r = failed(lab, 'rt.Run(rt.%s, 2, "work2", 3)' % model)
     assert r.error["evalue"] == "index n out of range [0:len(zs))", r.error_text()
     text, places = where(r)
     assert "return zs[n]" in text and ("3", "9") in places, text
-    # the notebook's cell that declared work2, not the isolate's replay of the declarations (its cell[1])
+    # the notebook's cell that declared work2, not the worker's replay of the declarations (its cell[1])
     assert re.search(r"\[\d+\]:3:9", text) and not re.search(r"\bcell\[1\]:", text), text
+    assert "work2" not in text.replace("in work2 ", ""), text  # no "called from" the worker's own lookup of work2
 
 
 def test_type_error_keeps_the_quotes(lab):

@@ -204,6 +204,13 @@ func (in *Interpreter) cellPosString(s string) string {
 // frames of func literals the rewriter added are left out of Traceback
 // (Full keeps them).
 func (in *Interpreter) panicError(r any, frames []string) *Error {
+	return in.panicErrorFrom(r, frames, true)
+}
+
+// panicErrorFrom is panicError; caller says whether to name the cell's
+// statement that was running (no for Call, which runs no statement of a
+// cell: the marker is then an earlier cell's).
+func (in *Interpreter) panicErrorFrom(r any, frames []string, caller bool) *Error {
 	if e, ok := r.(*Error); ok {
 		return e
 	}
@@ -308,7 +315,7 @@ func (in *Interpreter) panicError(r any, frames []string) *Error {
 		e.Full = append(e.Full, full...)
 	}
 	if !explicit {
-		in.markPosition(e, kind)
+		in.markPosition(e, kind, caller)
 	}
 	return e
 }
@@ -322,7 +329,7 @@ func (in *Interpreter) panicError(r any, frames []string) *Error {
 // see another's marker only if it ran marked code between the statement
 // and the panic) and are not written inside loops, where the loop's
 // statement is where the search starts.
-func (in *Interpreter) markPosition(e *Error, kind panicKind) {
+func (in *Interpreter) markPosition(e *Error, kind panicKind, caller bool) {
 	at, top := in.marks.load()
 	cell, line, col, _, src, ok := in.markAt(at)
 	if !ok {
@@ -344,7 +351,7 @@ func (in *Interpreter) markPosition(e *Error, kind panicKind) {
 	if len(f.others) > 0 {
 		lines = append(lines, "  in one of: "+strings.Join(f.others, ", "))
 	}
-	if tc, tl, tcol, _, tsrc, ok := in.markAt(top); ok && top != at {
+	if tc, tl, tcol, _, tsrc, ok := in.markAt(top); ok && top != at && caller {
 		if tc != cell || tl != line {
 			tlabel, otl := in.origin(tc, tl)
 			lines = append(lines, fmt.Sprintf("  called from %s:%d:%d", tlabel, otl, tcol), "      "+sourceLine(tsrc, tl))

@@ -25,6 +25,11 @@ func TestReplayNamesTheNotebooksCells(t *testing.T) {
 	if _, err := b.Eval(context.Background(), a.Decls()); err != nil {
 		t.Fatal(err)
 	}
+	// a worker process looks the func up by evaluating its name, a cell
+	// of statements that sets the position markers
+	if _, err := b.Eval(context.Background(), "w2"); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		arg  int
@@ -44,6 +49,9 @@ func TestReplayNamesTheNotebooksCells(t *testing.T) {
 			if !strings.Contains(tb, w) {
 				t.Errorf("%s(%d): traceback lacks %q:\n%s", tc.name, tc.arg, w, tb)
 			}
+		}
+		if strings.Contains(tb, "called from") {
+			t.Errorf("%s(%d): Call runs no statement of a cell, but the traceback names one:\n%s", tc.name, tc.arg, tb)
 		}
 		if strings.Contains(tb, "replay") {
 			t.Errorf("%s(%d): traceback names the replay:\n%s", tc.name, tc.arg, tb)
