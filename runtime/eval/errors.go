@@ -337,7 +337,7 @@ func (in *Interpreter) markPosition(e *Error, kind panicKind, caller bool) {
 	}
 	e.Line, e.Col, e.Cell = line, col, cell
 	width := 0
-	f, found := in.locate(src, int(at&(1<<32-1)), kind, e.Value)
+	f, found := in.locate(src, int(at&(1<<32-1)), kind)
 	if found {
 		e.Line, e.Col, width = f.line, f.col, f.width
 		if f.value != "" {

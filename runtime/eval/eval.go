@@ -547,8 +547,9 @@ func (in *Interpreter) explainLoop(c *cell, e *Error) {
 	}
 }
 
-// identsDefined lists the names a parsed half of a cell defines anywhere.
-func identsDefined(f *ast.File) []string {
+// identsDefined lists the names a parsed half of a cell (or a node of
+// it) defines anywhere.
+func identsDefined(f ast.Node) []string {
 	var out []string
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch x := n.(type) {
@@ -556,6 +557,14 @@ func identsDefined(f *ast.File) []string {
 			if x.Tok == token.DEFINE {
 				for _, l := range x.Lhs {
 					if id, ok := l.(*ast.Ident); ok {
+						out = append(out, id.Name)
+					}
+				}
+			}
+		case *ast.RangeStmt:
+			if x.Tok == token.DEFINE {
+				for _, e := range []ast.Expr{x.Key, x.Value} {
+					if id, ok := e.(*ast.Ident); ok {
 						out = append(out, id.Name)
 					}
 				}

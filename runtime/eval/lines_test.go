@@ -25,6 +25,7 @@ func TestPanicLines(t *testing.T) {
 		{name: "index", src: "import \"fmt\"\nxs := []int{1}\n_ = xs\nfmt.Println(xs[5])", line: 4, col: 13, value: "index 5 out of range [0:1)"},
 		{name: "index in wrapped if", src: "import \"fmt\"\nxs := []int{1}\nif len(xs) > 0 {\n\tfmt.Println(\"x\")\n\t_ = xs[7]\n}", line: 5, col: 6, value: "index 7 out of range [0:1)"},
 		{name: "index in top-level loop", src: "xs := []int{1, 2, 3, 4, 5}\nfor i := 0; i <= 5; i++ {\n\t_ = xs[i]\n}", line: 3, col: 6, value: "index i out of range [0:5)"},
+		{name: "range var hides a global", setup: "i := 0", src: "xs := []int{1}\nfor _, i := range []int{4} {\n\t_ = xs[i]\n}", line: 3, col: 6, value: "index i out of range [0:1)"},
 		{name: "in func", src: "func get(xs []int) int {\n\ty := 2\n\treturn xs[y]\n}\n\nvals := []int{1}\n_ = vals\nget(vals)", line: 3, col: 9, call: 8, value: "index y out of range [0:len(xs))"},
 		{name: "in func of earlier cell", setup: "func div(a, b int) int {\n\tq := a / b\n\treturn q\n}", src: "import \"fmt\"\nx := 0\nfmt.Println(div(1, x))", inSetup: true, line: 2, col: 7, call: 3, value: "integer divide by zero"},
 		{name: "in loop in func", src: "func sum(xs []int) (s int) {\n\ts = 1\n\tfor i := 0; i < 3; i++ {\n\t\ts += xs[i]\n\t}\n\treturn\n}\nsum([]int{1})", line: 4, col: 8, call: 8, value: "index i out of range [0:len(xs))"},

@@ -100,14 +100,13 @@ type failure struct {
 // locate narrows the statement at byte offset off of cell src down to the
 // expression that can fail as kind does. It returns ok=false when the
 // statement has no single such expression.
-func (in *Interpreter) locate(src string, off int, kind panicKind, msg string) (f failure, ok bool) {
+func (in *Interpreter) locate(src string, off int, kind panicKind) (f failure, ok bool) {
 	if kind == kindOther || kind == kindNilCall {
 		return f, false
 	}
 	chunks := scanChunks(src)
 	var cands []ast.Expr
-	var scope ast.Node
-	var file *ast.File
+	var locals map[string]bool
 	for _, k := range []chunkKind{chunkStmt, chunkDecl} {
 		fl, err := parseHalfRaw(src, chunks, k)
 		if err != nil {
@@ -117,8 +116,7 @@ func (in *Interpreter) locate(src string, off int, kind panicKind, msg string) (
 		if stmt == nil {
 			continue
 		}
-		scope, file = sc, fl
-		locals := localNames(file, scope)
+		locals = localNames(sc)
 		globals := in.Globals()
 		isVar := func(name string) bool { _, g := globals[name]; return locals[name] || g }
 		isMap := func(e ast.Expr) bool {
@@ -147,7 +145,6 @@ func (in *Interpreter) locate(src string, off int, kind panicKind, msg string) (
 	pick := -1
 	value := ""
 	if kind == kindIndex {
-		locals := localNames(file, scope)
 		for i, c := range cands {
 			v, bad := in.indexText(c.(*ast.IndexExpr), locals, text)
 			if bad || len(cands) == 1 {
@@ -267,44 +264,19 @@ func candidates(s ast.Stmt, kind panicKind, isVar func(string) bool, isMap func(
 
 // localNames lists the names declared inside scope (a func or the cell's
 // statement); others in an expression are the notebook's globals.
-func localNames(fl *ast.File, scope ast.Node) map[string]bool {
+func localNames(scope ast.Node) map[string]bool {
 	names := map[string]bool{}
-	if scope == nil {
-		return names
-	}
-	ast.Inspect(scope, func(n ast.Node) bool {
-		switch x := n.(type) {
-		case *ast.AssignStmt:
-			if x.Tok == token.DEFINE {
-				for _, l := range x.Lhs {
-					if id, ok := l.(*ast.Ident); ok {
-						names[id.Name] = true
-					}
-				}
-			}
-		case *ast.RangeStmt:
-			for _, e := range []ast.Expr{x.Key, x.Value} {
-				if id, ok := e.(*ast.Ident); ok && x.Tok == token.DEFINE {
-					names[id.Name] = true
-				}
-			}
-		case *ast.ValueSpec:
-			for _, id := range x.Names {
-				names[id.Name] = true
-			}
-		case *ast.Field:
-			for _, id := range x.Names {
-				names[id.Name] = true
-			}
-		}
-		return true
-	})
 	if s, ok := scope.(ast.Stmt); ok {
 		// a plain statement of the cell declares globals
 		switch s.(type) {
 		case *ast.ForStmt, *ast.RangeStmt, *ast.IfStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt, *ast.BlockStmt:
 		default:
-			return map[string]bool{}
+			return names
+		}
+	}
+	if scope != nil {
+		for _, n := range identsDefined(scope) {
+			names[n] = true
 		}
 	}
 	return names
