@@ -178,7 +178,7 @@ var hints = []hintRule{
 		i := strings.Index(rest, "=")
 		return "a new variable is declared with := : " + strings.TrimSpace(rest[:i]) + " := " + strings.TrimSpace(rest[i+1:])
 	}},
-	{"str(x), int(s), len as a method", func(h *hintCtx) string {
+	{"str(x), input()", func(h *hintCtx) string {
 		switch h.undefined() {
 		case "str":
 			return `Go's str(x) is strconv.Itoa(n) for an int, fmt.Sprint(x) for anything (import "strconv" or "fmt")`
