@@ -167,3 +167,10 @@ def test_no_hint_for_a_go_mistake(bare):
     r = failed(bare, 'var y int\ny = "34"')
     assert not any("Hint:" in clean(l) for l in r.error["traceback"]), r.error
     assert '"34"' in r.error["evalue"], r.error  # quotes kept in type errors
+
+
+def test_runtime_hint_names_the_nil_value(lab):
+    r = failed(lab, 'var scores map[string]int\nscores["ann"] = 3')
+    assert clean(r.error["traceback"][-1]) == (
+        "Hint: scores is a nil map: make it before writing to it, scores = map[string]int{} (or make(map[string]int))"
+    ), r.error["traceback"]

@@ -239,7 +239,7 @@ func (in *Interpreter) panicErrorFrom(r any, frames []string, caller bool) *Erro
 	kind := kindOther
 	if e.Name == "Panic" {
 		kind, e.Value = classifyPanic(e.Value)
-		e.Hint = panicHints[kind]
+		e.Hint = panicHint(kind, "")
 	}
 	e.Traceback = append(e.Traceback, "panic: "+e.Value)
 	e.Full = append(e.Full, "panic: "+raw)
@@ -343,6 +343,9 @@ func (in *Interpreter) markPosition(e *Error, kind panicKind, caller bool) {
 		if f.value != "" {
 			e.Value = f.value
 			e.Traceback[0] = "panic: " + e.Value
+		}
+		if f.subject != "" {
+			e.Hint = panicHint(kind, f.subject)
 		}
 	}
 	olabel, oline := in.origin(cell, e.Line)

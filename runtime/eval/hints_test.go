@@ -57,8 +57,9 @@ var hintCases = []struct{ rule, src, hint string }{
 	{"[1, 2, 3] list literal", "ys := [1, 2, 3]", "a slice literal names its element type: []int{1, 2, 3}"},
 	{"{k: v} dict literal", `d := {"a": 1}`, `a map literal names its types: map[string]int{"a": 1}`},
 	{"if cond: with a colon", "if len(xs) == 1:\n\tpass", "Go puts a block in braces, not after a colon: if len(xs) == 1 {"},
-	{"runtime: nil map", "var nm map[string]int\nnm[\"a\"] = 1", "make the map before writing to it: m = map[string]int{} (or make(map[string]int))"},
-	{"runtime: nil pointer", "type P struct{ v int }\nvar pp *P\npp.v = 1", "the pointer is nil: point it at a value first, p = &T{} (or new(T))"},
+	{"runtime: nil map", "var nm map[string]int\nnm[\"a\"] = 1", "nm is a nil map: make it before writing to it, nm = map[string]int{} (or make(map[string]int))"},
+	{"runtime: nil pointer", "type P struct{ v int }\nvar pp *P\npp.v = 1", "pp is nil: point it at a value first, pp = &T{} (or new(T))"},
+	{"runtime: nil func", "var fn func()\nfn()", "the func or interface value is nil: give it a value before calling it"},
 	{"no hint for Go's own mistakes", "var y int\ny = \"34\"", ""},
 }
 

@@ -61,11 +61,22 @@ var panicText = []struct {
 	{"runtime error: slice bounds out of range", kindSlice, ""},
 }
 
-// panicHints says what to do about a kind of failure.
-var panicHints = map[panicKind]string{
-	kindNilMap:  "make the map before writing to it: m = map[string]int{} (or make(map[string]int))",
-	kindNil:     "the pointer is nil: point it at a value first, p = &T{} (or new(T))",
-	kindNilCall: "the func or interface value is nil: give it a value before calling it",
+// panicHints says what to do about a kind of failure; %s is the nil
+// value's expression when the failing expression is known ("m", "p").
+var panicHints = map[panicKind]struct{ any, named string }{
+	kindNilMap:  {"make the map before writing to it: m = map[string]int{} (or make(map[string]int))", "%s is a nil map: make it before writing to it, %s = map[string]int{} (or make(map[string]int))"},
+	kindNil:     {"the pointer is nil: point it at a value first, p = &T{} (or new(T))", "%s is nil: point it at a value first, %s = &T{} (or new(T))"},
+	kindNilCall: {"the func or interface value is nil: give it a value before calling it", ""},
+}
+
+// panicHint returns the hint for a kind of failure, naming the nil value
+// when it is known.
+func panicHint(kind panicKind, subject string) string {
+	h := panicHints[kind]
+	if subject == "" || h.named == "" {
+		return h.any
+	}
+	return strings.ReplaceAll(h.named, "%s", subject)
 }
 
 // classifyPanic returns the kind of a runtime panic's message and the
@@ -94,6 +105,7 @@ type failure struct {
 	line, col int    // in the cell
 	width     int    // bytes of the expression on its first line, for the carets
 	value     string // the message with numbers filled in ("" keeps it)
+	subject   string // the value that was nil, as the cell writes it ("" when not a nil failure)
 	others    []string
 }
 
@@ -166,6 +178,16 @@ func (in *Interpreter) locate(src string, off int, kind panicKind) (f failure, o
 	}
 	f.line, f.col, f.width = pos(cands[pick])
 	f.value = value
+	switch x := cands[pick].(type) {
+	case *ast.IndexExpr:
+		if kind == kindNilMap {
+			f.subject = text(x.X)
+		}
+	case *ast.SelectorExpr:
+		f.subject = text(x.X)
+	case *ast.StarExpr:
+		f.subject = text(x.X)
+	}
 	return f, true
 }
 
