@@ -70,7 +70,10 @@ var (
 	notRE     = wordRE("not")
 	whileRE   = regexp.MustCompile(`^\s*while\s+(.*?)\s*[:{]?\s*$`)
 	printRE   = regexp.MustCompile(`(^|[^\p{L}\p{N}_.])print\s*\(`)
-	blockRE   = regexp.MustCompile(`^(if|for|else|switch|func)\b`)
+	blockRE   = regexp.MustCompile(`^(\}\s*)?(if|for|else|switch|func)\b`)
+	importRE  = regexp.MustCompile(`^\s*import\s+([\w./]+(?:\s*,\s*[\w./]+)*)\s*$`)
+	fromRE2   = regexp.MustCompile(`^\s*from\s+([\w.]+)\s+import\s+(\w+)`)
+	fstringRE = regexp.MustCompile(`(^|[^\p{L}\p{N}_])f"`)
 	assignRE  = regexp.MustCompile(`^\s*([\p{L}_][\p{L}\p{N}_]*(?:\s*,\s*[\p{L}_][\p{L}\p{N}_]*)*)\s*=[^=]`)
 	listLitRE = regexp.MustCompile(`(^|[=(,:]\s*)\[([^\[\]]*,[^\[\]]*)\]`)
 )
@@ -217,6 +220,47 @@ var hints = []hintRule{
 			return ""
 		}
 		return `a map literal names its types: map[string]int{"a": 1}`
+	}},
+	{"import math without quotes", func(h *hintCtx) string {
+		m := importRE.FindStringSubmatch(h.line)
+		if m == nil || h.value != "missing import path" {
+			return ""
+		}
+		var paths []string
+		for _, p := range strings.Split(m[1], ",") {
+			paths = append(paths, `"`+strings.ReplaceAll(strings.TrimSpace(p), ".", "/")+`"`)
+		}
+		if len(paths) == 1 {
+			return "import paths are strings in Go: import " + paths[0]
+		}
+		return "import paths are strings in Go: import (" + strings.Join(paths, "; ") + ")"
+	}},
+	{"from m import name", func(h *hintCtx) string {
+		m := fromRE2.FindStringSubmatch(h.line)
+		if m == nil {
+			return ""
+		}
+		pkg := strings.ReplaceAll(m[1], ".", "/")
+		name := strings.ToUpper(m[2][:1]) + m[2][1:] // what a package exports starts with a capital
+		return `Go imports whole packages: import "` + pkg + `", then write ` + pkg[strings.LastIndex(pkg, "/")+1:] + "." + name
+	}},
+	{"x is None", func(h *hintCtx) string {
+		if h.value != "expected ';', found is" && h.value != "expected '{', found is" {
+			return ""
+		}
+		return "Go compares with == and !=: if x == nil {"
+	}},
+	{"pass", func(h *hintCtx) string {
+		if h.undefined() != "pass" {
+			return ""
+		}
+		return "Go needs no pass: an empty block {} is fine (and Go has no try/except: errors are values, if err != nil { ... })"
+	}},
+	{"f-string", func(h *hintCtx) string {
+		if !fstringRE.MatchString(h.line) {
+			return ""
+		}
+		return `Go formats with fmt.Sprintf("hi %v", name) (import "fmt"); %v prints any value, %d an int, %.2f a float`
 	}},
 	{"if cond: with a colon", func(h *hintCtx) string {
 		t := strings.TrimSpace(h.line)
