@@ -174,3 +174,25 @@ def test_runtime_hint_names_the_nil_value(lab):
     assert clean(r.error["traceback"][-1]) == (
         "Hint: scores is a nil map: make it before writing to it, scores = map[string]int{} (or make(map[string]int))"
     ), r.error["traceback"]
+
+
+def test_panic_in_a_go_statement_under_isolates_names_the_notebooks_line(lab):
+    """`go work(3)` under %mode isolates runs in a new isolate; its panic is reported on stderr when it happens."""
+    import queue
+    import time
+
+    assert execute(lab, "func work3(n int) int {\n\tvar zs []int\n\treturn zs[n]\n}").status == "ok"
+    r = execute(lab, "%mode isolates\ngo work3(3)")
+    text = clean(r.stderr)
+    deadline = time.monotonic() + 60
+    while "go work3 in isolate" not in text and time.monotonic() < deadline:
+        try:  # the report comes when the isolate's call ends, perhaps after the cell's idle
+            msg = lab.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            continue
+        if msg["msg_type"] == "stream":
+            text += clean(msg["content"]["text"])
+    execute(lab, "%mode gil")
+    assert re.search(r"go work3 in isolate \d+: index n out of range \[0:len\(zs\)\)\n", text), text
+    assert re.search(r"  at \S+\[\d+\]:3:9\n", text) and "return zs[n]" in text, text
+    assert not re.search(r"(?m)^panic: ", text), text

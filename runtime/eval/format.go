@@ -81,13 +81,14 @@ func colorLine(l string, source bool) string {
 	return refRE.ReplaceAllStringFunc(l, func(r string) string { return ansiGreen + r + ansiReset })
 }
 
-// goroutineReport is what a goroutine's panic prints on Stderr: the cell
-// goes on, as a Python thread's exception leaves the main thread running.
-// No line starts with "panic: ", which the kernel reads as the start of a
+// Report renders e for a stream, as a goroutine's panic is reported on
+// stderr while the cell goes on (as a Python thread's exception leaves the
+// main thread running): "header: value", the traceback and the hint. No
+// line starts with "panic: ", which the kernel reads as the start of a
 // crash report.
-func (e *Error) goroutineReport() string {
+func (e *Error) Report(header string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "panic in goroutine: %s\n", e.Value)
+	fmt.Fprintf(&b, "%s: %s\n", header, e.Value)
 	for i, l := range e.Traceback {
 		if i == 0 && strings.HasPrefix(l, "panic: ") {
 			continue

@@ -333,7 +333,7 @@ func (in *Interpreter) goStmt(fn func()) {
 				in.stderr.take(goid())
 				return
 			}
-			io.WriteString(in.stderr.w, in.panicError(r, in.stderr.take(goid())).goroutineReport())
+			io.WriteString(in.stderr.w, in.panicError(r, in.stderr.take(goid())).Report("panic in goroutine"))
 		}()
 		fn()
 	})
