@@ -68,11 +68,12 @@ var (
 	andRE     = wordRE("and")
 	orRE      = wordRE("or")
 	notRE     = wordRE("not")
+	pyConstRE = map[string]*regexp.Regexp{"True": wordRE("True"), "False": wordRE("False"), "None": wordRE("None")}
 	whileRE   = regexp.MustCompile(`^\s*while\s+(.*?)\s*[:{]?\s*$`)
 	printRE   = regexp.MustCompile(`(^|[^\p{L}\p{N}_.])print\s*\(`)
 	blockRE   = regexp.MustCompile(`^(\}\s*)?(if|for|else|switch|func)\b`)
 	importRE  = regexp.MustCompile(`^\s*import\s+([\w./]+(?:\s*,\s*[\w./]+)*)\s*$`)
-	fromRE2   = regexp.MustCompile(`^\s*from\s+([\w.]+)\s+import\s+(\w+)`)
+	fromImpRE = regexp.MustCompile(`^\s*from\s+([\w.]+)\s+import\s+(\w+)`)
 	fstringRE = regexp.MustCompile(`(^|[^\p{L}\p{N}_])f"`)
 	assignRE  = regexp.MustCompile(`^\s*([\p{L}_][\p{L}\p{N}_]*(?:\s*,\s*[\p{L}_][\p{L}\p{N}_]*)*)\s*=[^=]`)
 	listLitRE = regexp.MustCompile(`(^|[=(,:]\s*)\[([^\[\]]*,[^\[\]]*)\]`)
@@ -139,7 +140,7 @@ var hints = []hintRule{
 		name := h.undefined()
 		if name == "" && h.value == "constant definition loop" {
 			for _, w := range []string{"True", "False", "None"} {
-				if wordRE(w).MatchString(h.line) {
+				if pyConstRE[w].MatchString(h.line) {
 					name = w
 				}
 			}
@@ -236,7 +237,7 @@ var hints = []hintRule{
 		return "import paths are strings in Go: import (" + strings.Join(paths, "; ") + ")"
 	}},
 	{"from m import name", func(h *hintCtx) string {
-		m := fromRE2.FindStringSubmatch(h.line)
+		m := fromImpRE.FindStringSubmatch(h.line)
 		if m == nil {
 			return ""
 		}

@@ -5,7 +5,6 @@ import (
 	"go/ast"
 	"go/token"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -95,10 +94,6 @@ func classifyPanic(msg string) (panicKind, string) {
 	}
 	return kindOther, msg
 }
-
-// leadingPosRE finds the "cell[n]:line:col: " yaegi puts before the
-// messages of the panics it raises itself (type assertions).
-var leadingPosRE = regexp.MustCompile(`^(.+?):(\d+):(\d+): `)
 
 // failure is the expression a runtime panic is narrowed down to.
 type failure struct {
