@@ -31,6 +31,7 @@ func TestPanicLines(t *testing.T) {
 		{name: "in loop in func", src: "func sum(xs []int) (s int) {\n\ts = 1\n\tfor i := 0; i < 3; i++ {\n\t\ts += xs[i]\n\t}\n\treturn\n}\nsum([]int{1})", line: 4, col: 8, call: 8, value: "index i out of range [0:len(xs))"},
 		{name: "closure from host", src: "import \"sort\"\nxs := []int{3, 1, 2}\nvar m map[int]int\nsort.Slice(xs, func(i, j int) bool {\n\tm[i] = j\n\treturn xs[i] < xs[j]\n})", line: 5, col: 2, call: 4, value: "assignment to entry in nil map"},
 		{name: "nil pointer", src: "import \"fmt\"\ntype T struct{ v int }\nvar p *T\n_ = p\nfmt.Println(p.v)", line: 5, col: 13, value: "invalid memory address or nil pointer dereference"},
+		{name: "nil deref in func", src: "func deref(p *int) int {\n\tn := *p\n\treturn n\n}\nderef(nil)", line: 2, col: 7, call: 5, value: "invalid memory address or nil pointer dereference"},
 		{name: "type assertion", src: "var x any = \"s\"\n_ = x\nn := x.(int)\n_ = n", line: 3, col: 6, value: "interface conversion: interface {} is string, not int"},
 	} {
 		for _, pol := range []Policy{Py310, Py39} {

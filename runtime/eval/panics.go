@@ -50,6 +50,8 @@ var panicText = []struct {
 	{"reflect.Value.Slice3: slice index out of bounds", kindSlice, "slice bounds out of range"},
 	{"reflect: call of reflect.Value.Field on zero Value", kindNil, "invalid memory address or nil pointer dereference"},
 	{"reflect: call of reflect.Value.Elem on zero Value", kindNil, "invalid memory address or nil pointer dereference"},
+	{"reflect: call of reflect.Value.Set on zero Value", kindNil, "invalid memory address or nil pointer dereference"}, // x := *p
+	{"reflect: call of reflect.Value.Interface on zero Value", kindNil, "invalid memory address or nil pointer dereference"},
 	{"runtime error: invalid memory address or nil pointer dereference", kindNil, "invalid memory address or nil pointer dereference"},
 	{"assignment to entry in nil map", kindNilMap, ""},
 	{"runtime error: integer divide by zero", kindDiv, "integer divide by zero"},
