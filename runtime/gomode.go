@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"reflect"
@@ -179,6 +180,11 @@ func goProcess(name string, args []any) error {
 // in a goroutine is told; an interrupt is not news.
 func reportGo(where string, n int64, name string, err error) {
 	if err == nil || interrupted.Load() {
+		return
+	}
+	var ee *eval.Error
+	if errors.As(err, &ee) && ee.Traceback != nil {
+		os.Stderr.WriteString(ee.Report(fmt.Sprintf("go %s in %s %d", name, where, n)))
 		return
 	}
 	fmt.Fprintf(os.Stderr, "go %s in %s %d: %v\n", name, where, n, err)

@@ -47,9 +47,14 @@ type wireMsg struct {
 	Args     []json.RawMessage `json:"args,omitempty"`
 	Results  []json.RawMessage `json:"results,omitempty"`
 	Error    string            `json:"error,omitempty"`
-	RSS      uint64            `json:"rss,omitempty"`
-	User     time.Duration     `json:"user,omitempty"` // CPU the call used in the worker
-	Sys      time.Duration     `json:"sys,omitempty"`
+	// ErrName, Traceback and Hint come with an Error that was an
+	// *eval.Error in the worker (a panic in the notebook's code).
+	ErrName   string        `json:"ename,omitempty"`
+	Traceback []string      `json:"traceback,omitempty"`
+	Hint      string        `json:"hint,omitempty"`
+	RSS       uint64        `json:"rss,omitempty"`
+	User      time.Duration `json:"user,omitempty"` // CPU the call used in the worker
+	Sys       time.Duration `json:"sys,omitempty"`
 }
 
 func writeFrame(w io.Writer, m *wireMsg) error {
@@ -167,6 +172,10 @@ func serveWorker(r io.Reader, w io.Writer, symbols interp.Exports) error {
 		res.User, res.Sys = u1-u0, s1-s0
 		if err != nil {
 			res.Error = err.Error()
+			var ee *eval.Error
+			if errors.As(err, &ee) {
+				res.Error, res.ErrName, res.Traceback, res.Hint = ee.Value, ee.Name, ee.Traceback, ee.Hint
+			}
 		}
 		for _, o := range out {
 			b, err := json.Marshal(o)
@@ -185,7 +194,8 @@ func serveWorker(r io.Reader, w io.Writer, symbols interp.Exports) error {
 // workerCall decodes args into fn's parameter types and calls it.
 func workerCall(in *eval.Interpreter, name string, raw []json.RawMessage) (out []any, err error) {
 	var fn reflect.Value
-	if c, ok := compiledByName(strings.TrimSuffix(name, " (lock released)")); ok {
+	c, compiled := compiledByName(strings.TrimSuffix(name, " (lock released)"))
+	if compiled {
 		fn = c.fn
 	} else {
 		res, err := in.Eval(context.Background(), name)
@@ -205,6 +215,15 @@ func workerCall(in *eval.Interpreter, name string, raw []json.RawMessage) (out [
 			return nil, fmt.Errorf("%s argument %d: %w", name, i+1, err)
 		}
 		args[i] = p.Elem()
+	}
+	if _, declared := in.FuncType(name); declared && !compiled {
+		// through Call, a panic comes back as an *eval.Error: in Go's
+		// words, at the notebook's line (see eval.Interpreter.Decls)
+		vals := make([]any, len(args))
+		for i, a := range args {
+			vals[i] = a.Interface()
+		}
+		return in.Call(name, vals...)
 	}
 	err = catch(func() { out = valuesOf(fn.Call(args)) })
 	return out, err
@@ -331,6 +350,9 @@ func (p *proc) callEncoded(name string, enc []json.RawMessage) ([]any, time.Dura
 	out := make([]any, len(res.Results))
 	for i, r := range res.Results {
 		out[i] = decodeResult(r)
+	}
+	if res.Traceback != nil {
+		return out, res.User, res.Sys, &eval.Error{Name: res.ErrName, Value: res.Error, Traceback: res.Traceback, Hint: res.Hint}
 	}
 	if res.Error != "" {
 		return out, res.User, res.Sys, errors.New(res.Error)

@@ -166,7 +166,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{"func value to isolates", func() { Run(Isolates, 2, func() {}) }, "pass the function's name"},
 		{"bad model", func() { Run(Model("gill"), 1, Fib, 1) }, "unknown model"},
-		{"bad args", func() { Run(GIL, 1, Fib, "x") }, "cannot use"},
+		{"bad args", func() { Run(GIL, 1, Fib, "x") }, `cannot use "x" (string) as int`},
 		{"arg count", func() { Run(GIL, 1, Fib) }, "takes 1 argument"},
 		{"no workers", func() { Run(GIL, 0, Fib, 1) }, "workers"},
 		{"NoGIL of interpreted", func() { NoGIL(func() {}) }, "compiled workload"},

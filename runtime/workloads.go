@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"reflect"
+	"strconv"
 	"time"
 
 	"corelab/runtime/gil"
@@ -232,7 +233,11 @@ func convertArgs(name string, t reflect.Type, args []any) ([]reflect.Value, erro
 		case v.Type().ConvertibleTo(pt) && numeric(v.Kind()) == numeric(pt.Kind()):
 			out[i] = v.Convert(pt)
 		default:
-			return nil, fmt.Errorf("%s argument %d: cannot use %v (%s) as %s", name, i+1, a, v.Type(), pt)
+			lit := fmt.Sprint(a)
+			if v.Kind() == reflect.String {
+				lit = strconv.Quote(v.String()) // "34", as Go would write it
+			}
+			return nil, fmt.Errorf("%s argument %d: cannot use %s (%s) as %s", name, i+1, lit, v.Type(), pt)
 		}
 	}
 	return out, nil

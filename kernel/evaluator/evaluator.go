@@ -34,8 +34,9 @@ type Backend struct {
 	stdio  [2]*os.File
 	closed [2]bool // reported as closed
 
-	mu    sync.Mutex
-	cores bool // %cores on: append a core-usage line to every cell
+	mu     sync.Mutex
+	cores  bool // %cores on: append a core-usage line to every cell
+	fullTB bool // %traceback full: every interpreted frame (traceback.go)
 
 	pythons *cpython.Finder // for %%python cells; searches on first use
 }
@@ -100,7 +101,7 @@ func (b *Backend) Execute(ctx context.Context, code string) evalproc.Outcome {
 	}
 	b.noteClosedStdio()
 	if err != nil {
-		return errorOutcome(toError(err))
+		return errorOutcome(b.toError(err))
 	}
 	if !res.Has || !res.Value.IsValid() {
 		return evalproc.Outcome{Status: "ok"}
@@ -201,14 +202,6 @@ func byteOffset(s string, runes int) int {
 		runes--
 	}
 	return len(s)
-}
-
-// toError converts an evaluation error into Jupyter's terms.
-func toError(err error) *evalproc.Error {
-	if e := convertEvalError(err); e != nil {
-		return e
-	}
-	return &evalproc.Error{Name: "Error", Value: err.Error(), Traceback: []string{"Error: " + err.Error()}}
 }
 
 // stdinReader turns reads of the interpreter's os.Stdin (fmt.Scan and

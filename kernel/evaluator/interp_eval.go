@@ -2,14 +2,10 @@ package evaluator
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
-	"strings"
 
 	"github.com/traefik/yaegi/interp"
 
-	"corelab/kernel/evalproc"
 	"corelab/runtime/eval"
 )
 
@@ -45,21 +41,3 @@ func (e *evalInterp) inspect(code string, cursor int) (string, bool) {
 }
 
 func (e *evalInterp) interrupt() { e.in.Interrupt() }
-
-// convertEvalError maps an *eval.Error to Jupyter's terms; the traceback
-// always ends with the "Name: value" line that frontends show last.
-func convertEvalError(err error) *evalproc.Error {
-	var ee *eval.Error
-	if !errors.As(err, &ee) {
-		return nil
-	}
-	tb := append([]string(nil), ee.Traceback...)
-	last := fmt.Sprintf("%s: %s", ee.Name, ee.Value)
-	if ee.Line > 0 && ee.Name == "CompileError" && !strings.Contains(strings.Join(tb, "\n"), fmt.Sprintf("line %d", ee.Line)) {
-		last = fmt.Sprintf("%s: line %d:%d: %s", ee.Name, ee.Line, ee.Col, ee.Value)
-	}
-	if len(tb) == 0 || !strings.Contains(tb[len(tb)-1], ee.Value) {
-		tb = append(tb, last)
-	}
-	return &evalproc.Error{Name: ee.Name, Value: ee.Value, Traceback: tb}
-}

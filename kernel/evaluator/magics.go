@@ -25,6 +25,7 @@ func init() {
 		{"checkpoints", "py310|py39", "where the GIL holder may be asked to switch: function entries and loop back-edges (3.10+) or every statement (3.9)", (*Backend).magicCheckpoints},
 		{"cores", "on|off", "append a one-line core-usage summary (wall, CPU, cores used) to every cell", (*Backend).magicCores},
 		{"python", "", "list the CPython interpreters found; a cell starting with %%python [VERSION|3.14t|/path] [--quiet] runs in one of them, measured like a Go run", (*Backend).magicPython},
+		{"traceback", "short|full", "how much an error's traceback shows: short (default) the cell's own code; full also the evaluator's wrapping frames and the interpreter's own message", (*Backend).magicTraceback},
 		{"help", "", "list the magics", (*Backend).magicHelp},
 	}
 }

@@ -96,7 +96,7 @@ func (in *Interpreter) Call(name string, args ...any) (out []any, err error) {
 				err = ErrInterrupted
 				return
 			}
-			err = in.panicError(r, lines)
+			err = in.panicErrorFrom(r, lines, false)
 		}
 	}()
 	res := fn.Call(in2)

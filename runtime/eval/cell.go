@@ -71,8 +71,18 @@ type cell struct {
 	entries      []*declEntry // declarations to remember once they ran
 	imports      []importSpec
 	chans        []string
-	rangeInts    bool   // rewrite ranges over integers (a second try, see compilePart)
-	policy       Policy // the check-point policy it is compiled with
+	rangeInts    bool         // rewrite ranges over integers (a second try, see compilePart)
+	policy       Policy       // the check-point policy it is compiled with
+	wraps        map[int]bool // offsets of statements run inside func(){...}() (see wrappable)
+}
+
+// noteWrap records that the statement at byte offset off runs inside a
+// func literal of the rewriter's, which tracebacks leave out.
+func (c *cell) noteWrap(off int) {
+	if c.wraps == nil {
+		c.wraps = map[int]bool{}
+	}
+	c.wraps[off] = true
 }
 
 // part is one compilation unit of a cell: a declarations text or a
@@ -603,6 +613,7 @@ func entryOf(c *cell, d ast.Decl) *declEntry {
 	}
 	start, e.doc = commentAbove(c.src, start, e.doc)
 	e.src = c.src[start : int(d.End())-1-len(cellPrefix)]
+	e.line, _ = offsetLineCol(c.src, start)
 	return e
 }
 

@@ -105,12 +105,26 @@
 // functions before each statement that may panic by itself (it indexes,
 // slices, dereferences, selects, asserts, divides, shifts, sends, or calls
 // something other than a notebook func or a safe builtin; loops, select
-// and defer always), not inside loop bodies, where the loop's line is
-// named. The traceback then says "at cell[n]:line:col" and, for a panic
-// inside a function, "called from" the cell's statement. The markers are
-// shared by goroutines (a race build writes them through host calls):
-// another goroutine running marked code between the statement and the
-// panic would misplace it. KeyboardInterrupt is ErrInterrupted.
+// and defer always), not inside loop bodies, where the search starts from
+// the loop's statement. Within the marked statement the error names the
+// one expression that can fail that way (the index, the field selection,
+// the division, the type assertion; panics.go), and the message is put in
+// Go's words, with the index and length as numbers where they can be read
+// without running anything: `index 5 out of range [0:5)` rather than
+// reflect's "slice index out of range". The traceback then says
+// "at cell[n]:line:col" and, for a panic inside a function, "called from"
+// the cell's statement; frames of the func literals the rewriter wraps
+// around compound statements are left out (Error.Full has them). The
+// markers are shared by goroutines (a race build writes them through host
+// calls): another goroutine running marked code between the statement and
+// the panic would misplace it. KeyboardInterrupt is ErrInterrupted.
+//
+// Error.Hint is a "did you mean" for a slip a Python programmer makes
+// (`for x in xs:`, `x = 1` for a new variable, a missing import, ...): one
+// table in hints.go. Error.Format renders the traceback as Jupyter shows
+// it, coloured like IPython's. An interpreter that replays another's Decls
+// maps positions back to the cells the declarations came from (a
+// `//corelab:from` directive before each).
 //
 // # Output
 //

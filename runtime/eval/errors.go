@@ -21,8 +21,15 @@ type Error struct {
 	Traceback []string // display lines: for compile errors the source line and a caret
 	Line, Col int      // 1-based position in the cell (Col in bytes, as Go counts); 0 when unknown
 	Cell      int      // which Eval of this interpreter the position is in (1-based); 0 when unknown
+	// Hint is a short "did you mean" for a slip a Python programmer makes
+	// (see hints.go), "" when none applies.
+	Hint string
 	// Recovered is the panic value itself, for callers that want it.
 	Recovered any
+	// Full is the traceback with every interpreted frame, the rewriter's
+	// own func literals included, and the message as the interpreter gave
+	// it (for `%traceback full`); nil when it is Traceback.
+	Full []string
 }
 
 // Error returns "Name: Value" with the position when known.
@@ -50,6 +57,19 @@ type cellFile struct {
 	src    string
 	prefix int
 	edits  []edit
+	wraps  map[int]bool // see cell.wraps
+}
+
+// wrapped says whether a func literal frame at byte offset off of the
+// cell is one of the rewriter's func(){...}() around a statement: yaegi
+// places that frame on the statement's first line, inside its header.
+func (cf *cellFile) wrapped(off int) bool {
+	for start := range cf.wraps {
+		if off >= start && off <= len(cf.src) && !strings.Contains(cf.src[start:off], "\n") {
+			return true
+		}
+	}
+	return false
 }
 
 // cellPos maps a line:col of the rewritten file to the cell's line:col.
@@ -179,8 +199,18 @@ func (in *Interpreter) cellPosString(s string) string {
 }
 
 // panicError builds a Panic error from a recovered value and yaegi's frame
-// lines (innermost first), mapped to cells.
+// lines (innermost first), mapped to cells. The message is put in Go's
+// words and the position narrowed to the failing expression (panics.go);
+// frames of func literals the rewriter added are left out of Traceback
+// (Full keeps them).
 func (in *Interpreter) panicError(r any, frames []string) *Error {
+	return in.panicErrorFrom(r, frames, true)
+}
+
+// panicErrorFrom is panicError; caller says whether to name the cell's
+// statement that was running (no for Call, which runs no statement of a
+// cell: the marker is then an earlier cell's).
+func (in *Interpreter) panicErrorFrom(r any, frames []string, caller bool) *Error {
 	if e, ok := r.(*Error); ok {
 		return e
 	}
@@ -188,25 +218,54 @@ func (in *Interpreter) panicError(r any, frames []string) *Error {
 	if n, ok := r.(interface{ ErrorName() string }); ok {
 		e.Name = n.ErrorName() // a host error that names itself (UsageError)
 	}
+	var at *panicPos // where yaegi says its own panic was raised
 	if err, ok := r.(error); ok {
 		e.Value = err.Error()
+		if m := posRE.FindStringSubmatchIndex(e.Value); m != nil && m[0] == 0 && strings.HasPrefix(e.Value[m[1]:], ": ") {
+			in.filesM.RLock()
+			cf := in.files[e.Value[m[2]:m[3]]]
+			in.filesM.RUnlock()
+			if cf != nil {
+				line, _ := strconv.Atoi(e.Value[m[4]:m[5]])
+				col, _ := strconv.Atoi(e.Value[m[6]:m[7]])
+				l, c, _ := cf.cellPos(line, col)
+				at = &panicPos{cf.cell, l, c}
+				e.Value = e.Value[m[1]+2:]
+			}
+		}
 		e.Value = posRE.ReplaceAllStringFunc(e.Value, in.cellPosString)
 	}
+	raw := e.Value
+	kind := kindOther
+	if e.Name == "Panic" {
+		kind, e.Value = classifyPanic(e.Value)
+		e.Hint = panicHint(kind, "")
+	}
 	e.Traceback = append(e.Traceback, "panic: "+e.Value)
+	e.Full = append(e.Full, "panic: "+raw)
 	first, explicit := true, false
+	stack := []string{"call stack (innermost first):"}
+	full := []string{"call stack (innermost first):"}
+	if at != nil && (len(frames) == 0 || !strings.HasPrefix(frames[0], "@")) {
+		frames = append([]string{fmt.Sprintf("@%d:%d:%d", at.cell, at.line, at.col)}, frames...)
+	}
 	for _, f := range frames {
 		var p panicPos
 		if n, _ := fmt.Sscanf(f, "@%d:%d:%d", &p.cell, &p.line, &p.col); n == 3 {
 			e.Line, e.Col, e.Cell = p.line, p.col, p.cell
 			first, explicit = false, true
-			src, label := in.cellSource(p.cell)
-			e.Traceback = append(e.Traceback, fmt.Sprintf("  raised at %s:%d:%d", label, p.line, p.col))
-			if src != "" {
-				if lines := strings.Split(src, "\n"); p.line-1 < len(lines) {
-					e.Traceback = append(e.Traceback, "      "+strings.TrimSpace(lines[p.line-1]))
-				}
+			src, _ := in.cellSource(p.cell)
+			label, oline := in.origin(p.cell, p.line)
+			verb := "raised at"
+			if at != nil {
+				verb = "at"
 			}
-			e.Traceback = append(e.Traceback, "call stack (innermost first):")
+			lines := []string{fmt.Sprintf("  %s %s:%d:%d", verb, label, oline, p.col)}
+			if src != "" {
+				lines = append(lines, "      "+sourceLine(src, p.line))
+			}
+			e.Traceback = append(e.Traceback, lines...)
+			e.Full = append(e.Full, lines...)
 			continue
 		}
 		m := frameRE.FindStringSubmatch(f)
@@ -221,7 +280,7 @@ func (in *Interpreter) panicError(r any, frames []string) *Error {
 		}
 		line, _ := strconv.Atoi(m[2])
 		col, _ := strconv.Atoi(m[3])
-		l, c, _ := cf.cellPos(line, col)
+		l, c, off := cf.cellPos(line, col)
 		// yaegi names the function and gives the position where its body
 		// (or the cell) starts, not the line being run.
 		fn := strings.TrimPrefix(m[4], "main.")
@@ -235,16 +294,28 @@ func (in *Interpreter) panicError(r any, frames []string) *Error {
 		if first {
 			e.Line, e.Col, e.Cell = l, c, cf.cell
 			first = false
-			e.Traceback = append(e.Traceback, "call stack (innermost first):")
 		}
+		var fl string
 		if fn == "<cell>" {
-			e.Traceback = append(e.Traceback, fmt.Sprintf("  in <cell>         %s", cf.label))
-			continue
+			fl = fmt.Sprintf("  in <cell>         %s", cf.label)
+		} else {
+			olabel, ol := in.origin(cf.cell, l)
+			fl = fmt.Sprintf("  in %-14s %s, body from line %d", fn, olabel, ol)
 		}
-		e.Traceback = append(e.Traceback, fmt.Sprintf("  in %-14s %s, body from line %d", fn, cf.label, l))
+		full = append(full, fl)
+		if fn == "func literal" && cf.wrapped(off) {
+			continue // the rewriter's, not the learner's
+		}
+		stack = append(stack, fl)
+	}
+	if len(stack) > 1 {
+		e.Traceback = append(e.Traceback, stack...)
+	}
+	if len(full) > 1 {
+		e.Full = append(e.Full, full...)
 	}
 	if !explicit {
-		in.markPosition(e)
+		in.markPosition(e, kind, caller)
 	}
 	return e
 }
@@ -252,27 +323,68 @@ func (in *Interpreter) panicError(r any, frames []string) *Error {
 // markPosition names the line a runtime panic happened on, from the
 // position markers the instrumentation writes before statements: the last
 // marked statement run, and, when that is inside a function, the cell's
-// top-level statement that called it. The markers are shared by all
-// goroutines (a panic in one goroutine may see another's marker only if it
-// ran marked code between the statement and the panic) and are not written
-// inside loops, where the loop's statement is named.
-func (in *Interpreter) markPosition(e *Error) {
+// top-level statement that called it. Within that statement it names the
+// expression that failed when only one can fail that way (see locate).
+// The markers are shared by all goroutines (a panic in one goroutine may
+// see another's marker only if it ran marked code between the statement
+// and the panic) and are not written inside loops, where the loop's
+// statement is where the search starts.
+func (in *Interpreter) markPosition(e *Error, kind panicKind, caller bool) {
 	at, top := in.marks.load()
-	cell, line, col, label, src, ok := in.markAt(at)
+	cell, line, col, _, src, ok := in.markAt(at)
 	if !ok {
 		return
 	}
 	e.Line, e.Col, e.Cell = line, col, cell
-	lines := []string{fmt.Sprintf("  at %s:%d:%d", label, line, col), "      " + sourceLine(src, line)}
-	if tc, tl, tcol, tlabel, tsrc, ok := in.markAt(top); ok && top != at {
+	width := 0
+	f, found := in.locate(src, int(at&(1<<32-1)), kind)
+	if found {
+		e.Line, e.Col, width = f.line, f.col, f.width
+		if f.value != "" {
+			e.Value = f.value
+			e.Traceback[0] = "panic: " + e.Value
+		}
+		if f.subject != "" {
+			e.Hint = panicHint(kind, f.subject)
+		}
+	}
+	olabel, oline := in.origin(cell, e.Line)
+	lines := []string{fmt.Sprintf("  at %s:%d:%d", olabel, oline, e.Col)}
+	lines = append(lines, underline(src, e.Line, e.Col, width)...)
+	if len(f.others) > 0 {
+		lines = append(lines, "  in one of: "+strings.Join(f.others, ", "))
+	}
+	if tc, tl, tcol, _, tsrc, ok := in.markAt(top); ok && top != at && caller {
 		if tc != cell || tl != line {
-			lines = append(lines, fmt.Sprintf("  called from %s:%d:%d", tlabel, tl, tcol), "      "+sourceLine(tsrc, tl))
+			tlabel, otl := in.origin(tc, tl)
+			lines = append(lines, fmt.Sprintf("  called from %s:%d:%d", tlabel, otl, tcol), "      "+sourceLine(tsrc, tl))
 		}
 	}
 	// after "panic: value", before the call stack
-	tb := append([]string{}, e.Traceback[:1]...)
-	tb = append(tb, lines...)
-	e.Traceback = append(tb, e.Traceback[1:]...)
+	for _, tb := range []*[]string{&e.Traceback, &e.Full} {
+		t := append([]string{}, (*tb)[:1]...)
+		t = append(t, lines...)
+		*tb = append(t, (*tb)[1:]...)
+	}
+}
+
+// underline returns line n of src, indented and trimmed, and carets under
+// width bytes from col (none when width is 0).
+func underline(src string, n, col, width int) []string {
+	lines := strings.Split(src, "\n")
+	if n < 1 || n > len(lines) {
+		return nil
+	}
+	l := strings.TrimRight(lines[n-1], "\r")
+	trimmed := strings.TrimLeft(l, " \t")
+	out := []string{"      " + trimmed}
+	start := col - 1 - (len(l) - len(trimmed))
+	if width <= 0 || start < 0 || start > len(trimmed) {
+		return out
+	}
+	width = min(width, len(trimmed)-start)
+	pad := len([]rune(trimmed[:start]))
+	return append(out, "      "+strings.Repeat(" ", pad)+strings.Repeat("^", max(len([]rune(trimmed[start:start+width])), 1)))
 }
 
 // markAt decodes a position marker: cell<<32 | byte offset in the cell.
@@ -373,3 +485,39 @@ func (t *panicTap) take(id uint64) []string {
 // goid returns the calling goroutine's id: the key of its traceback
 // lines (see panicTap).
 func goid() uint64 { return uint64(goidpkg.Get()) }
+
+// An interpreter that replays the notebook's declarations (an isolate, a
+// worker process: see Decls) runs them as one cell of its own; a comment
+// before each declaration says where it came from, so that errors name the
+// notebook's cell and line instead of the replay's.
+
+// fromRE matches the comment fromText writes.
+var fromRE = regexp.MustCompile(`^//corelab:from (\S+) (\d+)$`)
+
+// fromText is the comment that says a declaration starts on line of the
+// cell called label, "" when that is unknown. It is a directive in Go's
+// syntax, which a doc comment's Text leaves out.
+func fromText(label string, line int) string {
+	if label == "" || line < 1 || strings.ContainsAny(label, " \n") {
+		return ""
+	}
+	return fmt.Sprintf("//corelab:from %s %d\n", label, line)
+}
+
+// origin returns the label and line that line of cell n came from: the
+// notebook's, when cell n is a replay of its declarations; the cell's own
+// otherwise.
+func (in *Interpreter) origin(n, line int) (string, int) {
+	src, label := in.cellSource(n)
+	if !strings.Contains(src, "//corelab:from ") {
+		return label, line
+	}
+	lines := strings.Split(src, "\n")
+	for k := min(line-1, len(lines)) - 1; k >= 0; k-- {
+		if m := fromRE.FindStringSubmatch(strings.TrimRight(lines[k], "\r")); m != nil {
+			l, _ := strconv.Atoi(m[2])
+			return m[1], l + line - (k + 2)
+		}
+	}
+	return label, line
+}

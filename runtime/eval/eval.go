@@ -304,9 +304,14 @@ func (in *Interpreter) Policy() Policy { return Policy(in.policy.Load()) }
 // the statements; the value of a trailing expression statement is the Result.
 // Errors are *Error: CompileError, Panic or ErrInterrupted. Cancelling ctx
 // interrupts the cell like Interrupt.
-func (in *Interpreter) Eval(ctx context.Context, src string) (Result, error) {
+func (in *Interpreter) Eval(ctx context.Context, src string) (res Result, err error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	defer func() {
+		if err != nil {
+			in.addHint(err, src)
+		}
+	}()
 	in.intr.Store(false)
 	in.updateFlag()
 	in.cells++
@@ -445,7 +450,7 @@ func (in *Interpreter) compilePart(c *cell, text, name string, stmts bool) (prog
 	if err != nil {
 		return nil, c.parseError(err)
 	}
-	cf := &cellFile{cell: c.n, label: c.label, src: c.src, prefix: len(cellPrefix), edits: rw.edits}
+	cf := &cellFile{cell: c.n, label: c.label, src: c.src, prefix: len(cellPrefix), edits: rw.edits, wraps: c.wraps}
 	in.filesM.Lock()
 	in.files[name] = cf
 	in.filesM.Unlock()
@@ -542,8 +547,9 @@ func (in *Interpreter) explainLoop(c *cell, e *Error) {
 	}
 }
 
-// identsDefined lists the names a parsed half of a cell defines anywhere.
-func identsDefined(f *ast.File) []string {
+// identsDefined lists the names a parsed half of a cell (or a node of
+// it) defines anywhere.
+func identsDefined(f ast.Node) []string {
 	var out []string
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch x := n.(type) {
@@ -551,6 +557,14 @@ func identsDefined(f *ast.File) []string {
 			if x.Tok == token.DEFINE {
 				for _, l := range x.Lhs {
 					if id, ok := l.(*ast.Ident); ok {
+						out = append(out, id.Name)
+					}
+				}
+			}
+		case *ast.RangeStmt:
+			if x.Tok == token.DEFINE {
+				for _, e := range []ast.Expr{x.Key, x.Value} {
+					if id, ok := e.(*ast.Ident); ok {
 						out = append(out, id.Name)
 					}
 				}

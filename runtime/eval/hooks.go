@@ -5,8 +5,8 @@ package eval
 
 import (
 	"fmt"
+	"io"
 	"reflect"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -333,8 +333,7 @@ func (in *Interpreter) goStmt(fn func()) {
 				in.stderr.take(goid())
 				return
 			}
-			e := in.panicError(r, in.stderr.take(goid()))
-			fmt.Fprintf(in.stderr.w, "panic in goroutine: %s\n%s\n", e.Value, strings.Join(e.Traceback, "\n"))
+			io.WriteString(in.stderr.w, in.panicError(r, in.stderr.take(goid())).Report("panic in goroutine"))
 		}()
 		fn()
 	})

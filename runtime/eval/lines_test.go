@@ -13,21 +13,26 @@ import (
 // also the line of the call in the cell.
 func TestPanicLines(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		setup string // an earlier cell, "" for none
-		src   string
-		line  int    // want Line
-		call  int    // want the call site's line named too, when > 0
-		value string // substring of Value
+		name      string
+		setup     string // an earlier cell, "" for none
+		src       string
+		line, col int    // want Line, Col: the failing expression
+		call      int    // want the call site's line named too, when > 0
+		inSetup   bool   // the failing expression is in the setup cell
+		value     string // want Value
 	}{
-		{name: "nil map", src: "var m map[string]int\n\nm[\"a\"] = 1", line: 3, value: "nil map"},
-		{name: "index", src: "import \"fmt\"\nxs := []int{1}\n_ = xs\nfmt.Println(xs[5])", line: 4, value: "index out of range"},
-		{name: "index in wrapped if", src: "import \"fmt\"\nxs := []int{1}\nif len(xs) > 0 {\n\tfmt.Println(\"x\")\n\t_ = xs[7]\n}", line: 5, value: "index out of range"},
-		{name: "in func", src: "func get(xs []int) int {\n\ty := 2\n\treturn xs[y]\n}\n\nvals := []int{1}\n_ = vals\nget(vals)", line: 3, call: 8, value: "index out of range"},
-		{name: "in func of earlier cell", setup: "func div(a, b int) int {\n\tq := a / b\n\treturn q\n}", src: "import \"fmt\"\nx := 0\nfmt.Println(div(1, x))", line: 2, call: 3, value: "divide by zero"},
-		{name: "in loop in func", src: "func sum(xs []int) (s int) {\n\ts = 1\n\tfor i := 0; i < 3; i++ {\n\t\ts += xs[i]\n\t}\n\treturn\n}\nsum([]int{1})", line: 3, call: 8, value: "index out of range"},
-		{name: "closure from host", src: "import \"sort\"\nxs := []int{3, 1, 2}\nvar m map[int]int\nsort.Slice(xs, func(i, j int) bool {\n\tm[i] = j\n\treturn xs[i] < xs[j]\n})", line: 5, call: 4, value: "nil map"},
-		{name: "nil pointer", src: "import \"fmt\"\ntype T struct{ v int }\nvar p *T\n_ = p\nfmt.Println(p.v)", line: 5, value: "zero Value"},
+		{name: "nil map", src: "var m map[string]int\n\nm[\"a\"] = 1", line: 3, col: 1, value: "assignment to entry in nil map"},
+		{name: "index", src: "import \"fmt\"\nxs := []int{1}\n_ = xs\nfmt.Println(xs[5])", line: 4, col: 13, value: "index 5 out of range [0:1)"},
+		{name: "index in wrapped if", src: "import \"fmt\"\nxs := []int{1}\nif len(xs) > 0 {\n\tfmt.Println(\"x\")\n\t_ = xs[7]\n}", line: 5, col: 6, value: "index 7 out of range [0:1)"},
+		{name: "index in top-level loop", src: "xs := []int{1, 2, 3, 4, 5}\nfor i := 0; i <= 5; i++ {\n\t_ = xs[i]\n}", line: 3, col: 6, value: "index i out of range [0:5)"},
+		{name: "range var hides a global", setup: "i := 0", src: "xs := []int{1}\nfor _, i := range []int{4} {\n\t_ = xs[i]\n}", line: 3, col: 6, value: "index i out of range [0:1)"},
+		{name: "in func", src: "func get(xs []int) int {\n\ty := 2\n\treturn xs[y]\n}\n\nvals := []int{1}\n_ = vals\nget(vals)", line: 3, col: 9, call: 8, value: "index y out of range [0:len(xs))"},
+		{name: "in func of earlier cell", setup: "func div(a, b int) int {\n\tq := a / b\n\treturn q\n}", src: "import \"fmt\"\nx := 0\nfmt.Println(div(1, x))", inSetup: true, line: 2, col: 7, call: 3, value: "integer divide by zero"},
+		{name: "in loop in func", src: "func sum(xs []int) (s int) {\n\ts = 1\n\tfor i := 0; i < 3; i++ {\n\t\ts += xs[i]\n\t}\n\treturn\n}\nsum([]int{1})", line: 4, col: 8, call: 8, value: "index i out of range [0:len(xs))"},
+		{name: "closure from host", src: "import \"sort\"\nxs := []int{3, 1, 2}\nvar m map[int]int\nsort.Slice(xs, func(i, j int) bool {\n\tm[i] = j\n\treturn xs[i] < xs[j]\n})", line: 5, col: 2, call: 4, value: "assignment to entry in nil map"},
+		{name: "nil pointer", src: "import \"fmt\"\ntype T struct{ v int }\nvar p *T\n_ = p\nfmt.Println(p.v)", line: 5, col: 13, value: "invalid memory address or nil pointer dereference"},
+		{name: "nil deref in func", src: "func deref(p *int) int {\n\tn := *p\n\treturn n\n}\nderef(nil)", line: 2, col: 7, call: 5, value: "invalid memory address or nil pointer dereference"},
+		{name: "type assertion", src: "var x any = \"s\"\n_ = x\nn := x.(int)\n_ = n", line: 3, col: 6, value: "interface conversion: interface {} is string, not int"},
 	} {
 		for _, pol := range []Policy{Py310, Py39} {
 			t.Run(fmt.Sprintf("%s/%v", tc.name, pol), func(t *testing.T) {
@@ -44,18 +49,25 @@ func TestPanicLines(t *testing.T) {
 				if !errors.As(err, &e) || e.Name != "Panic" {
 					t.Fatalf("err = %#v", err)
 				}
-				if !strings.Contains(e.Value, tc.value) {
-					t.Errorf("Value = %q, want %q in it", e.Value, tc.value)
+				if e.Value != tc.value {
+					t.Errorf("Value = %q, want %q", e.Value, tc.value)
 				}
 				tb := strings.Join(e.Traceback, "\n")
-				if e.Line != tc.line {
-					t.Errorf("Line = %d, want %d; traceback:\n%s", e.Line, tc.line, tb)
+				if e.Line != tc.line || e.Col != tc.col {
+					t.Errorf("at %d:%d, want %d:%d; traceback:\n%s", e.Line, e.Col, tc.line, tc.col, tb)
 				}
-				if want := fmt.Sprintf(":%d:", tc.line); !strings.Contains(tb, want) {
-					t.Errorf("traceback does not name line %d:\n%s", tc.line, tb)
+				at := cell
+				if tc.inSetup {
+					at = 1
+				}
+				if want := fmt.Sprintf("cell[%d]:%d:%d", at, tc.line, tc.col); !strings.Contains(tb, want) {
+					t.Errorf("traceback does not name %s:\n%s", want, tb)
 				}
 				if want := fmt.Sprintf("called from cell[%d]:%d:", cell, tc.call); tc.call > 0 && !strings.Contains(tb, want) {
 					t.Errorf("traceback does not name the call at %s:\n%s", want, tb)
+				}
+				if strings.Contains(tb, "func literal") && !strings.Contains(tc.src, "func(") {
+					t.Errorf("traceback names a func literal the cell does not have:\n%s", tb)
 				}
 			})
 		}

@@ -111,6 +111,7 @@ func rewriteText(text string, p Policy, nb *notebook, c *cell) (rewritten, error
 		return rewritten{}, err
 	}
 	r := &rewriter{src: text, file: fset.File(f.Pos()), policy: p, nb: nb, cell: c, generic: map[string]bool{}}
+	r.parenCalls(f)
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Type.TypeParams != nil {
 			r.generic[fd.Name.Name] = true
@@ -376,6 +377,9 @@ func (r *rewriter) list(stmts []ast.Stmt) {
 		wrap := top && r.wrappable(s)
 		if wrap {
 			r.insert(s.Pos(), "func(){")
+			if r.cell != nil {
+				r.cell.noteWrap(r.off(s.Pos()) - len(cellPrefix))
+			}
 		}
 		r.stmt(s, s.Pos(), true)
 		if wrap {

@@ -37,6 +37,7 @@ type declEntry struct {
 	doc     string
 	cell    int
 	label   string
+	line    int      // the line of its cell src starts on (see fromText)
 	results int      // a func's number of results
 	generic bool     // a func with type parameters
 	typeSrc []string // type specs' source, for the changed-type check
@@ -206,6 +207,7 @@ func (nb *notebook) source() string {
 	}
 	for _, e := range nb.entries {
 		b.WriteString("\n")
+		b.WriteString(fromText(e.label, e.line))
 		b.WriteString(e.src)
 		b.WriteString("\n")
 	}
