@@ -78,3 +78,19 @@ def test_multiline_function_in_console(console):
     t.type_line("f()")
     t.wait_for(r"Out\[2\]: 42")
     t.wait_for(r"In \[3\]: ")
+
+
+def test_python_cell_magic_in_console(console):
+    """`%%python` holds Python, which the Go scanner cannot judge: the console keeps offering continuation lines
+    until a blank one, as IPython's terminal does for cell magics, then runs the cell in CPython."""
+    t = console
+    t.wait_for(r"In \[1\]: ", timeout=90)
+    t.type_line("%%python")
+    t.wait_for(r"\.\.\.: ")  # not run yet: an empty Python cell would be useless
+    t.type_line("for i in range(2):")
+    t.wait_for(r"\.\.\.: ")
+    t.type_line("    print('py', i * 21)")
+    t.wait_for(r"\.\.\.: ")
+    t.type_line("")
+    t.wait_for(r"py 21")
+    t.wait_for(r"In \[2\]: ")
