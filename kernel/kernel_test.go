@@ -283,7 +283,8 @@ func TestExecuteError(t *testing.T) {
 		t.Fatalf("panic cell: status %q", r.Status())
 	}
 	tb, _ = json.Marshal(r.Content["traceback"])
-	if !strings.Contains(string(tb)+fmt.Sprint(r.Content["evalue"]), "index out of range") {
+	// In Go's words, at the expression that failed (line 4, column 13: s[3]).
+	if r.Content["evalue"] != "index 3 out of range [0:0)" || !strings.Contains(string(tb), ":4:13") {
 		t.Errorf("panic error: %v", r.Content)
 	}
 	// State survives errors.
