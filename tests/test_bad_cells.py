@@ -194,3 +194,20 @@ def test_reading_stdin_without_a_frontend_is_an_error(kernel, code):
     assert r.status == "error", r
     assert r.error["ename"] == "StdinNotImplementedError", r
     assert "does not support input requests" in r.error_text()
+
+
+def test_closed_stdout_and_stderr_come_back(kernel):
+    km, kc = kernel
+    ok(kc, 'func both(s string) {\n\tfmt.Fprintln(os.Stdout, "out "+s)\n\tfmt.Fprintln(os.Stderr, "err "+s)\n}')
+    r = ok(kc, 'os.Stdout.Close()\nos.Stderr.Close()\nfmt.Println("same cell")')
+    assert r.stdout == "same cell\n", r  # fmt.Println never wrote through the closed os.Stdout
+    assert r.stderr.count("closed os.Stdout") == 1 and r.stderr.count("closed os.Stderr") == 1, r
+    r = ok(kc, 'both("next cell")')  # a func declared before the close reads the reopened files
+    assert (r.stdout, r.stderr) == ("out next cell\n", "err next cell\n"), r
+    # A process the cell starts writes into the reopened descriptors, and so into the notebook.
+    r = ok(kc, 'p, _ := os.StartProcess("/bin/echo", []string{"echo", "from a child"}, '
+               '&os.ProcAttr{Files: []*os.File{nil, os.Stdout, os.Stderr}})\np.Wait()\n')
+    assert r.stdout == "from a child\n", r
+    r = ok(kc, 'os.Stdout.Close()\nfmt.Fprintln(os.Stdout, "lost, as in Go")')
+    assert r.stdout == "" and "closed os.Stdout" in r.stderr, r
+    assert ok(kc, 'both("again")').stdout == "out again\n"

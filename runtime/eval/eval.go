@@ -81,6 +81,7 @@ type Interpreter struct {
 	loaded map[string]bool // import paths whose tables yaegi has; under useM
 	stdout io.Writer
 	stderr *panicTap
+	std    stdFiles   // os.Stdout and os.Stderr of interpreted code, when the streams are files; under mu
 	shown  shownCache // under mu
 
 	hooks atomic.Pointer[hooksBox]
@@ -170,7 +171,7 @@ func New(opts Options) (*Interpreter, error) {
 		in.addPkgs(s)
 	}
 	in.noteSync()
-	stdio, err := newLayer(in.stdioSymbols(opts.Stdout, opts.Stderr, opts.Stdin), false)
+	stdio, err := newLayer(in.stdioSymbols(in.stdout, errw, opts.Stdin), false)
 	if err != nil {
 		return nil, fmt.Errorf("load stdio symbols: %w", err)
 	}
@@ -307,6 +308,7 @@ func (in *Interpreter) Policy() Policy { return Policy(in.policy.Load()) }
 func (in *Interpreter) Eval(ctx context.Context, src string) (Result, error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	defer in.std.reopen(in.stderr.w)
 	in.intr.Store(false)
 	in.updateFlag()
 	in.cells++
