@@ -211,3 +211,29 @@ def test_closed_stdout_and_stderr_come_back(kernel):
     r = ok(kc, 'os.Stdout.Close()\nfmt.Fprintln(os.Stdout, "lost, as in Go")')
     assert r.stdout == "" and "closed os.Stdout" in r.stderr, r
     assert ok(kc, 'both("again")').stdout == "out again\n"
+
+
+@pytest.mark.parametrize("mode", ["gil", "free"])
+def test_cell_stuck_in_host_code_restarts_the_evaluator(kernel, mode):
+    km, kc = kernel
+    ok(kc, '%%mode %s\nimport "io"' % mode)
+    ok(kc, "kept := 7")
+    # io.Pipe's Read blocks in compiled code, holding the notebook's lock under gil: no check point
+    # and no cancellation reaches it.
+    msg_id = start_until(kc, 'fmt.Println("stuck")\nr, _ := io.Pipe()\nr.Read(make([]byte, 1))', "stuck")
+    t = time.monotonic()
+    km.interrupt_kernel()
+    r = collect(kc, msg_id, timeout=60)
+    took = time.monotonic() - t
+    text = r.error_text()
+    assert r.status == "error" and r.error["ename"] == "FatalError", r
+    assert "did not stop within %gs of the interrupt" % GRACE in text, text
+    assert "state was lost" in text and "variables, functions, types and imports" in text, text
+    assert took < GRACE + 10, "the stuck cell was ended %.1fs after the interrupt" % took
+    assert kc.kernel_info(reply=True, timeout=30)["content"]["status"] == "ok"
+    # What the reply said is true: the state is gone, and the fresh evaluator runs cells, under one lock.
+    r = execute(kc, "kept")
+    assert r.status == "error" and "undefined: kept" in r.error_text(), r
+    ok(kc, 'import rt "corelab/runtime"\nfunc work(n int) int {\n\ts := 0\n\tfor i := 0; i < n; i++ {\n\t\ts += i\n\t}\n\treturn s\n}')
+    report = ok(kc, 'rt.Run(rt.GIL, 2, "work", 200000)').result
+    assert report.count("19999900000") == 2 and "lock hand-overs" in report, report
