@@ -237,3 +237,30 @@ def test_cell_stuck_in_host_code_restarts_the_evaluator(kernel, mode):
     ok(kc, 'import rt "corelab/runtime"\nfunc work(n int) int {\n\ts := 0\n\tfor i := 0; i < n; i++ {\n\t\ts += i\n\t}\n\treturn s\n}')
     report = ok(kc, 'rt.Run(rt.GIL, 2, "work", 200000)').result
     assert report.count("19999900000") == 2 and "lock hand-overs" in report, report
+
+
+def peak_rss_mib(pid):
+    """The peak resident memory of process pid (VmHWM), in MiB."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM for %d" % pid)
+
+
+def test_output_is_capped_per_cell_not_per_value(kernel):
+    km, kc = kernel
+    ok(kc, 'import "corelab/display"')
+    kernel_pid = km.provisioner.process.pid
+    before = peak_rss_mib(kernel_pid)
+    # 64 values of 1 MiB each: every one is under the 2 MiB cap on a value, the cell's total is not.
+    r = ok(kc, 'for i := 0; i < 64; i++ {\n\tdisplay.HTML(strings.Repeat("y", 1<<20))\n}\nfmt.Println("printed after")', timeout=300)
+    shown = r.of_type("display_data")
+    assert 1 <= len(shown) <= 2, "%d displays of 1 MiB were shown" % len(shown)
+    assert r.stderr.count("this cell's output passed 2 MiB") == 1, r
+    assert "printed after" not in r.stdout, r
+    grew = peak_rss_mib(kernel_pid) - before
+    assert grew < 64, "the kernel's peak RSS grew by %.0f MiB" % grew
+    # The budget is the cell's: the next cell shows again.
+    r = ok(kc, 'display.HTML("<b>again</b>")')
+    assert [m["content"]["data"]["text/html"] for m in r.of_type("display_data")] == ["<b>again</b>"], r
