@@ -171,7 +171,7 @@ func New(opts Options) (*Interpreter, error) {
 		in.addPkgs(s)
 	}
 	in.noteSync()
-	stdio, err := newLayer(in.stdioSymbols(in.stdout, errw, opts.Stdin), false)
+	stdio, err := newLayer(in.stdioSymbols(opts.Stdout, opts.Stderr, opts.Stdin), false)
 	if err != nil {
 		return nil, fmt.Errorf("load stdio symbols: %w", err)
 	}

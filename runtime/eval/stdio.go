@@ -14,12 +14,13 @@ import (
 )
 
 // stdioSymbols makes os.Stdout/os.Stderr/os.Stdin of interpreted code write
-// to (read from) the interpreter's streams. A stream that is a file is
+// to (read from) the interpreter's streams. A stream given as a file is
 // given to interpreted code as a duplicate of it (see stdFiles), so that a
 // cell closing os.Stdout or os.Stderr closes only the duplicate; any other
 // writer gets a stand-in (yaegi only redirects *os.File streams: for any
 // other writer its os.Stdout stays the process's, which would bypass the
-// notebook).
+// notebook). A stream left nil (an isolate's: there may be hundreds, and
+// each duplicate holds a descriptor until the GC) is the process's own.
 func (in *Interpreter) stdioSymbols(out, errw io.Writer, stdin io.Reader) interp.Exports {
 	m := map[string]reflect.Value{}
 	for i, w := range []io.Writer{out, errw} {
