@@ -341,6 +341,15 @@ func (h *hooks) RunCell(run func()) {
 	run()
 }
 
+// CellHolds reports whether the running cell's goroutine holds its lock
+// (eval.CellHolder): after an interrupt, a cell stuck holding it in a host
+// call is waited for, and so ends in the evaluator's restart, never beside
+// the next cell; one parked in a blocking call that released it is not.
+func (h *hooks) CellHolds() bool {
+	t := lab.cell.Load()
+	return h.main && t != nil && t.Holds()
+}
+
 // current returns the calling goroutine's thread.
 func current() *gil.Thread { return gil.Current() }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -572,9 +573,13 @@ func NewQueue(size int) *Queue {
 }
 
 // Put copies v into the queue, waiting (lock released) while it is full.
-// It panics with *NotShareable for a value that cannot cross, or
-// *CopyError for one too big or deep to copy.
+// It panics with *NotShareable for a value that cannot cross (a recursive
+// notebook type too, see recursiveType), or *CopyError for one too big or
+// deep to copy.
 func (q *Queue) Put(v any) {
+	if e := recursiveType(reflect.TypeOf(v)); e != nil {
+		panic(e)
+	}
 	c, err := Copy(v)
 	if err != nil {
 		panic(err)
@@ -641,3 +646,73 @@ func (b *SharedBuffer) Bytes() []byte { return b.buf }
 
 // Len returns the buffer's size in bytes.
 func (b *SharedBuffer) Len() int { return len(b.buf) }
+
+// recursiveType refuses a value of t for a Queue when t holds a recursive
+// notebook type (type Node struct{ Next *Node }). Each isolate compiles
+// the notebook's types afresh, and a recursive one comes out as a type of
+// its own in each: a copy keeps the sender's, so the receiver's assertion
+// v.(*Node) would fail ("Node is not Node"). A Queue does not know its
+// receiver's types (an argument or a result does, and is copied into
+// them). The test needs no knowledge of the interpreter: in compiled Go a
+// type can only refer to itself through a named type, so a cycle of
+// unnamed types is an interpreted recursive one.
+func recursiveType(t reflect.Type) *NotShareable {
+	rec, known := recursiveTypes.Load(t)
+	if !known {
+		rec, _ = recursiveTypes.LoadOrStore(t, hasInterpretedCycle(t))
+	}
+	if !rec.(bool) {
+		return nil
+	}
+	return &NotShareable{Type: "a recursive notebook type (a struct that refers to itself)", Path: "the value put in the Queue",
+		Hint: "each isolate compiles its own copy of such a type, and the receiver's type assertion would fail. " +
+			"Send its contents in a non-recursive form (a slice of nodes with indexes instead of pointers), " +
+			"or pass it as an argument to the isolate's func, which is copied into the isolate's own type"}
+}
+
+// recursiveTypes caches hasInterpretedCycle by type (Put is called often,
+// with few types).
+var recursiveTypes sync.Map
+
+// hasInterpretedCycle reports whether t reaches a cycle of unnamed types.
+func hasInterpretedCycle(t reflect.Type) bool {
+	var path []reflect.Type // the types being walked, outermost first
+	done := map[reflect.Type]bool{}
+	var walk func(t reflect.Type) bool
+	walk = func(t reflect.Type) bool {
+		if t == nil || done[t] {
+			return false
+		}
+		for i, p := range path {
+			if p == t { // a cycle: interpreted if no type on it has a name
+				for _, c := range path[i:] {
+					if c.Name() != "" {
+						return false
+					}
+				}
+				return true
+			}
+		}
+		path = append(path, t)
+		defer func() { path = path[:len(path)-1] }()
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Array:
+			if walk(t.Elem()) {
+				return true
+			}
+		case reflect.Map:
+			if walk(t.Key()) || walk(t.Elem()) {
+				return true
+			}
+		case reflect.Struct:
+			for i := range t.NumField() {
+				if walk(t.Field(i).Type) {
+					return true
+				}
+			}
+		}
+		done[t] = true
+		return false
+	}
+	return walk(t)
+}

@@ -194,3 +194,73 @@ def test_reading_stdin_without_a_frontend_is_an_error(kernel, code):
     assert r.status == "error", r
     assert r.error["ename"] == "StdinNotImplementedError", r
     assert "does not support input requests" in r.error_text()
+
+
+def test_closed_stdout_and_stderr_come_back(kernel):
+    km, kc = kernel
+    ok(kc, 'func both(s string) {\n\tfmt.Fprintln(os.Stdout, "out "+s)\n\tfmt.Fprintln(os.Stderr, "err "+s)\n}')
+    r = ok(kc, 'os.Stdout.Close()\nos.Stderr.Close()\nfmt.Println("same cell")')
+    assert r.stdout == "same cell\n", r  # fmt.Println never wrote through the closed os.Stdout
+    assert r.stderr.count("closed os.Stdout") == 1 and r.stderr.count("closed os.Stderr") == 1, r
+    r = ok(kc, 'both("next cell")')  # a func declared before the close reads the reopened files
+    assert (r.stdout, r.stderr) == ("out next cell\n", "err next cell\n"), r
+    # A process the cell starts writes into the reopened descriptors, and so into the notebook.
+    r = ok(kc, 'p, _ := os.StartProcess("/bin/echo", []string{"echo", "from a child"}, '
+               '&os.ProcAttr{Files: []*os.File{nil, os.Stdout, os.Stderr}})\np.Wait()\n')
+    assert r.stdout == "from a child\n", r
+    r = ok(kc, 'os.Stdout.Close()\nfmt.Fprintln(os.Stdout, "lost, as in Go")')
+    assert r.stdout == "" and "closed os.Stdout" in r.stderr, r
+    assert ok(kc, 'both("again")').stdout == "out again\n"
+
+
+@pytest.mark.parametrize("mode", ["gil", "free"])
+def test_cell_stuck_in_host_code_restarts_the_evaluator(kernel, mode):
+    km, kc = kernel
+    ok(kc, '%%mode %s\nimport "io"' % mode)
+    ok(kc, "kept := 7")
+    # io.Pipe's Read blocks in compiled code, holding the notebook's lock under gil: no check point
+    # and no cancellation reaches it.
+    msg_id = start_until(kc, 'fmt.Println("stuck")\nr, _ := io.Pipe()\nr.Read(make([]byte, 1))', "stuck")
+    t = time.monotonic()
+    km.interrupt_kernel()
+    r = collect(kc, msg_id, timeout=60)
+    took = time.monotonic() - t
+    text = r.error_text()
+    assert r.status == "error" and r.error["ename"] == "FatalError", r
+    assert "did not stop within %gs of the interrupt" % GRACE in text, text
+    assert "state was lost" in text and "variables, functions, types and imports" in text, text
+    assert took < GRACE + 10, "the stuck cell was ended %.1fs after the interrupt" % took
+    assert kc.kernel_info(reply=True, timeout=30)["content"]["status"] == "ok"
+    # What the reply said is true: the state is gone, and the fresh evaluator runs cells, under one lock.
+    r = execute(kc, "kept")
+    assert r.status == "error" and "undefined: kept" in r.error_text(), r
+    ok(kc, 'import rt "corelab/runtime"\nfunc work(n int) int {\n\ts := 0\n\tfor i := 0; i < n; i++ {\n\t\ts += i\n\t}\n\treturn s\n}')
+    report = ok(kc, 'rt.Run(rt.GIL, 2, "work", 200000)').result
+    assert report.count("19999900000") == 2 and "lock hand-overs" in report, report
+
+
+def peak_rss_mib(pid):
+    """The peak resident memory of process pid (VmHWM), in MiB."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM for %d" % pid)
+
+
+def test_output_is_capped_per_cell_not_per_value(kernel):
+    km, kc = kernel
+    ok(kc, 'import "corelab/display"')
+    kernel_pid = km.provisioner.process.pid
+    before = peak_rss_mib(kernel_pid)
+    # 64 values of 1 MiB each: every one is under the 2 MiB cap on a value, the cell's total is not.
+    r = ok(kc, 'for i := 0; i < 64; i++ {\n\tdisplay.HTML(strings.Repeat("y", 1<<20))\n}\nfmt.Println("printed after")', timeout=300)
+    shown = r.of_type("display_data")
+    assert 1 <= len(shown) <= 2, "%d displays of 1 MiB were shown" % len(shown)
+    assert r.stderr.count("this cell's output passed 2 MiB") == 1, r
+    assert "printed after" not in r.stdout, r
+    grew = peak_rss_mib(kernel_pid) - before
+    assert grew < 64, "the kernel's peak RSS grew by %.0f MiB" % grew
+    # The budget is the cell's: the next cell shows again.
+    r = ok(kc, 'display.HTML("<b>again</b>")')
+    assert [m["content"]["data"]["text/html"] for m in r.of_type("display_data")] == ["<b>again</b>"], r

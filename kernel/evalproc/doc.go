@@ -39,9 +39,11 @@
 // to the child's fd 1 and fd 2 (interpreted fmt.Print*, os.Stdout, compiled
 // code, the Go runtime), and Output{Display} for display_data and
 // update_display_data. All output is delivered before Run returns. Text is
-// never split inside a UTF-8 character. Each cell may print at most
-// Options.OutputLimit bytes (2 MiB by default); the rest is dropped after a
-// one-line notice. Each value of a result or display bundle, and a cell's
+// never split inside a UTF-8 character. Each cell may print and display
+// at most Options.OutputLimit bytes in all (2 MiB by default; the bytes of
+// stream text and of display_data bundles, not of update_display_data,
+// which replaces an output); the rest is dropped after a one-line notice.
+// Each value of a result or display bundle, and a cell's
 // error, is capped at the same size in the child: text/plain is cut with a
 // note of how much was cut, other forms over it are dropped with a note.
 //

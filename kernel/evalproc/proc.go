@@ -370,12 +370,19 @@ func (p *Proc) Close() error {
 }
 
 // emit delivers output to the current (or last) cell's handler, applying
-// the per-cell output cap to stream text. Called from pump goroutines only.
+// the per-cell output cap to stream text and display_data (see cap.go).
+// Called from pump goroutines only.
 func (p *Proc) emit(o Output) {
 	p.mu.Lock()
 	out := p.out
-	if o.Stream != "" && p.opts.OutputLimit > 0 {
-		notice := fmt.Sprintf("\n[corelab: this cell's output passed %s; the rest is not shown]\n", sizeString(p.opts.OutputLimit))
+	if d := o.Display; d != nil && !d.Update && p.opts.OutputLimit > 0 {
+		var ok bool
+		if o, ok = p.capDisplay(o); !ok {
+			p.mu.Unlock()
+			return
+		}
+	} else if o.Stream != "" && p.opts.OutputLimit > 0 {
+		notice := overNotice(p.opts.OutputLimit)
 		switch {
 		case p.limit <= 0 && p.dropped > 0:
 			p.dropped += len(o.Text)

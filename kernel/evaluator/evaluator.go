@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"strings"
 	"sync"
-	"syscall"
 
 	"corelab/display"
 	"corelab/kernel/evalproc"
@@ -28,11 +27,6 @@ type Backend struct {
 	host evalproc.Host
 	in   *evalInterp
 	lab  lab
-	// stdio are the interpreter's os.Stdout and os.Stderr: duplicates of
-	// the process's fds 1 and 2, so that a cell closing them does not free
-	// fds the Go runtime's crash reports and host code write to.
-	stdio  [2]*os.File
-	closed [2]bool // reported as closed
 
 	mu     sync.Mutex
 	cores  bool // %cores on: append a core-usage line to every cell
@@ -43,9 +37,13 @@ type Backend struct {
 
 // New builds the interpreter and wires it to the runtime and to h.
 func New(h evalproc.Host) (*Backend, error) {
-	b := &Backend{host: h, stdio: [2]*os.File{dupFile(os.Stdout), dupFile(os.Stderr)}, pythons: cpython.NewFinder()}
+	b := &Backend{host: h, pythons: cpython.NewFinder()}
 	stdin := &stdinReader{host: h}
-	in, factory, err := newInterp(b.stdio[0], b.stdio[1], stdin, inputSymbols(h))
+	// The process's own fds 1 and 2: the interpreter gives cells
+	// duplicates of them as os.Stdout and os.Stderr, so that a cell
+	// closing those does not close what the Go runtime's crash reports and
+	// host code write to, and reopens them for the next cell.
+	in, factory, err := newInterp(os.Stdout, os.Stderr, stdin, inputSymbols(h))
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +97,6 @@ func (b *Backend) Execute(ctx context.Context, code string) evalproc.Outcome {
 	} else {
 		run()
 	}
-	b.noteClosedStdio()
 	if err != nil {
 		return errorOutcome(b.toError(err))
 	}
@@ -107,33 +104,6 @@ func (b *Backend) Execute(ctx context.Context, code string) evalproc.Outcome {
 		return evalproc.Outcome{Status: "ok"}
 	}
 	return evalproc.Outcome{Status: "ok", Result: resultBundle(res.Value, res.Methods)}
-}
-
-// dupFile duplicates f's descriptor (close-on-exec), or returns f itself
-// when it cannot.
-func dupFile(f *os.File) *os.File {
-	fd, err := syscall.Dup(int(f.Fd()))
-	if err != nil {
-		return f
-	}
-	syscall.CloseOnExec(fd)
-	return os.NewFile(uintptr(fd), f.Name())
-}
-
-// noteClosedStdio says once, on the process's own stderr (which still
-// works), that the cell closed os.Stdout or os.Stderr: what interpreted
-// code writes through them is lost from then on, and only a restart brings
-// them back (the interpreter holds the closed files).
-func (b *Backend) noteClosedStdio() {
-	for i, f := range b.stdio {
-		if b.closed[i] || f.Fd() != ^uintptr(0) {
-			continue
-		}
-		b.closed[i] = true
-		name := [2]string{"os.Stdout", "os.Stderr"}[i]
-		fmt.Fprintf(os.Stderr, "corelab: this cell closed %s: from now on, what cells write through it "+
-			"is lost. Restart the kernel to get it back; the kernel's own output and errors still show.\n", name)
-	}
 }
 
 func errorOutcome(e *evalproc.Error) evalproc.Outcome {

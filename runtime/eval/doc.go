@@ -130,9 +130,12 @@
 //
 // fmt.Print*, print, println (which in Go would write to stderr), log, and
 // os.Stdout/os.Stderr go to Options.Stdout/Stderr; fmt.Scan* and os.Stdin
-// read Options.Stdin. When a stream is not an *os.File, os.Stdout and the
-// others are a stand-in with Write, WriteString, Read, Name, Fd and Sync
-// rather than an *os.File.
+// read Options.Stdin. When a stream is an *os.File, interpreted code's
+// os.Stdout (os.Stderr) is a duplicate of it: a cell that closes it closes
+// the duplicate only, fmt.Print* and panics still show, and the end of
+// that Eval says so and puts a fresh duplicate in its place. When a stream
+// is not an *os.File, os.Stdout and the others are a stand-in with Write,
+// WriteString, Read, Name, Fd and Sync rather than an *os.File.
 //
 // # yaegi v0.16.1 limitations met
 //

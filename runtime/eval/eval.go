@@ -81,6 +81,7 @@ type Interpreter struct {
 	loaded map[string]bool // import paths whose tables yaegi has; under useM
 	stdout io.Writer
 	stderr *panicTap
+	std    stdFiles   // os.Stdout and os.Stderr of interpreted code, when the streams are files; under mu
 	shown  shownCache // under mu
 
 	hooks atomic.Pointer[hooksBox]
@@ -97,8 +98,8 @@ type Interpreter struct {
 
 	state notebook // imports, declarations, chan names so far
 
-	driver  *interp.Program // `_clRun()`: runs pending on a yaegi goroutine
-	pending func()          // the current cell's programs, set by execute
+	driver  *interp.Program        // `_clRun()`: runs pending on a yaegi goroutine
+	pending atomic.Pointer[func()] // the current cell's programs, set by execute, taken by runPending
 
 	filesM sync.RWMutex
 	files  map[string]*cellFile // yaegi file name -> how to map it back
@@ -307,6 +308,7 @@ func (in *Interpreter) Policy() Policy { return Policy(in.policy.Load()) }
 func (in *Interpreter) Eval(ctx context.Context, src string) (res Result, err error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	defer in.std.reopen(in.stderr.w)
 	defer func() {
 		if err != nil {
 			in.addHint(err, src)
@@ -635,7 +637,9 @@ func (in *Interpreter) execute(ctx context.Context, progs []*interp.Program, dec
 	var v reflect.Value
 	var err error
 	resolved := false
-	in.pending = func() {
+	ran := make(chan struct{}) // closed when the cell's programs have ended, however
+	run := func() {
+		defer close(ran)
 		for i, p := range progs {
 			if v, err = in.yi.Execute(p); err != nil {
 				return
@@ -653,8 +657,19 @@ func (in *Interpreter) execute(ctx context.Context, progs []*interp.Program, dec
 			in.resolveFuncs(funcs)
 		}
 	}()
-	defer func() { in.pending = nil }()
-	if _, derr := in.yi.ExecuteWithContext(ctx, in.driver); derr != nil {
+	in.pending.Store(&run)
+	_, derr := in.yi.ExecuteWithContext(ctx, in.driver)
+	if in.pending.Swap(nil) == nil && in.cellHolds() {
+		// The programs started and still hold the lock. yaegi's
+		// cancellation returns at once, and ends interpreted code blocked
+		// in channel operations, but not a goroutine stuck in a host call
+		// that kept the lock (a read, a syscall, a loop in compiled code):
+		// returning now would let the next cell run beside it. Wait for
+		// it; a process that supervises the interpreter (kernel/evalproc)
+		// restarts one whose cell does not stop.
+		<-ran
+	}
+	if derr != nil {
 		err = derr // cancelled, or the driver failed
 	}
 	if err == nil {
@@ -663,10 +678,17 @@ func (in *Interpreter) execute(ctx context.Context, progs []*interp.Program, dec
 	return v, in.execError(err)
 }
 
+// cellHolds reports whether the cell's goroutine holds the lock (see
+// CellHolder).
+func (in *Interpreter) cellHolds() bool {
+	h, ok := in.hooks.Load().h.(CellHolder)
+	return ok && h.CellHolds()
+}
+
 // runPending is what the driver program calls.
 func (in *Interpreter) runPending() {
-	if f := in.pending; f != nil {
-		f()
+	if f := in.pending.Swap(nil); f != nil {
+		(*f)()
 	}
 }
 

@@ -4,6 +4,7 @@
 package eval
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"reflect"
@@ -35,6 +36,17 @@ type Hooks interface {
 // after), instead of guessing later which goroutine is the cell's.
 type CellRunner interface {
 	RunCell(run func())
+}
+
+// A CellHolder is Hooks that can tell whether the goroutine a cell runs on
+// holds the lock right now. After an interrupt, Eval returns at once when
+// the cell's goroutine is parked in a blocking operation that released the
+// lock (it takes the lock back through the lock's own queue when the
+// operation ends, like any goroutine), but waits for one that holds the
+// lock in a host call no interrupt reaches: returning would let the next
+// cell run beside it. Hooks without the method are taken to hold nothing.
+type CellHolder interface {
+	CellHolds() bool
 }
 
 // FreeHooks are the default Hooks: plain goroutines, no lock.
@@ -86,14 +98,33 @@ func (in *Interpreter) RequestCheckpoint(on bool) {
 // own must recover that panic. A cell blocked without reaching a check point
 // (a channel receive nobody sends to) is stopped after a short grace period
 // through yaegi's cancellation, which stops everything the interpreter runs.
-// Earlier state stays usable.
+// A cell whose goroutine holds the lock in a host call (see CellHolder) is
+// not: Eval waits until the call returns and the cell reaches a check
+// point. Earlier state stays usable.
 func (in *Interpreter) Interrupt() {
 	in.intr.Store(true)
 	in.updateFlag()
 	if c := in.running.Load(); c != nil {
-		cancel := *c
-		time.AfterFunc(interruptGrace, cancel)
+		in.escalate(c)
 	}
+}
+
+// escalate cancels the running cell c through yaegi interruptGrace from
+// now, unless c has ended by then. A cell whose goroutine holds the lock
+// (CellHolder) is not cancelled: that would make Eval return and let the
+// next cell run beside a goroutine stuck in a host call. It is looked at
+// again each interruptGrace until it reaches a check point, parks in a
+// blocking call, or its supervisor ends the process.
+func (in *Interpreter) escalate(c *context.CancelFunc) {
+	time.AfterFunc(interruptGrace, func() { // ends at once
+		switch {
+		case in.running.Load() != c:
+		case in.cellHolds():
+			in.escalate(c)
+		default:
+			(*c)()
+		}
+	})
 }
 
 // interruptGrace is how long Interrupt waits for a check point before it

@@ -10,11 +10,15 @@
 //
 // Check points matter where the lock can change hands: in code that runs as
 // a worker, beside other threads. The code a cell names as a value (a func
-// passed to rt.Run or a helper, a func in a variable), names in a string
-// (rt.Run(rt.GIL, 2, "work")) or starts with go is such a root, and all it
-// reaches is checked. A func the cell (or a helper) merely calls runs on the
-// cell's own thread, alone unless its body starts goroutines: it is not
-// checked itself, but what it names as values or starts is.
+// passed to rt.Run or a helper, a func in a variable) or starts with go is
+// such a root, and all it reaches is checked. A func the cell (or a helper)
+// merely calls runs on the cell's own thread, alone unless its body starts
+// goroutines: it is not checked itself, but what it names as values or
+// starts is. A func named in a string (rt.Run(rt.GIL, 2, "work")) is
+// checked when the host calls it by that name (Call), not when the cell is
+// compiled: the name may go to an isolate or a worker process, which
+// compiles the notebook's declarations afresh under the current policy
+// (rt.Run(rt.Isolates, 2, "work") runs no stale code).
 
 package eval
 
@@ -34,6 +38,7 @@ type ref struct {
 	off  int  // byte offset in the code
 	root bool // it may run as or in a worker (see above), not only be called here
 	set  bool // it is declared with var or assigned (x = ..., x := ...), not used
+	str  bool // a string literal: a name only Call resolves (see above)
 }
 
 // refsIn lists the names code mentions, in order, with their roles.
@@ -72,7 +77,7 @@ func refsIn(code string) []ref {
 			out = append(out, ref{name: k.lit, off: k.off, root: prev == token.GO || starts || next != token.LPAREN, set: set})
 		case token.STRING:
 			if v, err := strconv.Unquote(k.lit); err == nil && token.IsIdentifier(v) {
-				out = append(out, ref{name: v, off: k.off, root: true})
+				out = append(out, ref{name: v, off: k.off, root: true, str: true})
 			}
 		}
 	}
@@ -157,6 +162,9 @@ func (nb *notebook) stale(refs []ref, own map[string]bool, p Policy) ([]*declEnt
 			add(e, "")
 		}
 		for _, r := range e.refs {
+			if r.str {
+				continue
+			}
 			for _, b := range e.bound[r.name] {
 				if old(b) && nb.live(e) && (!nb.live(b) || b.cell != e.cell) {
 					// e holds b: re-running b's cell alone would leave it so
@@ -173,6 +181,9 @@ func (nb *notebook) stale(refs []ref, own map[string]bool, p Policy) ([]*declEnt
 		}
 		asCall[e] = true
 		for _, r := range e.refs {
+			if r.str {
+				continue
+			}
 			for _, b := range e.bound[r.name] {
 				if r.root {
 					if old(b) && nb.live(e) && (!nb.live(b) || b.cell != e.cell) {
@@ -186,7 +197,7 @@ func (nb *notebook) stale(refs []ref, own map[string]bool, p Policy) ([]*declEnt
 		}
 	}
 	for _, r := range refs {
-		if own[r.name] || r.set {
+		if own[r.name] || r.set || r.str {
 			continue
 		}
 		from = r

@@ -3,31 +3,39 @@
 package eval
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"reflect"
+	"syscall"
 
 	"github.com/traefik/yaegi/interp"
 )
 
 // stdioSymbols makes os.Stdout/os.Stderr/os.Stdin of interpreted code write
-// to (read from) the interpreter's streams when those are not real files.
-// yaegi only does this for *os.File streams; for any other writer its
-// os.Stdout stays the process's, which would bypass the notebook.
+// to (read from) the interpreter's streams. A stream given as a file is
+// given to interpreted code as a duplicate of it (see stdFiles), so that a
+// cell closing os.Stdout or os.Stderr closes only the duplicate; any other
+// writer gets a stand-in (yaegi only redirects *os.File streams: for any
+// other writer its os.Stdout stays the process's, which would bypass the
+// notebook). A stream left nil (an isolate's: there may be hundreds, and
+// each duplicate holds a descriptor until the GC) is the process's own.
 func (in *Interpreter) stdioSymbols(out, errw io.Writer, stdin io.Reader) interp.Exports {
 	m := map[string]reflect.Value{}
-	if out != nil {
-		if _, isFile := out.(*os.File); !isFile {
-			f := &stdio{w: out, name: "/dev/stdout", fd: 1}
-			m["Stdout"] = reflect.ValueOf(&f).Elem()
+	for i, w := range []io.Writer{out, errw} {
+		if w == nil {
+			continue
 		}
-	}
-	if errw != nil {
-		if _, isFile := errw.(*os.File); !isFile {
-			f := &stdio{w: errw, name: "/dev/stderr", fd: 2}
-			m["Stderr"] = reflect.ValueOf(&f).Elem()
+		name, sym := [2]string{"/dev/stdout", "/dev/stderr"}[i], [2]string{"Stdout", "Stderr"}[i]
+		if f, isFile := w.(*os.File); isFile {
+			in.std.src[i] = f
+			in.std.vars[i] = dupFile(f)
+			m[sym] = reflect.ValueOf(&in.std.vars[i]).Elem()
+			continue
 		}
+		f := &stdio{w: w, name: name, fd: uintptr(i + 1)}
+		m[sym] = reflect.ValueOf(&f).Elem()
 	}
 	if stdin != nil {
 		if _, isFile := stdin.(*os.File); !isFile {
@@ -80,3 +88,53 @@ func (f *stdio) Fd() uintptr { return f.fd }
 
 // Sync does nothing; writes are not buffered here.
 func (f *stdio) Sync() error { return nil }
+
+// stdFiles are interpreted code's os.Stdout and os.Stderr when the
+// interpreter's streams are files: duplicates of those files, bound by
+// address into the os package interpreted code sees. A cell may close them
+// (os.Stdout.Close()); that closes only the duplicate, so fmt.Print*, log,
+// panics and the Go runtime's own reports, which write to the streams
+// themselves, still show, and reopen gives later cells a fresh duplicate.
+type stdFiles struct {
+	src  [2]*os.File // Options.Stdout and Stderr; never reachable from interpreted code
+	vars [2]*os.File // os.Stdout and os.Stderr as interpreted code reads them
+}
+
+// reopen replaces a duplicate a cell closed by a fresh one, and says so on
+// w, once per close. It runs between cells (Eval holds in.mu): interpreted
+// code reads the variables without a lock, so a goroutine of an earlier
+// cell still running while it swaps one may see either file.
+func (fs *stdFiles) reopen(w io.Writer) {
+	for i, f := range fs.vars {
+		if fs.src[i] == nil || !isClosed(f) {
+			continue
+		}
+		name := [2]string{"os.Stdout", "os.Stderr"}[i]
+		fs.vars[i] = dupFile(fs.src[i])
+		if fs.vars[i] == fs.src[i] {
+			fmt.Fprintf(w, "corelab: this cell closed %s and it could not be reopened: what cells write through it now goes to the stream itself.\n", name)
+			continue
+		}
+		fmt.Fprintf(w, "corelab: this cell closed %s; later cells get a fresh one (fmt.Println and the like never used it).\n", name)
+	}
+}
+
+// isClosed reports whether f, an open file once, was closed.
+func isClosed(f *os.File) bool {
+	if f == nil {
+		return false // a cell set os.Stdout = nil: its choice, not a close
+	}
+	_, err := f.Stat()
+	return errors.Is(err, os.ErrClosed)
+}
+
+// dupFile duplicates f's descriptor (close-on-exec, like every descriptor
+// Go opens), or returns f itself when it cannot.
+func dupFile(f *os.File) *os.File {
+	fd, err := syscall.Dup(int(f.Fd()))
+	if err != nil {
+		return f
+	}
+	syscall.CloseOnExec(fd)
+	return os.NewFile(uintptr(fd), f.Name())
+}
