@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"time"
 
-	"corelab/runtime/meter"
+	"corelab/runtime/limits"
 )
 
 // Options configure the supervisor. The zero value starts the running
@@ -158,7 +158,7 @@ func Start(ctx context.Context, opts Options) (*Proc, error) {
 // defaultMemoryLimit is half the memory this process may use (the cgroup
 // limit on Binder and in containers, else the machine's RAM), at most 8 GiB.
 func defaultMemoryLimit() int64 {
-	m := int64(meter.ReadBudget().Memory() / 2)
+	m := int64(limits.Read().Memory() / 2)
 	if m <= 0 {
 		return 4 << 30
 	}
