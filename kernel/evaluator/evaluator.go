@@ -20,7 +20,6 @@ import (
 	"reflect"
 	"strings"
 	"sync"
-	"syscall"
 
 	"corelab/display"
 	"corelab/kernel/evalproc"
@@ -108,17 +107,6 @@ func (b *Backend) Execute(ctx context.Context, code string) evalproc.Outcome {
 		return evalproc.Outcome{Status: "ok"}
 	}
 	return evalproc.Outcome{Status: "ok", Result: resultBundle(res.Value, res.Methods)}
-}
-
-// dupFile duplicates f's descriptor (close-on-exec), or returns f itself
-// when it cannot.
-func dupFile(f *os.File) *os.File {
-	fd, err := syscall.Dup(int(f.Fd()))
-	if err != nil {
-		return f
-	}
-	syscall.CloseOnExec(fd)
-	return os.NewFile(uintptr(fd), f.Name())
 }
 
 // noteClosedStdio says once, on the process's own stderr (which still
