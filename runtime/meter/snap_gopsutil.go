@@ -1,4 +1,4 @@
-//go:build darwin || windows
+//go:build darwin || windows || (linux && gopsutil)
 
 package meter
 
@@ -10,11 +10,12 @@ import (
 	"github.com/shirou/gopsutil/v4/cpu"
 )
 
-// readSnap asks the system for per-core times through gopsutil (macOS:
-// host_processor_info, loaded without cgo; Windows:
+// gopsutilSnap asks the system for per-core times through gopsutil
+// (macOS: host_processor_info, loaded without cgo; Windows:
 // NtQuerySystemInformation) and takes this process's CPU time from
-// [ProcessCPU]. There is no cgroup, so cpuStat is ignored.
-func readSnap(string) (statSnap, error) {
+// [ProcessCPU]. It is the sampler's reader on macOS and Windows; on Linux
+// it is built only with -tags gopsutil, to test it against /proc/stat.
+func gopsutilSnap() (statSnap, error) {
 	times, err := cpu.Times(true)
 	if err != nil {
 		return statSnap{}, fmt.Errorf("meter: per-core times: %w", err)
