@@ -70,9 +70,10 @@ generated:
 gomod:
 	@$(PHASE) gomod scripts/check-gomod.sh
 
-# crossbuild: build, vet and compile the tests for macOS (arm64, amd64) and Windows (amd64); built, not run
+# crossbuild: build and vet (tests included) for macOS (arm64, amd64) and Windows (amd64); built, not run.
+# LINK_TESTS=1 also links every test binary.
 crossbuild:
-	@$(PHASE) crossbuild env GO=$(GO) scripts/check-crossbuild.sh
+	@$(PHASE) crossbuild env GO=$(GO) LINK_TESTS=$(LINK_TESTS) scripts/check-crossbuild.sh
 
 unit:
 	@$(PHASE) unit $(GO) test ./...
