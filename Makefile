@@ -1,8 +1,8 @@
 # corelab: build, install, test, and run the workshop.
 #
 #   make workshop   set up and open the workshop (kernelspec + Jupyter on notebooks/, or HTML handouts)
-#   make test       everything CI runs: vet, gofmt, generated code, Go tests (+race, +arm64 under qemu), kernel install,
-#                   Jupyter client tests, notebook execution, browser test
+#   make test       everything CI runs: vet, gofmt, generated code, macOS/Windows builds, Go tests (+race, +arm64
+#                   under qemu), kernel install, Jupyter client tests, notebook execution, browser test
 #
 # Tools: Go (see go.mod); for the Python and browser phases a Python with jupyter_client, nbclient,
 # nbconvert, jupyter_kernel_test, notebook, jupyter-console, pytest, pexpect (Debian 12 packages: see .ci/run),
@@ -36,8 +36,8 @@ $(JUPYTER_PHASES): export CHROMIUM := $(CHROMIUM)
 $(JUPYTER_PHASES): export PYDEVD_DISABLE_FILE_VALIDATION := 1
 PYTEST := $(PYTHON) -m pytest -ra --timeout=600
 
-.PHONY: all build install test deps jupyter-deps check vet fmt generated gomod unit race arm64 kernelspec pytest notebooks browser \
-	screenshot bench workshop handouts binder-url clean
+.PHONY: all build install test deps jupyter-deps check vet fmt generated gomod crossbuild unit race arm64 kernelspec pytest \
+	notebooks browser screenshot bench workshop handouts binder-url clean
 
 all: build
 
@@ -50,7 +50,7 @@ install:
 	scripts/install.sh all $(PREFIX)/bin/corelab --user
 
 ## test: the full suite, phase by phase, each with its wall time
-test: deps check unit race arm64 kernelspec pytest notebooks browser
+test: deps check crossbuild unit race arm64 kernelspec pytest notebooks browser
 
 ## deps: the Debian packages the tests need (installed when run as root; otherwise named, with the command)
 deps:
@@ -73,6 +73,11 @@ generated:
 
 gomod:
 	@$(PHASE) gomod scripts/check-gomod.sh
+
+# crossbuild: build and vet (tests included) for macOS (arm64, amd64) and Windows (amd64); built, not run.
+# LINK_TESTS=1 also links every test binary.
+crossbuild:
+	@$(PHASE) crossbuild env GO=$(GO) LINK_TESTS=$(LINK_TESTS) scripts/check-crossbuild.sh
 
 unit:
 	@$(PHASE) unit $(GO) test ./...

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -66,17 +67,7 @@ func NewSpec(exe string) Spec {
 func DataDir(opts Options) (string, error) {
 	switch opts.Where {
 	case User:
-		if d := os.Getenv("JUPYTER_DATA_DIR"); d != "" {
-			return d, nil
-		}
-		if d := os.Getenv("XDG_DATA_HOME"); d != "" {
-			return filepath.Join(d, "jupyter"), nil
-		}
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("find home directory: %w", err)
-		}
-		return filepath.Join(home, ".local", "share", "jupyter"), nil
+		return userDataDir(runtime.GOOS, os.Getenv, os.UserHomeDir)
 	case SysPrefix:
 		p, err := sysPrefix(opts.Python)
 		if err != nil {
@@ -94,6 +85,37 @@ func DataDir(opts Options) (string, error) {
 		return filepath.Join(p, "share", "jupyter"), nil
 	}
 	return "", fmt.Errorf("unknown install location %d", opts.Where)
+}
+
+// userDataDir is jupyter_core's jupyter_data_dir (jupyter_core/paths.py)
+// for the system goos: $JUPYTER_DATA_DIR, else ~/Library/Jupyter on macOS,
+// %APPDATA%\jupyter on Windows (without APPDATA, the config directory's
+// "data": $JUPYTER_CONFIG_DIR or ~/.jupyter), and $XDG_DATA_HOME/jupyter
+// or ~/.local/share/jupyter elsewhere.
+func userDataDir(goos string, getenv func(string) string, homeDir func() (string, error)) (string, error) {
+	if d := getenv("JUPYTER_DATA_DIR"); d != "" {
+		return d, nil
+	}
+	if goos == "windows" && getenv("APPDATA") != "" {
+		return filepath.Join(getenv("APPDATA"), "jupyter"), nil
+	}
+	if d := getenv("XDG_DATA_HOME"); d != "" && goos != "darwin" && goos != "windows" {
+		return filepath.Join(d, "jupyter"), nil
+	}
+	if goos == "windows" && getenv("JUPYTER_CONFIG_DIR") != "" {
+		return filepath.Join(getenv("JUPYTER_CONFIG_DIR"), "data"), nil
+	}
+	home, err := homeDir()
+	if err != nil {
+		return "", fmt.Errorf("find home directory: %w", err)
+	}
+	switch goos {
+	case "darwin":
+		return filepath.Join(home, "Library", "Jupyter"), nil
+	case "windows":
+		return filepath.Join(home, ".jupyter", "data"), nil
+	}
+	return filepath.Join(home, ".local", "share", "jupyter"), nil
 }
 
 // sysPrefix asks Python for sys.prefix.

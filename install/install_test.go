@@ -133,3 +133,39 @@ func TestJupyterSeesIt(t *testing.T) {
 		t.Errorf("listed as %+v", ks)
 	}
 }
+
+// The user data directory follows jupyter_core's jupyter_data_dir on each
+// system, so `corelab install` on a Mac or a Windows laptop writes where
+// that machine's Jupyter looks.
+func TestUserDataDirPerOS(t *testing.T) {
+	home := func() (string, error) { return "/h", nil }
+	env := func(kv ...string) func(string) string {
+		return func(k string) string {
+			for i := 0; i+1 < len(kv); i += 2 {
+				if kv[i] == k {
+					return kv[i+1]
+				}
+			}
+			return ""
+		}
+	}
+	cases := []struct {
+		goos string
+		env  func(string) string
+		want string
+	}{
+		{"linux", env(), "/h/.local/share/jupyter"},
+		{"linux", env("XDG_DATA_HOME", "/x"), "/x/jupyter"},
+		{"darwin", env(), "/h/Library/Jupyter"},
+		{"darwin", env("XDG_DATA_HOME", "/x"), "/h/Library/Jupyter"},
+		{"windows", env("APPDATA", "/ad"), filepath.Join("/ad", "jupyter")},
+		{"windows", env(), filepath.Join("/h", ".jupyter", "data")},
+		{"windows", env("JUPYTER_CONFIG_DIR", "/c"), filepath.Join("/c", "data")},
+		{"darwin", env("JUPYTER_DATA_DIR", "/j"), "/j"},
+	}
+	for _, c := range cases {
+		if got, err := userDataDir(c.goos, c.env, home); err != nil || got != c.want {
+			t.Errorf("%s: %q, %v; want %q", c.goos, got, err, c.want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"corelab/display"
+	"corelab/runtime/limits"
 	"corelab/runtime/meter"
 	"corelab/runtime/report"
 )
@@ -51,7 +52,7 @@ func (r *Report) extraRows() (header []string, rows [][]string) {
 		}
 		row := []string{fmt.Sprintf("%s %d", workerNoun(r.Model), i), res}
 		if r.Startup != nil {
-			row = append(row, startup[i], meter.FormatBytes(r.Memory[i]))
+			row = append(row, startup[i], limits.FormatBytes(r.Memory[i]))
 		}
 		rows = append(rows, row)
 	}
@@ -82,7 +83,7 @@ func (r *Report) says(caveats bool) string {
 	}
 	var out []string
 	lead := fmt.Sprintf("%d %s(s) under %s used %.2f cores of the %s they could (%s budget)",
-		r.Workers, workerNoun(r.Model), r.Model, m.CoresUsed, meter.FormatCPUs(possible), meter.Cores(m.Budget.Cores()))
+		r.Workers, workerNoun(r.Model), r.Model, m.CoresUsed, limits.FormatCPUs(possible), limits.Cores(m.Budget.Cores()))
 	switch {
 	case m.OverBudget():
 		out = append(out, lead+": more than the budget, which is a quota burst or a measuring error, not parallelism that lasts.")
@@ -157,7 +158,7 @@ type Comparison struct {
 	Reports []*Report
 	// Walls holds every round's wall time per model, in round order.
 	Walls  map[Model][]time.Duration
-	Budget meter.Budget
+	Budget limits.Budget
 	cond   conditions
 }
 
@@ -297,7 +298,7 @@ func (c *Comparison) rows() (header []string, rows [][]string) {
 		}
 		start, mem := "—", "—"
 		if r.Startup != nil {
-			start, mem = su.Format(r.StartupMean()), meter.FormatBytes(r.MemoryMean())
+			start, mem = su.Format(r.StartupMean()), limits.FormatBytes(r.MemoryMean())
 		}
 		_, lo, hi := spreadDur(c.Walls[r.Model])
 		rows = append(rows, []string{string(r.Model), tu.Format(r.Wall()), tu.Format(lo) + "–" + tu.Format(hi), tu.Format(r.Measurement.CPU()),
@@ -359,7 +360,7 @@ func (c *Comparison) Says() string {
 		}
 		if len(void) > 0 {
 			parts = append(parts, fmt.Sprintf("Not results: %s — above the budget of %s (at most %s× here): other load or a quota burst.",
-				strings.Join(void, ", "), meter.FormatCPUs(c.Budget.Cores()), meter.FormatCPUs(c.ceiling())))
+				strings.Join(void, ", "), limits.FormatCPUs(c.Budget.Cores()), limits.FormatCPUs(c.ceiling())))
 		}
 	} else if len(c.Reports) > 0 {
 		fast := firstBy(c.Reports, func(a, b *Report) bool { return a.Wall() < b.Wall() })
@@ -423,7 +424,7 @@ type Scaling struct {
 	Low, High map[Model][]float64
 	Wall      map[Model][]time.Duration // median wall time
 	Models    []Model
-	Budget    meter.Budget
+	Budget    limits.Budget
 	cond      conditions
 }
 
@@ -548,7 +549,7 @@ func (s *Scaling) rows() (header []string, rows [][]string) {
 	// The ideal speed-up is n× only up to the core budget: with 1 core,
 	// no model can do better than 1×.
 	cores := s.Budget.Cores()
-	header = append(header, fmt.Sprintf("ideal (budget %s cores)", meter.FormatCPUs(cores)))
+	header = append(header, fmt.Sprintf("ideal (budget %s cores)", limits.FormatCPUs(cores)))
 	for i, n := range s.Workers {
 		row := []string{fmt.Sprint(n)}
 		for _, m := range s.Models {
@@ -566,7 +567,7 @@ func (s *Scaling) rows() (header []string, rows [][]string) {
 
 func (s *Scaling) title() string {
 	return fmt.Sprintf("Speed-up of %s vs workers (budget %s cores; median and range of %d rounds)",
-		s.Func, meter.FormatCPUs(s.Budget.Cores()), Rounds)
+		s.Func, limits.FormatCPUs(s.Budget.Cores()), Rounds)
 }
 
 // Verdict states the shape the measurement shows, from its own numbers:
@@ -610,10 +611,10 @@ func (s *Scaling) Verdict() string {
 	}
 	if top < 1.5 {
 		out = append(out, fmt.Sprintf("With a core budget of %s, no model can do more than one worker's work per second here: this machine cannot show a parallel speed-up, and every line should stay at or below 1×.",
-			meter.FormatCPUs(cores)))
+			limits.FormatCPUs(cores)))
 	} else {
 		if len(scaled) > 0 {
-			out = append(out, fmt.Sprintf("Scaled to about the budget of %s cores: %s.", meter.FormatCPUs(top), strings.Join(scaled, ", ")))
+			out = append(out, fmt.Sprintf("Scaled to about the budget of %s cores: %s.", limits.FormatCPUs(top), strings.Join(scaled, ", ")))
 		}
 		if len(partly) > 0 {
 			out = append(out, fmt.Sprintf("Scaled part of the way: %s.", strings.Join(partly, ", ")))
@@ -624,7 +625,7 @@ func (s *Scaling) Verdict() string {
 	}
 	if len(void) > 0 {
 		out = append(out, fmt.Sprintf("Not results — above the budget of %s, from noise, other load or a quota burst: %s.",
-			meter.FormatCPUs(cores), strings.Join(void, "; ")))
+			limits.FormatCPUs(cores), strings.Join(void, "; ")))
 	}
 	out = append(out, s.cond.notes()...)
 	return strings.Join(out, " ")
@@ -648,7 +649,7 @@ func (s *Scaling) DisplayBundle() display.Bundle {
 			med, lo, hi := s.at(m, j)
 			p := report.Point{X: float64(n), Y: med, Low: lo, High: hi}
 			if s.Void(m, j) {
-				p.Void, p.Note = true, fmt.Sprintf("above the budget of %s — noise, other load or quota burst; not a result", meter.FormatCPUs(s.Budget.Cores()))
+				p.Void, p.Note = true, fmt.Sprintf("above the budget of %s — noise, other load or quota burst; not a result", limits.FormatCPUs(s.Budget.Cores()))
 			}
 			series[i].Points = append(series[i].Points, p)
 		}
@@ -667,7 +668,7 @@ type conditions struct {
 	runs, short, busy int
 	other             float64 // the most cores other processes used during one run
 	thr               meter.Throttling
-	budget            meter.Budget
+	budget            limits.Budget
 }
 
 func (c *conditions) add(m meter.Measurement) {
@@ -713,7 +714,7 @@ func (c *conditions) notes() []string {
 }
 
 // BudgetInfo is the core budget of this process, shown as a table.
-type BudgetInfo struct{ meter.Budget }
+type BudgetInfo struct{ limits.Budget }
 
 // Budget returns the core budget: GOMAXPROCS, NumCPU, the cgroup CPU
 // quota and affinity — what any speed-up here is bounded by.

@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"corelab/display"
+	"corelab/runtime/limits"
 	"corelab/runtime/meter"
 )
 
-var twoCores = meter.Budget{GOMAXPROCS: 2, NumCPU: 2, Online: 2, Affinity: 2}
+var twoCores = limits.Budget{GOMAXPROCS: 2, NumCPU: 2, Online: 2, Affinity: 2}
 
 // A speed-up above the core budget (04 once showed isolates at 2.87× on 2
 // cores beside other load) is never presented as a result: the table marks
@@ -42,7 +43,7 @@ func TestScaleFlagsSpeedupsAboveBudget(t *testing.T) {
 		t.Errorf("chart: want a range bar for each 2-worker point, got %d", strings.Count(svg, `class="spread"`))
 	}
 
-	s.Budget = meter.Budget{GOMAXPROCS: 2, NumCPU: 2, Online: 2, CgroupCPUs: 1}
+	s.Budget = limits.Budget{GOMAXPROCS: 2, NumCPU: 2, Online: 2, CgroupCPUs: 1}
 	v = s.Verdict()
 	if !strings.Contains(v, "cannot show a parallel speed-up") || !strings.Contains(v, "free at 2 workers (up to 1.95×)") {
 		t.Errorf("one-core budget verdict:\n%s", v)
@@ -54,7 +55,7 @@ func TestScaleFlagsSpeedupsAboveBudget(t *testing.T) {
 // one worker under a one-CPU quota).
 func TestCompareFlagsSpeedupsAboveBudget(t *testing.T) {
 	ms := time.Millisecond
-	c := &Comparison{Workers: 1, Func: "rt.Fib(34)", Budget: meter.Budget{NumCPU: 2, Online: 2, CgroupCPUs: 1},
+	c := &Comparison{Workers: 1, Func: "rt.Fib(34)", Budget: limits.Budget{NumCPU: 2, Online: 2, CgroupCPUs: 1},
 		Walls: map[Model][]time.Duration{GIL: {86 * ms, 90 * ms, 84 * ms}, Free: {49 * ms, 52 * ms, 50 * ms}, Isolates: {88 * ms, 91 * ms, 83 * ms}}}
 	for _, m := range []Model{GIL, Free, Isolates} {
 		c.Reports = append(c.Reports, &Report{Model: m, Workers: 1, Measurement: meter.Measurement{Wall: c.Walls[m][0], Budget: c.Budget}})

@@ -12,6 +12,7 @@ import (
 	"corelab/display"
 	"corelab/runtime/eval"
 	"corelab/runtime/gil"
+	"corelab/runtime/limits"
 	"corelab/runtime/meter"
 	"corelab/runtime/report"
 )
@@ -193,7 +194,7 @@ func MeasureIsolates(n int) IsolateCost {
 
 // String summarises the cost.
 func (c IsolateCost) String() string {
-	return fmt.Sprintf("%d isolates: %s and %s each", c.N, fmtDur(c.Startup), meter.FormatBytes(c.Memory))
+	return fmt.Sprintf("%d isolates: %s and %s each", c.N, fmtDur(c.Startup), limits.FormatBytes(c.Memory))
 }
 
 // StartupCost is what starting one worker of each kind costs, measured now.
@@ -283,7 +284,7 @@ func (c *StartupCost) rows() (header []string, rows [][]string) {
 	}
 	su := report.UnitFor(startups...)
 	for _, r := range c.Rows {
-		rows = append(rows, []string{r.Kind, su.Format(r.Startup), meter.FormatBytes(r.Memory), r.Note})
+		rows = append(rows, []string{r.Kind, su.Format(r.Startup), limits.FormatBytes(r.Memory), r.Note})
 	}
 	return header, rows
 }
@@ -297,7 +298,7 @@ func (c *StartupCost) String() string {
 func (c *StartupCost) DisplayBundle() display.Bundle {
 	bars := make([]report.Bar, len(c.Rows))
 	for i, r := range c.Rows {
-		bars[i] = report.Bar{Label: r.Kind, Value: float64(r.Startup) / 1e6, Note: meter.FormatBytes(r.Memory)}
+		bars[i] = report.Bar{Label: r.Kind, Value: float64(r.Startup) / 1e6, Note: limits.FormatBytes(r.Memory)}
 	}
 	svg := report.Bars(bars, report.Options{Title: fmt.Sprintf("Start-up cost per worker (mean of %d)", c.N), Unit: "ms", Log: true})
 	return display.Bundle{display.MIMESVG: svg, display.MIMEHTML: svg + report.Table(c.rows()), display.MIMEText: c.String()}

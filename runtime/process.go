@@ -15,13 +15,13 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/traefik/yaegi/interp"
 
 	"corelab/runtime/eval"
 	"corelab/runtime/gil"
+	"corelab/runtime/handoff"
 	"corelab/runtime/meter"
 )
 
@@ -92,15 +92,17 @@ func readFrame(r io.Reader) (*wireMsg, error) {
 }
 
 // WorkerMain is the body of `corelab worker`: it reads the notebook's
-// declarations, then calls, from fd 3, runs them in its own interpreter
-// (built with symbols, e.g. corelab/runtime/symbols.Symbols) under its own
-// lock, and writes the results to fd 4. What the calls print goes to the
+// declarations, then calls, from the first pipe the notebook handed off (fd
+// 3 on Unix, see package handoff), runs them in its own interpreter (built
+// with symbols, e.g. corelab/runtime/symbols.Symbols) under its own lock,
+// and writes the results to the second (fd 4). What the calls print goes to the
 // worker's stdout and stderr, which are the notebook's. It returns the exit
 // code.
 func WorkerMain(symbols interp.Exports) int {
-	calls, results := os.NewFile(3, "calls"), os.NewFile(4, "results")
+	f := handoff.Files(2)
+	calls, results := f[0], f[1]
 	if calls == nil || results == nil {
-		fmt.Fprintln(os.Stderr, "corelab worker: fds 3 and 4 must be the pipes from and to the notebook")
+		fmt.Fprintln(os.Stderr, "corelab worker: the pipes from and to the notebook are missing (fds 3 and 4, or "+handoff.Env+" on Windows)")
 		return 2
 	}
 	if err := serveWorker(calls, results, symbols); err != nil && !errors.Is(err, io.EOF) {
@@ -282,7 +284,7 @@ func startProc(decls string) (*proc, uint64, error) {
 	// The worker prints where the notebook does; calls and results go
 	// through fds 3 and 4.
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = workerAttr()
 	callsR, callsW, err := os.Pipe()
 	if err != nil {
 		return nil, 0, err
@@ -293,7 +295,7 @@ func startProc(decls string) (*proc, uint64, error) {
 		callsW.Close()
 		return nil, 0, err
 	}
-	cmd.ExtraFiles = []*os.File{callsR, resW}
+	handoff.Attach(cmd, callsR, resW)
 	err = cmd.Start()
 	callsR.Close() // the child's ends
 	resW.Close()

@@ -2,7 +2,7 @@ package runtime
 
 import (
 	"corelab/runtime/gil"
-	"corelab/runtime/meter"
+	"corelab/runtime/limits"
 )
 
 // On one core the runtime keeps a second P while a run, a server or a
@@ -14,7 +14,7 @@ import (
 func init() {
 	// The OS budget without GOMAXPROCS: affinity, NumCPU, cgroup quota.
 	gil.OSCores = func() float64 {
-		b := meter.ReadBudget()
+		b := limits.Read()
 		b.GOMAXPROCS = 0
 		return b.Cores()
 	}
@@ -29,8 +29,8 @@ func realProcs() int { return gil.RealProcs() }
 
 // budget reads the core budget with the real GOMAXPROCS, not the extra P
 // a run adds on one core.
-func budget() meter.Budget {
-	b := meter.ReadBudget()
+func budget() limits.Budget {
+	b := limits.Read()
 	b.GOMAXPROCS = realProcs()
 	return b
 }

@@ -15,7 +15,7 @@ import (
 
 	"corelab/display"
 	"corelab/runtime/gil"
-	"corelab/runtime/meter"
+	"corelab/runtime/limits"
 	"corelab/runtime/report"
 )
 
@@ -389,7 +389,7 @@ func (w *WebReport) rows() (header []string, rows [][]string) {
 	for _, r := range w.Results {
 		mem := "—"
 		if r.Memory > 0 {
-			mem = meter.FormatBytes(r.Memory)
+			mem = limits.FormatBytes(r.Memory)
 		}
 		rows = append(rows, []string{string(r.Model), su.Format(r.Startup), mem, bu.Format(r.Batch),
 			fmt.Sprintf("%.1f", r.Throughput), lu.Format(r.P50), lu.Format(r.P99), fmt.Sprint(r.Failed),

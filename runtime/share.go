@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode"
 
-	"corelab/runtime/meter"
+	"corelab/runtime/limits"
 )
 
 // NotShareable is the error for a value that cannot cross between isolates
@@ -149,7 +149,7 @@ func (cp *copier) alloc(n int64, path string) error {
 	cp.left -= n
 	if cp.left < 0 {
 		return &CopyError{Path: path, Reason: fmt.Sprintf("the copy would take more than %s; "+
-			"share large data as an rt.SharedBuffer, or send it in parts through an rt.Queue", meter.FormatBytes(MaxCopyBytes))}
+			"share large data as an rt.SharedBuffer, or send it in parts through an rt.Queue", limits.FormatBytes(MaxCopyBytes))}
 	}
 	return nil
 }

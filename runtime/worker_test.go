@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"corelab/runtime/meter"
+	"corelab/runtime/limits"
 )
 
 func TestWorkerIndex(t *testing.T) {
@@ -66,14 +66,14 @@ func TestRefCountsOverlapAndImmortal(t *testing.T) {
 func TestScaleIdealCappedAtBudget(t *testing.T) {
 	s := &Scaling{Func: "rt.Fib(20)", Workers: []int{1, 2, 3}, Models: []Model{GIL},
 		Speedup: map[Model][]float64{GIL: {1, 1, 1}},
-		Budget:  meter.Budget{GOMAXPROCS: 1, NumCPU: 1, Affinity: 1}}
+		Budget:  limits.Budget{GOMAXPROCS: 1, NumCPU: 1, Affinity: 1}}
 	_, rows := s.rows()
 	for _, r := range rows {
 		if got := r[len(r)-1]; got != "1×" {
 			t.Errorf("%s workers on 1 core: ideal %s, want 1×", r[0], got)
 		}
 	}
-	s.Budget = meter.Budget{GOMAXPROCS: 2, NumCPU: 4, Affinity: 4, CgroupCPUs: 1.5}
+	s.Budget = limits.Budget{GOMAXPROCS: 2, NumCPU: 4, Affinity: 4, CgroupCPUs: 1.5}
 	_, rows = s.rows()
 	if got := rows[2][2]; got != "1.5×" {
 		t.Errorf("3 workers on 1.5 cores: ideal %s, want 1.5×", got)

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+
+	"corelab/runtime/handoff"
 )
 
 // Host is what a Backend running in the child can ask of the kernel side.
@@ -81,10 +83,8 @@ func Serve(newBackend func(Host) (Backend, error)) error {
 		return errors.New("the evaluator is started by the kernel (or corelab run), not by hand")
 	}
 	// Processes a cell starts must not inherit the protocol's pipes.
-	syscall.CloseOnExec(3)
-	syscall.CloseOnExec(4)
-	reqs := os.NewFile(3, "corelab-requests")
-	evs := os.NewFile(4, "corelab-events")
+	pipes := handoff.Files(2)
+	reqs, evs := pipes[0], pipes[1]
 	s := &server{
 		acks:    make(chan uint64, 16),
 		gone:    make(chan struct{}),
@@ -390,9 +390,7 @@ func endGroupOnSIGTERM() {
 // group is killed only if the child leads it (the supervisor starts it so),
 // never a group it merely joined.
 func endGroup() {
-	if syscall.Getpgrp() == os.Getpid() {
-		syscall.Kill(0, syscall.SIGKILL)
-	}
+	killOwnGroup()
 	os.Exit(1)
 }
 
@@ -407,7 +405,6 @@ func applyLimits() {
 		// ...and the address-space limit turns a runaway allocation into
 		// "fatal error: runtime: out of memory" instead of the OOM killer.
 		// Go reserves address space well beyond its heap, so leave headroom.
-		lim := &syscall.Rlimit{Cur: uint64(v) + 2<<30, Max: uint64(v) + 2<<30}
-		syscall.Setrlimit(syscall.RLIMIT_AS, lim)
+		limitAddressSpace(uint64(v) + 2<<30)
 	}
 }

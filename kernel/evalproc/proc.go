@@ -16,7 +16,8 @@ import (
 	"syscall"
 	"time"
 
-	"corelab/runtime/meter"
+	"corelab/runtime/handoff"
+	"corelab/runtime/limits"
 )
 
 // Options configure the supervisor. The zero value starts the running
@@ -158,7 +159,7 @@ func Start(ctx context.Context, opts Options) (*Proc, error) {
 // defaultMemoryLimit is half the memory this process may use (the cgroup
 // limit on Binder and in containers, else the machine's RAM), at most 8 GiB.
 func defaultMemoryLimit() int64 {
-	m := int64(meter.ReadBudget().Memory() / 2)
+	m := int64(limits.Read().Memory() / 2)
 	if m <= 0 {
 		return 4 << 30
 	}
@@ -483,12 +484,12 @@ func (p *Proc) spawn() (*child, error) {
 	cmd.Stdin = nil
 	cmd.Stdout = outW
 	cmd.Stderr = errW
-	cmd.ExtraFiles = []*os.File{reqR, evW} // fds 3 and 4
 	// Its own process group: a terminal's Ctrl-C goes to the kernel only,
 	// which turns it into an interrupt frame, and the group can be killed
-	// as a whole. If the kernel dies, the child gets SIGTERM and kills its
-	// group (see Serve).
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	// as a whole. If the kernel dies, the child gets SIGTERM (Linux) or
+	// sees its request pipe end, and kills its group (see Serve).
+	cmd.SysProcAttr = childAttr()
+	handoff.Attach(cmd, reqR, evW) // fds 3 and 4 on Unix
 	oomBefore, oomKnown := oomKills()
 	if err := cmd.Start(); err != nil {
 		closeAll()
@@ -526,10 +527,8 @@ const drainAfterExit = 2 * time.Second
 // they inherited, and bounds the reading of pipes that something outside
 // the group still holds.
 func (c *child) reap(outR, errR, evR *os.File) {
-	err := c.cmd.Wait()                    // the child's stdio are files: Wait copies nothing
-	if pid := c.cmd.Process.Pid; pid > 1 { // never kill(0) or kill(-1)
-		syscall.Kill(-pid, syscall.SIGKILL)
-	}
+	err := c.cmd.Wait() // the child's stdio are files: Wait copies nothing
+	killGroup(c.cmd.Process.Pid)
 	deadline := time.Now().Add(drainAfterExit)
 	for _, f := range []*os.File{outR, errR, evR} {
 		f.SetReadDeadline(deadline) // an error only says the reader is done with it
@@ -808,45 +807,6 @@ func newStream(name string, f *os.File) *stream {
 	}
 	s.rc = rc
 	return s
-}
-
-// run reads the pipe until it ends.
-func (s *stream) run() {
-	if s.rc == nil {
-		return
-	}
-	err := s.rc.Read(func(fd uintptr) bool {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		for len(s.buf) >= maxPending && !s.eof {
-			s.room.Wait()
-		}
-		s.readLocked(int(fd))
-		s.signal()
-		return s.eof
-	})
-	if err != nil {
-		s.mu.Lock()
-		s.eof = true
-		s.mu.Unlock()
-		s.signal()
-	}
-}
-
-// readLocked reads what the pipe holds, without blocking; s.mu is held.
-func (s *stream) readLocked(fd int) {
-	for !s.eof {
-		n, err := syscall.Read(fd, s.buf64k)
-		switch {
-		case n > 0:
-			s.buf = append(s.buf, s.buf64k[:n]...)
-		case err == syscall.EINTR:
-		case err == syscall.EAGAIN:
-			return
-		default: // EOF or a real error: the pipe is finished
-			s.eof = true
-		}
-	}
 }
 
 func (s *stream) signal() {

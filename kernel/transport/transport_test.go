@@ -248,7 +248,7 @@ func rawPeer(t testing.TB, addr string, n int, sockType string, rcvbuf int) net.
 	if rcvbuf > 0 {
 		d.Control = func(_, _ string, rc syscall.RawConn) error {
 			return rc.Control(func(fd uintptr) {
-				syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, rcvbuf)
+				setRcvbuf(fd, rcvbuf)
 			})
 		}
 	}

@@ -1,7 +1,9 @@
 // Package meter measures how many cores a run really used: wall and CPU
-// time, the core budget the process has, per-core busy time from
-// /proc/stat, and per-worker state lanes (running / waiting for the lock /
-// blocked) recorded at every lock hand-over.
+// time, per-core busy time (/proc/stat on Linux, gopsutil on macOS and
+// Windows), and per-worker state lanes (running / waiting for the lock /
+// blocked) recorded at every lock hand-over. Each measurement carries the
+// core budget it ran under, read by package corelab/runtime/limits, and
+// says what the system could not measure.
 //
 // The simplest use wraps a function:
 //

@@ -2,9 +2,10 @@ package meter
 
 import (
 	"runtime/metrics"
+	"strings"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"corelab/runtime/limits"
 )
 
 // Measurement is everything measured about one run.
@@ -20,13 +21,19 @@ type Measurement struct {
 	// average (sum of per-core busy fractions from /proc/stat). It counts
 	// other processes too, so it is at least CoresUsed on a quiet machine.
 	MachineCores float64
-	Budget       Budget
+	Budget       limits.Budget
 	Cores        []CoreSeries // per-core busy fraction over time; nil where /proc/stat is missing
 	Process      []Level      // this process's cores used over time (/proc/self/stat)
 	Lanes        []Lane       // one per worker added to the Recorder
 
 	Handovers, DropRequests int64
 	MaxRSS                  uint64 // peak resident memory of this process so far, in bytes
+
+	// Unmeasured names what this system could not measure during the run
+	// (e.g. per-core busy time where /proc/stat and its equivalents are
+	// missing, child processes' CPU on Windows); "" when nothing is missing.
+	// [Measurement.Caveats] says it in a sentence.
+	Unmeasured string
 
 	// Throttling is what the cgroup's CPU quota did during the run
 	// (cpu.stat at start and end); zero without a quota.
@@ -54,33 +61,19 @@ type Meter struct {
 	rec      *Recorder
 	sampler  *Sampler
 	sampled  bool
-	budget   Budget
+	budget   limits.Budget
 	start    time.Time
 	r0       usage
 	statFile string  // the quota's cpu.stat; "" without a quota
 	stat0    cpuStat // its reading at the start
+	// unmeasured lists what this run cannot report (see Measurement.Unmeasured).
+	unmeasured []string
 }
 
 // usage is a reading of the process's CPU counters.
 type usage struct {
 	user, sys, childUser, childSys, gc time.Duration
 	maxRSS                             uint64
-}
-
-func readUsage() usage {
-	var u usage
-	var self, kids unix.Rusage
-	if unix.Getrusage(unix.RUSAGE_SELF, &self) == nil {
-		u.user = time.Duration(self.Utime.Nano())
-		u.sys = time.Duration(self.Stime.Nano())
-		u.maxRSS = uint64(self.Maxrss) * 1024 // Linux reports KiB
-	}
-	if unix.Getrusage(unix.RUSAGE_CHILDREN, &kids) == nil {
-		u.childUser = time.Duration(kids.Utime.Nano())
-		u.childSys = time.Duration(kids.Stime.Nano())
-	}
-	u.gc = GCCPU()
-	return u
 }
 
 // GCCPU is the runtime's running estimate of CPU time spent on garbage
@@ -104,7 +97,16 @@ func ProcessCPU() (user, sys time.Duration) {
 // Start begins a measurement: it reads the budget, the process's CPU
 // counters and starts sampling cores (unless opts.NoSampler).
 func Start(opts Options) *Meter {
-	m := &Meter{rec: opts.Recorder, budget: ReadBudget()}
+	return start(opts, nil)
+}
+
+// start is Start with the per-core reader replaced when read is not nil
+// (tests use it to run the path of systems without per-core times).
+func start(opts Options, read func() (statSnap, error)) *Meter {
+	m := &Meter{rec: opts.Recorder, budget: limits.Read()}
+	if usageUnmeasured != "" {
+		m.unmeasured = append(m.unmeasured, usageUnmeasured)
+	}
 	if m.rec == nil {
 		m.rec = NewRecorder()
 	}
@@ -114,8 +116,12 @@ func Start(opts Options) *Meter {
 		}
 	}
 	if !opts.NoSampler {
-		m.sampler = &Sampler{Interval: opts.Interval, MaxSamples: opts.MaxSamples, CPUStat: m.statFile}
-		m.sampled = m.sampler.Start() == nil
+		m.sampler = &Sampler{Interval: opts.Interval, MaxSamples: opts.MaxSamples, CPUStat: m.statFile, read: read}
+		if err := m.sampler.Start(); err != nil {
+			m.unmeasured = append(m.unmeasured, "per-core busy time and this process's timeline ("+err.Error()+")")
+		} else {
+			m.sampled = true
+		}
 	}
 	m.r0 = readUsage()
 	m.start = time.Now()
@@ -159,6 +165,8 @@ func (m *Meter) build(cores []CoreSeries) Measurement {
 		Cores:    cores,
 		Lanes:    shiftLanes(m.rec.Lanes(), m.start.Sub(m.rec.StartTime())),
 		MaxRSS:   r1.maxRSS,
+
+		Unmeasured: strings.Join(m.unmeasured, "; "),
 	}
 	if m.sampler != nil {
 		out.Process = m.sampler.Process()

@@ -2,9 +2,13 @@ package meter
 
 import (
 	"math"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"corelab/runtime/limits"
 )
 
 // burn does a fixed amount of arithmetic (work, not time) and returns a
@@ -63,7 +67,7 @@ func TestCoresAgreeWithRusage(t *testing.T) {
 	sampled := procCPU / sampledWall
 	ratio := sampled / m.CoresUsed
 	t.Logf("wall %v cpu %v: rusage cores %.3f, sampled process cores %.3f (ratio %.3f), machine cores %.3f, budget %s",
-		m.Wall, m.CPU(), m.CoresUsed, sampled, ratio, m.MachineCores, FormatCPUs(m.Budget.Cores()))
+		m.Wall, m.CPU(), m.CoresUsed, sampled, ratio, m.MachineCores, limits.FormatCPUs(m.Budget.Cores()))
 	if math.Abs(ratio-1) > 0.10 {
 		t.Errorf("sampled cores %.3f vs rusage cores %.3f: ratio %.3f outside 1±0.10", sampled, m.CoresUsed, ratio)
 	}
@@ -133,5 +137,37 @@ func TestMeterSnapshotThenStop(t *testing.T) {
 	again := m.Stop() // a second Stop must not hang or panic
 	if again.Cores != nil {
 		t.Error("second Stop returned core data")
+	}
+}
+
+// Where the system gives no per-core times (a reader that fails, as on a
+// system without /proc/stat or its equivalents), a measurement still
+// reports wall and CPU time and says, as a caveat, what it could not see.
+func TestMeasureWithoutPerCoreTimes(t *testing.T) {
+	noCores := func() (statSnap, error) { return statSnap{}, ErrNoProcStat }
+	m := start(Options{}, noCores)
+	sink := burn(5_000_000)
+	got := m.Stop()
+	if sink == 0 {
+		t.Log("burn returned 0")
+	}
+	if len(got.Cores) != 0 || len(got.Process) != 0 {
+		t.Errorf("per-core data without a reader: %d cores, %d process levels", len(got.Cores), len(got.Process))
+	}
+	if got.CPU() <= 0 || got.CoresUsed <= 0 {
+		t.Errorf("CPU %v, cores used %v: process times must not depend on the per-core reader", got.CPU(), got.CoresUsed)
+	}
+	if !strings.Contains(got.Unmeasured, "per-core busy time") {
+		t.Errorf("Unmeasured = %q, want it to name the per-core busy time", got.Unmeasured)
+	}
+	var said bool
+	for _, c := range got.Caveats() {
+		said = said || strings.HasPrefix(c, "Not measured on this system: ") && strings.Contains(c, "per-core busy time")
+	}
+	if !said {
+		t.Errorf("caveats %q do not say what was not measured", got.Caveats())
+	}
+	if ok := Start(Options{}).Stop(); ok.Unmeasured != "" && runtime.GOOS == "linux" {
+		t.Errorf("on Linux with /proc the meter misses %q", ok.Unmeasured)
 	}
 }

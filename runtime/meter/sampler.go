@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -87,8 +86,12 @@ type rawSample struct {
 // ErrNoProcStat is returned by Start where /proc/stat cannot be read.
 var ErrNoProcStat = errors.New("meter: /proc/stat not readable")
 
-// Start takes the first reading and starts sampling. It fails where
-// /proc/stat is missing (not Linux); callers may carry on without core data.
+// ErrBadFormat is returned by the parsers for input they do not understand.
+var ErrBadFormat = errors.New("meter: unrecognised format")
+
+// Start takes the first reading and starts sampling. It fails where the
+// system gives no per-core times (Linux reads /proc/stat; macOS and Windows
+// ask the system through gopsutil); callers may carry on without core data.
 func (s *Sampler) Start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -97,7 +100,7 @@ func (s *Sampler) Start() error {
 	}
 	if s.read == nil {
 		file := s.CPUStat
-		s.read = func() (statSnap, error) { return readProcSnap(file) }
+		s.read = func() (statSnap, error) { return readSnap(file) }
 	}
 	snap, err := s.read()
 	if err != nil {
@@ -346,28 +349,6 @@ func (s *Sampler) seriesLocked() []CoreSeries {
 		out[i] = cs
 	}
 	return out
-}
-
-// readProcSnap reads /proc/stat, /proc/self/stat and, if cpuStat is set,
-// the throttled time of that cgroup cpu.stat.
-func readProcSnap(cpuStat string) (statSnap, error) {
-	data, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return statSnap{}, fmt.Errorf("%w: %v", ErrNoProcStat, err)
-	}
-	snap, err := parseProcStat(data)
-	if err != nil {
-		return snap, err
-	}
-	if self, err := os.ReadFile("/proc/self/stat"); err == nil {
-		snap.proc, _ = parseSelfStat(self)
-	}
-	if cpuStat != "" {
-		if c, err := readCPUStat(cpuStat); err == nil {
-			snap.thr = uint64(c.time)
-		}
-	}
-	return snap, nil
 }
 
 // parseProcStat reads the per-CPU lines of /proc/stat:

@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path"
 	"strconv"
 	"strings"
 	"time"
+
+	"corelab/runtime/limits"
 )
 
 // MinQuotaPeriods is how many periods of a CPU quota a run must last for
@@ -58,16 +59,6 @@ func fmtMS(d time.Duration) string {
 type cpuStat struct {
 	periods, throttled int64
 	time               time.Duration
-}
-
-// CPUStatFile is the cpu.stat file of the cgroup whose quota sets the
-// budget ("" without a quota): its throttling counters are the ones that
-// hold this process off.
-func (b Budget) CPUStatFile() string {
-	if b.CgroupCPUs <= 0 || b.CgroupFile == "" {
-		return ""
-	}
-	return path.Join(path.Dir(b.CgroupFile), "cpu.stat")
 }
 
 // readCPUStat reads and parses a cpu.stat file.
@@ -172,7 +163,8 @@ func (m Measurement) OverBudget() bool {
 
 // Caveats says, one sentence each, what makes this run's timing other than
 // what the budget promises: quota throttling, a run too short for the
-// quota to hold, cores used above the budget, other processes taking CPU.
+// quota to hold, cores used above the budget, other processes taking CPU,
+// and what this system could not measure.
 // Nil when none applies.
 func (m Measurement) Caveats() []string {
 	var out []string
@@ -185,11 +177,14 @@ func (m Measurement) Caveats() []string {
 	}
 	if m.OverBudget() {
 		out = append(out, fmt.Sprintf("It used %.2f cores, above the budget of %s: a quota burst or other load, not a result.",
-			m.CoresUsed, FormatCPUs(m.Budget.Cores())))
+			m.CoresUsed, limits.FormatCPUs(m.Budget.Cores())))
 	}
 	if m.Busy() {
 		out = append(out, fmt.Sprintf("Other processes kept %.2f cores busy meanwhile (machine %.2f − this process %.2f): timings are slower and noisier than on a quiet machine.",
 			m.OtherCores(), m.MachineCores, m.CoresUsed))
+	}
+	if m.Unmeasured != "" {
+		out = append(out, "Not measured on this system: "+m.Unmeasured+".")
 	}
 	return out
 }

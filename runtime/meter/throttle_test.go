@@ -3,8 +3,9 @@ package meter
 import (
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
+
+	"corelab/runtime/limits"
 )
 
 func TestParseCPUStat(t *testing.T) {
@@ -38,34 +39,11 @@ func TestParseCPUStat(t *testing.T) {
 	}
 }
 
-func TestBudgetReadsQuotaPeriod(t *testing.T) {
-	v1 := readBudgetFS(fstest.MapFS{
-		"proc/self/cgroup":                              file("2:cpu,cpuacct:/x\n"),
-		"proc/self/mountinfo":                           file(mountinfoV1),
-		"sys/fs/cgroup/cpu,cpuacct/x/cpu.cfs_quota_us":  file("50000\n"),
-		"sys/fs/cgroup/cpu,cpuacct/x/cpu.cfs_period_us": file("50000\n"),
-	})
-	if v1.CgroupPeriod != 50*time.Millisecond || v1.CPUStatFile() != "/sys/fs/cgroup/cpu,cpuacct/x/cpu.stat" {
-		t.Errorf("v1: period %v, cpu.stat %q", v1.CgroupPeriod, v1.CPUStatFile())
-	}
-	v2 := readBudgetFS(fstest.MapFS{
-		"proc/self/cgroup":        file("0::/a\n"),
-		"proc/self/mountinfo":     file(mountinfoV2),
-		"sys/fs/cgroup/a/cpu.max": file("200000 250000\n"),
-	})
-	if v2.CgroupPeriod != 250*time.Millisecond || v2.CPUStatFile() != "/sys/fs/cgroup/a/cpu.stat" {
-		t.Errorf("v2: period %v, cpu.stat %q", v2.CgroupPeriod, v2.CPUStatFile())
-	}
-	if none := (Budget{NumCPU: 4}); none.CPUStatFile() != "" {
-		t.Errorf("no quota: cpu.stat %q", none.CPUStatFile())
-	}
-}
-
 // The caveats a learner reads follow from the numbers: each appears exactly
 // when its condition holds.
 func TestCaveats(t *testing.T) {
-	quota := Budget{GOMAXPROCS: 2, NumCPU: 2, Online: 2, CgroupCPUs: 1, CgroupPeriod: 100 * time.Millisecond}
-	two := Budget{GOMAXPROCS: 2, NumCPU: 2, Online: 2}
+	quota := limits.Budget{GOMAXPROCS: 2, NumCPU: 2, Online: 2, CgroupCPUs: 1, CgroupPeriod: 100 * time.Millisecond}
+	two := limits.Budget{GOMAXPROCS: 2, NumCPU: 2, Online: 2}
 	cases := []struct {
 		name string
 		m    Measurement

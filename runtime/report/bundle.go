@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"corelab/display"
+	"corelab/runtime/limits"
 	"corelab/runtime/meter"
 )
 
@@ -142,7 +143,7 @@ func numberRows(m meter.Measurement) [][]string {
 	}
 	rows = append(rows,
 		[]string{"GC CPU (reported apart)", u.Format(m.GC)},
-		[]string{"cores used (CPU / wall)", fmt.Sprintf("%.2f of %s", m.CoresUsed, meter.FormatCPUs(m.Budget.Cores()))},
+		[]string{"cores used (CPU / wall)", fmt.Sprintf("%.2f of %s", m.CoresUsed, limits.FormatCPUs(m.Budget.Cores()))},
 		[]string{"core budget", m.Budget.String()},
 	)
 	if len(m.Cores) > 0 {
@@ -161,7 +162,7 @@ func numberRows(m meter.Measurement) [][]string {
 		[]string{"drop requests", fmt.Sprint(m.DropRequests)},
 	)
 	if m.MaxRSS > 0 {
-		rows = append(rows, []string{"peak memory (process)", meter.FormatBytes(m.MaxRSS)})
+		rows = append(rows, []string{"peak memory (process)", limits.FormatBytes(m.MaxRSS)})
 	}
 	return rows
 }
@@ -171,7 +172,7 @@ func numberRows(m meter.Measurement) [][]string {
 func OneLine(m meter.Measurement) string {
 	u := UnitFor(m.Wall, m.CPU(), m.GC)
 	s := fmt.Sprintf("%.2f cores used of %s · wall %s · CPU %s · GC %s",
-		m.CoresUsed, meter.FormatCPUs(m.Budget.Cores()), u.Format(m.Wall), u.Format(m.CPU()), u.Format(m.GC))
+		m.CoresUsed, limits.FormatCPUs(m.Budget.Cores()), u.Format(m.Wall), u.Format(m.CPU()), u.Format(m.GC))
 	if m.Handovers > 0 || m.DropRequests > 0 {
 		s += fmt.Sprintf(" · %d hand-overs, %d drop requests", m.Handovers, m.DropRequests)
 	}
@@ -197,7 +198,7 @@ func Summary(m meter.Measurement, title string) string {
 		fmt.Fprintf(&b, ", %s of it in child processes", u.Format(m.Children))
 	}
 	fmt.Fprintf(&b, " · GC CPU %s (reported apart)\n", u.Format(m.GC))
-	fmt.Fprintf(&b, "cores used %.2f of a budget of %s (%s)\n", m.CoresUsed, meter.FormatCPUs(m.Budget.Cores()), m.Budget.Limits())
+	fmt.Fprintf(&b, "cores used %.2f of a budget of %s (%s)\n", m.CoresUsed, limits.FormatCPUs(m.Budget.Cores()), m.Budget.Limits())
 	if len(m.Cores) > 0 {
 		fmt.Fprintf(&b, "machine busy %.2f cores (all processes, /proc/stat): %s; other processes %.2f cores\n",
 			m.MachineCores, coreList(m.Cores), m.OtherCores())
@@ -241,23 +242,23 @@ func coreList(cores []meter.CoreSeries) string {
 }
 
 // BudgetRows is the core budget as (what, value, meaning) rows.
-func BudgetRows(b meter.Budget) [][]string {
+func BudgetRows(b limits.Budget) [][]string {
 	quota, mem := "none", "none"
 	if b.CgroupCPUs > 0 {
-		quota = meter.FormatCPUs(b.CgroupCPUs) + " CPU (" + b.CgroupFile + ")"
+		quota = limits.FormatCPUs(b.CgroupCPUs) + " CPU (" + b.CgroupFile + ")"
 		if b.CgroupPeriod > 0 {
 			quota += ", period " + FormatDuration(b.CgroupPeriod)
 		}
 	}
 	if b.CgroupMem > 0 {
-		mem = meter.FormatBytes(b.CgroupMem)
+		mem = limits.FormatBytes(b.CgroupMem)
 	}
 	total := "unknown"
 	if b.MemTotal > 0 {
-		total = meter.FormatBytes(b.MemTotal)
+		total = limits.FormatBytes(b.MemTotal)
 	}
 	return [][]string{
-		{"core budget", meter.FormatCPUs(b.Cores()), "the most cores any run here can use"},
+		{"core budget", limits.FormatCPUs(b.Cores()), "the most cores any run here can use"},
 		{"GOMAXPROCS", fmt.Sprint(b.GOMAXPROCS), "goroutines running Go code at once (Go ≥1.25 derives it from the cgroup)"},
 		{"runtime.NumCPU()", fmt.Sprint(b.NumCPU), "CPUs the process could run on at start-up"},
 		{"CPUs online", fmt.Sprint(b.Online), "what the machine has (Python's os.cpu_count())"},
@@ -270,7 +271,7 @@ func BudgetRows(b meter.Budget) [][]string {
 
 // BudgetBundle shows the core budget as an HTML table (with the warning when
 // the limits disagree) and as text.
-func BudgetBundle(b meter.Budget) display.Bundle {
+func BudgetBundle(b limits.Budget) display.Bundle {
 	rows := BudgetRows(b)
 	header := []string{"limit", "value", "meaning"}
 	var h strings.Builder

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"corelab/display"
+	"corelab/runtime/limits"
 	"corelab/runtime/meter"
 )
 
@@ -37,7 +38,7 @@ func ProcessBundle(r ProcessRun) display.Bundle {
 // processLine is the one-line summary under the title.
 func processLine(r ProcessRun) string {
 	m := r.M
-	s := fmt.Sprintf("%.2f cores used of %s · wall %s · CPU %s", m.CoresUsed, meter.FormatCPUs(m.Budget.Cores()),
+	s := fmt.Sprintf("%.2f cores used of %s · wall %s · CPU %s", m.CoresUsed, limits.FormatCPUs(m.Budget.Cores()),
 		FormatDuration(m.Wall), FormatDuration(m.CPU()))
 	if len(m.Lanes) > 0 {
 		noun := titleOr(r.Lane, "thread")
@@ -80,7 +81,7 @@ func processRows(r ProcessRun) [][]string {
 	rows = append(rows,
 		[]string{"wall time", FormatDuration(m.Wall)},
 		[]string{"CPU time (user + sys)", fmt.Sprintf("%s (user %s, sys %s)", FormatDuration(m.CPU()), FormatDuration(m.User), FormatDuration(m.Sys))},
-		[]string{"cores used (CPU / wall)", fmt.Sprintf("%.2f of %s", m.CoresUsed, meter.FormatCPUs(m.Budget.Cores()))},
+		[]string{"cores used (CPU / wall)", fmt.Sprintf("%.2f of %s", m.CoresUsed, limits.FormatCPUs(m.Budget.Cores()))},
 		[]string{"core budget", m.Budget.String()},
 	)
 	if len(m.Cores) > 0 {
@@ -88,7 +89,7 @@ func processRows(r ProcessRun) [][]string {
 			[]string{"other processes", fmt.Sprintf("%.2f cores", m.OtherCores())})
 	}
 	if m.MaxRSS > 0 {
-		rows = append(rows, []string{"peak memory (process)", meter.FormatBytes(m.MaxRSS)})
+		rows = append(rows, []string{"peak memory (process)", limits.FormatBytes(m.MaxRSS)})
 	}
 	return rows
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"corelab/display"
+	"corelab/runtime/limits"
 	"corelab/runtime/meter"
 )
 
@@ -318,7 +319,7 @@ func sampleMeasurement() meter.Measurement {
 	return meter.Measurement{
 		Wall: 300 * time.Millisecond, User: 290 * time.Millisecond, Sys: 10 * time.Millisecond, GC: 3 * time.Millisecond,
 		CoresUsed: 1.0, MachineCores: 1.1,
-		Budget: meter.Budget{GOMAXPROCS: 1, NumCPU: 16, Online: 16, Affinity: 16, CgroupCPUs: 1, CgroupFile: "/sys/fs/cgroup/cpu.max"},
+		Budget: limits.Budget{GOMAXPROCS: 1, NumCPU: 16, Online: 16, Affinity: 16, CgroupCPUs: 1, CgroupFile: "/sys/fs/cgroup/cpu.max"},
 		Cores: fakeCores(2, 300*time.Millisecond, func(c int, t time.Duration) float64 {
 			if (t/(50*time.Millisecond))%2 == time.Duration(c) {
 				return 1
@@ -370,7 +371,7 @@ func TestBundleOfEmptyMeasurement(t *testing.T) {
 }
 
 func TestBudgetBundle(t *testing.T) {
-	b := BudgetBundle(meter.Budget{GOMAXPROCS: 1, NumCPU: 16, Online: 16, Affinity: 16, CgroupCPUs: 1, CgroupFile: "/sys/fs/cgroup/cpu.max", MemTotal: 64 << 30, CgroupMem: 2 << 30})
+	b := BudgetBundle(limits.Budget{GOMAXPROCS: 1, NumCPU: 16, Online: 16, Affinity: 16, CgroupCPUs: 1, CgroupFile: "/sys/fs/cgroup/cpu.max", MemTotal: 64 << 30, CgroupMem: 2 << 30})
 	txt := b[display.MIMEText].(string)
 	for _, want := range []string{"core budget", "GOMAXPROCS", "cgroup CPU quota", "1 CPU (/sys/fs/cgroup/cpu.max)", "2.0 GiB", "warning:"} {
 		if !strings.Contains(txt, want) {
@@ -500,7 +501,7 @@ func TestThrottledAndReleasedDrawn(t *testing.T) {
 			{Start: 100 * time.Millisecond, End: span, State: meter.Released}}}
 	m := meter.Measurement{
 		Wall: span, CoresUsed: 0.9, MachineCores: 1,
-		Budget:     meter.Budget{GOMAXPROCS: 2, NumCPU: 2, Online: 2, CgroupCPUs: 1, CgroupPeriod: 100 * time.Millisecond},
+		Budget:     limits.Budget{GOMAXPROCS: 2, NumCPU: 2, Online: 2, CgroupCPUs: 1, CgroupPeriod: 100 * time.Millisecond},
 		Lanes:      []meter.Lane{rel},
 		Cores:      fakeCores(2, span, func(int, time.Duration) float64 { return 0.5 }),
 		Throttling: meter.Throttling{Period: 100 * time.Millisecond, Periods: 4, Throttled: 2, Time: 70 * time.Millisecond},

@@ -1,9 +1,11 @@
-package meter
+package limits
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 func file(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
@@ -270,8 +272,8 @@ func TestBudgetWarning(t *testing.T) {
 	}
 }
 
-func TestReadBudgetHere(t *testing.T) {
-	b := ReadBudget()
+func TestReadHere(t *testing.T) {
+	b := Read()
 	if b.GOMAXPROCS < 1 || b.NumCPU < 1 {
 		t.Fatalf("budget %+v", b)
 	}
@@ -292,5 +294,45 @@ func TestFormat(t *testing.T) {
 		if got := FormatBytes(n); got != want {
 			t.Errorf("FormatBytes(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestBudgetReadsQuotaPeriod(t *testing.T) {
+	v1 := readBudgetFS(fstest.MapFS{
+		"proc/self/cgroup":                              file("2:cpu,cpuacct:/x\n"),
+		"proc/self/mountinfo":                           file(mountinfoV1),
+		"sys/fs/cgroup/cpu,cpuacct/x/cpu.cfs_quota_us":  file("50000\n"),
+		"sys/fs/cgroup/cpu,cpuacct/x/cpu.cfs_period_us": file("50000\n"),
+	})
+	if v1.CgroupPeriod != 50*time.Millisecond || v1.CPUStatFile() != "/sys/fs/cgroup/cpu,cpuacct/x/cpu.stat" {
+		t.Errorf("v1: period %v, cpu.stat %q", v1.CgroupPeriod, v1.CPUStatFile())
+	}
+	v2 := readBudgetFS(fstest.MapFS{
+		"proc/self/cgroup":        file("0::/a\n"),
+		"proc/self/mountinfo":     file(mountinfoV2),
+		"sys/fs/cgroup/a/cpu.max": file("200000 250000\n"),
+	})
+	if v2.CgroupPeriod != 250*time.Millisecond || v2.CPUStatFile() != "/sys/fs/cgroup/a/cpu.stat" {
+		t.Errorf("v2: period %v, cpu.stat %q", v2.CgroupPeriod, v2.CPUStatFile())
+	}
+	if none := (Budget{NumCPU: 4}); none.CPUStatFile() != "" {
+		t.Errorf("no quota: cpu.stat %q", none.CPUStatFile())
+	}
+}
+
+// A system that lacks a limit says so in the one-line summaries the
+// reports print, and a Linux budget says nothing of the kind.
+func TestUnmeasuredIsSaid(t *testing.T) {
+	mac := Budget{GOMAXPROCS: 8, NumCPU: 8, Unmeasured: unmeasured["darwin"]}
+	for _, s := range []string{mac.Limits(), mac.String()} {
+		if !strings.Contains(s, "not measured: affinity mask, CPU quota and memory limit (macOS has no cgroups)") {
+			t.Errorf("%q does not say what macOS lacks", s)
+		}
+	}
+	if mac.Cores() != 8 {
+		t.Errorf("Cores() = %v, want GOMAXPROCS and NumCPU's 8", mac.Cores())
+	}
+	if b := Read(); runtime.GOOS == "linux" && b.Unmeasured != "" {
+		t.Errorf("Linux budget misses %q", b.Unmeasured)
 	}
 }

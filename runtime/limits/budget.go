@@ -1,4 +1,15 @@
-package meter
+// Package limits reads how much of the machine this process may use: its
+// core budget (GOMAXPROCS, NumCPU, the affinity mask, a cgroup v1 or v2 CPU
+// quota) and its memory limit (cgroup), so that a measured speed-up can be
+// held against the cores it could have had.
+//
+//	b := limits.Read()
+//	fmt.Println(b)         // budget 1 core (GOMAXPROCS 2, NumCPU 2, affinity 2, cgroup 1 CPU), memory 2.0 GiB
+//	fmt.Println(b.Cores()) // 1
+//
+// Linux exposes every limit; elsewhere the ones the system lacks stay zero
+// and [Budget.Unmeasured] names them, so reports say what they could not see.
+package limits
 
 import (
 	"bufio"
@@ -7,14 +18,11 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
-	"os"
 	"path"
 	"runtime"
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // Budget is how many cores (and how much memory) this process may really use,
@@ -36,18 +44,19 @@ type Budget struct {
 	CgroupPeriod time.Duration
 	MemTotal     uint64 // bytes of RAM the machine has (/proc/meminfo MemTotal); 0 if unknown
 	CgroupMem    uint64 // cgroup memory limit in bytes (memory.max); 0 = no limit
+	// Unmeasured names the limits this operating system does not expose,
+	// so Read could not read them (e.g. "affinity mask, cgroup CPU quota
+	// and memory limit (darwin has none)"); "" on Linux.
+	Unmeasured string
 }
 
-// ReadBudget reads the budget of the current process. Fields it cannot read
-// stay zero, which every method treats as "unknown / no limit".
-func ReadBudget() Budget {
-	b := readBudgetFS(os.DirFS("/"))
+// Read reads the budget of the current process. Fields it cannot read
+// stay zero, which every method treats as "unknown / no limit"; on systems
+// without cgroups or an affinity mask, [Budget.Unmeasured] says which.
+func Read() Budget {
+	b := readOS()
 	b.GOMAXPROCS = runtime.GOMAXPROCS(0)
 	b.NumCPU = runtime.NumCPU()
-	var set unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &set); err == nil {
-		b.Affinity = set.Count()
-	}
 	return b
 }
 
@@ -137,7 +146,21 @@ func (b Budget) Limits() string {
 	if b.CgroupCPUs > 0 {
 		cg = "cgroup " + FormatCPUs(b.CgroupCPUs) + " CPU"
 	}
-	return fmt.Sprintf("GOMAXPROCS %d, NumCPU %d, affinity %d, %s", b.GOMAXPROCS, b.NumCPU, b.Affinity, cg)
+	s := fmt.Sprintf("GOMAXPROCS %d, NumCPU %d, affinity %d, %s", b.GOMAXPROCS, b.NumCPU, b.Affinity, cg)
+	if b.Unmeasured != "" {
+		s += "; not measured: " + b.Unmeasured
+	}
+	return s
+}
+
+// CPUStatFile is the cpu.stat file of the cgroup whose quota sets the
+// budget ("" without a quota): its throttling counters are the ones that
+// hold this process off.
+func (b Budget) CPUStatFile() string {
+	if b.CgroupCPUs <= 0 || b.CgroupFile == "" {
+		return ""
+	}
+	return path.Join(path.Dir(b.CgroupFile), "cpu.stat")
 }
 
 // Cores prints a core count with its noun: "1 core", "1.5 cores", "16 cores".
@@ -165,6 +188,22 @@ func FormatBytes(n uint64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
+}
+
+// unmeasured is what Read cannot read on systems other than Linux, by
+// GOOS; it becomes [Budget.Unmeasured].
+var unmeasured = map[string]string{
+	"darwin":  "affinity mask, CPU quota and memory limit (macOS has no cgroups)",
+	"windows": "affinity mask, job-object CPU rate and memory limits (not read on Windows)",
+}
+
+// usec converts microseconds to a Duration, saturating instead of
+// overflowing on absurd input.
+func usec(n int64) time.Duration {
+	if n > math.MaxInt64/int64(time.Microsecond) {
+		return math.MaxInt64
+	}
+	return time.Duration(n) * time.Microsecond
 }
 
 // readBudgetFS fills the file-based fields from a file system rooted at "/"
@@ -390,7 +429,7 @@ func readMemLimit(fsys fs.FS, d cgroupDir) uint64 {
 }
 
 // ErrBadFormat is returned by the parsers for input they do not understand.
-var ErrBadFormat = errors.New("meter: unrecognised format")
+var ErrBadFormat = errors.New("limits: unrecognised format")
 
 // ParseCPUMax parses a cgroup v2 cpu.max file ("max 100000" or
 // "150000 100000") into CPUs; 0 means no limit.

@@ -1,0 +1,10 @@
+//go:build !linux
+
+package runtime
+
+import "syscall"
+
+// workerAttr has no parent-death signal to set outside Linux: a worker
+// whose parent died sees its calls pipe end and exits (serveWorker returns
+// at EOF).
+func workerAttr() *syscall.SysProcAttr { return nil }
