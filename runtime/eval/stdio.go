@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"reflect"
-	"syscall"
 
 	"github.com/traefik/yaegi/interp"
 )
@@ -126,15 +125,4 @@ func isClosed(f *os.File) bool {
 	}
 	_, err := f.Stat()
 	return errors.Is(err, os.ErrClosed)
-}
-
-// dupFile duplicates f's descriptor (close-on-exec, like every descriptor
-// Go opens), or returns f itself when it cannot.
-func dupFile(f *os.File) *os.File {
-	fd, err := syscall.Dup(int(f.Fd()))
-	if err != nil {
-		return f
-	}
-	syscall.CloseOnExec(fd)
-	return os.NewFile(uintptr(fd), f.Name())
 }

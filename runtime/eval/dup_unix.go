@@ -1,14 +1,14 @@
 //go:build unix
 
-package evaluator
+package eval
 
 import (
 	"os"
 	"syscall"
 )
 
-// dupFile duplicates f's descriptor (close-on-exec), or returns f itself
-// when it cannot.
+// dupFile duplicates f's descriptor (close-on-exec, like every descriptor
+// Go opens), or returns f itself when it cannot.
 func dupFile(f *os.File) *os.File {
 	fd, err := syscall.Dup(int(f.Fd()))
 	if err != nil {
