@@ -74,6 +74,7 @@ func TestCommaOKEvaluatesOnce(t *testing.T) {
 		{"map", []string{setup, `v, ok := getM()["b"]`, `fmt.Sprintf("%v %v %v", v, ok, calls)`}, "0 false m"},
 		{"channel", []string{setup, "ch <- 5", `g, open := <-getCh()`, `fmt.Sprintf("%v %v %v", g, open, calls)`}, "5 true c"},
 		{"asserted value", []string{setup, `n, ok := getX().(int)`, `fmt.Sprintf("%v %v %v", n, ok, calls)`}, "7 true x"},
+		{"received key", []string{setup, "keys := make(chan string, 1)\nkeys <- \"a\"", `v, ok := m[<-keys]`, `fmt.Sprintf("%v %v %v", v, ok, len(keys))`}, "1 true 0"},
 	} {
 		tc.run(t)
 	}
@@ -124,8 +125,8 @@ func TestCommaOKPositions(t *testing.T) {
 	if !errors.As(err, &e) || e.Name != "CompileError" || e.Line != 2 || e.Col != 12 {
 		t.Errorf("undefined key: %v, want a CompileError at 2:12", err)
 	}
-	_, err = in.Eval(ctx, "v, ok := m[\"a\"]\nvar p *int\n_, _ = v, ok\nfmt.Println(*p)")
-	if !errors.As(err, &e) || e.Name != "Panic" || e.Line != 4 {
-		t.Errorf("nil dereference after a comma-ok: %v (line %d), want a Panic on line 4", err, e.Line)
+	_, err = in.Eval(ctx, "v, ok := m[\n\t\"a\"]\nvar p *int\n_, _ = v, ok\nfmt.Println(*p)")
+	if !errors.As(err, &e) || e.Name != "Panic" || e.Line != 5 {
+		t.Errorf("nil dereference after a two-line comma-ok: %v (line %d), want a Panic on line 5", err, e.Line)
 	}
 }
