@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/scanner"
 	"go/token"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -41,6 +42,7 @@ var _clSync = ` + hostName + `.Sync
 var _clBlocking = ` + hostName + `.Blocking
 var _clBlockingFunc = ` + hostName + `.BlockingFunc
 var _clRun = ` + hostName + `.Run
+var _clClosed = ` + hostName + `.Closed
 var _clAt, _clTop int
 `
 
@@ -198,10 +200,11 @@ func splitCell(src string, n int, label string, nb *notebook) (*cell, error) {
 		}
 	}
 	moved := false
-	if len(defined) > 0 {
+	if len(defined) > 0 || slices.ContainsFunc(declFile.Decls, isCommaOKVar) {
 		for _, d := range declFile.Decls {
 			gd, ok := d.(*ast.GenDecl)
-			if !ok || gd.Tok != token.VAR || !usesAny(gd, defined) {
+			// var v, ok = m[k] too: commaOK can only rewrite it there
+			if !ok || gd.Tok != token.VAR || !usesAny(gd, defined) && !isCommaOKVar(gd) {
 				continue
 			}
 			off := int(gd.Pos()) - 1 - len(cellPrefix)

@@ -162,6 +162,7 @@ func (in *Interpreter) hostSymbols() map[string]reflect.Value {
 		"Blocking":     reflect.ValueOf(in.blocking),
 		"BlockingFunc": reflect.ValueOf(in.blockingFunc),
 		"Run":          reflect.ValueOf(in.runCell),
+		"Closed":       reflect.ValueOf(closedLike),
 	}
 	in.marks.addSymbols(syms)
 	return syms

@@ -46,6 +46,8 @@ import (
 //   - a position marker `_clAt = code;` (at the cell's top level
 //     `_clAt, _clTop = code, code;`) goes before statements that may panic
 //     (see mark), so a runtime panic can name its line;
+//   - at a cell's top level, `v, ok := m[k]`, `x.(T)` and `<-c` (and their
+//     var forms), which yaegi cannot compile there, are split (see commaOK);
 //   - panic(v) becomes `_clPanic(cell, line, col, v)`, a cell's main becomes
 //     _clMain, and compound statements at a cell's top level run inside
 //     `func(){...}()` (see wrappable).
@@ -381,7 +383,9 @@ func (r *rewriter) list(stmts []ast.Stmt) {
 				r.cell.noteWrap(r.off(s.Pos()) - len(cellPrefix))
 			}
 		}
-		r.stmt(s, s.Pos(), true)
+		if !top || !r.commaOK(s) {
+			r.stmt(s, s.Pos(), true)
+		}
 		if wrap {
 			r.insert(s.End(), "}()")
 		}
