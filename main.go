@@ -30,8 +30,8 @@ import (
 	"corelab/binder"
 	"corelab/install"
 	"corelab/kernel"
+	"corelab/kernel/backend"
 	"corelab/kernel/bench"
-	"corelab/kernel/evaluator"
 	"corelab/notebook"
 	corert "corelab/runtime"
 	rtbench "corelab/runtime/bench"
@@ -88,7 +88,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	case "evaluator":
-		return evaluator.Main()
+		return backend.Main()
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "corelab %s (%s %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return nil

@@ -1,7 +1,7 @@
 // Package kernel is the Jupyter side of corelab: it reads a connection file,
 // binds the five Jupyter sockets, and answers the messaging protocol (5.3)
 // by driving the notebook's evaluator, which runs in a child process
-// supervised by kernel/evalproc.
+// supervised by kernel/supervisor.
 //
 // Data flows straight through: a socket's receive loop decodes and verifies
 // each message (kernel/wire), a handler answers it on the socket it came in

@@ -11,7 +11,7 @@ import (
 
 	"github.com/go-zeromq/zmq4"
 
-	"corelab/kernel/evalproc"
+	"corelab/kernel/supervisor"
 	"corelab/kernel/syntax"
 	"corelab/kernel/wire"
 )
@@ -164,7 +164,7 @@ func (k *server) execute(m *wire.Message, r func(string, any)) {
 	if c.AllowStdin {
 		onInput = func(prompt string, password bool) (string, error) { return k.askInput(m, prompt, password) }
 	}
-	rep, err := k.proc.Run(context.Background(), evalproc.Cell{
+	rep, err := k.proc.Run(context.Background(), supervisor.Cell{
 		Code:       c.Code,
 		Silent:     c.Silent,
 		AllowStdin: c.AllowStdin,
@@ -176,7 +176,7 @@ func (k *server) execute(m *wire.Message, r func(string, any)) {
 		k.history.add(count, c.Code)
 	}
 	if err != nil {
-		rep = evalproc.Reply{Status: "error", Error: &evalproc.Error{Name: "KernelError", Value: err.Error(),
+		rep = supervisor.Reply{Status: "error", Error: &supervisor.Error{Name: "KernelError", Value: err.Error(),
 			Traceback: []string{"KernelError: " + err.Error()}}}
 	}
 	var content any
@@ -189,7 +189,7 @@ func (k *server) execute(m *wire.Message, r func(string, any)) {
 	} else {
 		e := rep.Error
 		if e == nil {
-			e = &evalproc.Error{Name: "Error", Value: "the cell failed", Traceback: []string{}}
+			e = &supervisor.Error{Name: "Error", Value: "the cell failed", Traceback: []string{}}
 		}
 		if e.Traceback == nil {
 			e.Traceback = []string{}
@@ -261,7 +261,7 @@ func (k *server) askInput(req *wire.Message, prompt string, password bool) (stri
 		}
 		return c.Value, nil
 	case <-stop:
-		return "", evalproc.ErrInputInterrupted
+		return "", supervisor.ErrInputInterrupted
 	case <-k.done:
 		return "", fmt.Errorf("kernel shutting down")
 	}

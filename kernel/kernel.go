@@ -14,7 +14,7 @@ import (
 
 	"github.com/go-zeromq/zmq4"
 
-	"corelab/kernel/evalproc"
+	"corelab/kernel/supervisor"
 	"corelab/kernel/transport"
 	"corelab/kernel/wire"
 )
@@ -25,7 +25,7 @@ type Config struct {
 	ConnectionFile string
 	// Evaluator configures the child process; the zero value re-executes
 	// the running binary as `corelab evaluator`.
-	Evaluator evalproc.Options
+	Evaluator supervisor.Options
 	// HistoryFile, if set, is where executed cells are appended (JSON
 	// lines) and where history_request finds earlier sessions.
 	HistoryFile string
@@ -59,7 +59,7 @@ type server struct {
 	ctrlMu  sync.Mutex
 	stdinMu sync.Mutex
 
-	proc *evalproc.Proc
+	proc *supervisor.Proc
 
 	// flushSub is the kernel's own subscriber on iopub, to status
 	// messages only: one reaching it proves zmq4's PUB queue has handed
@@ -143,12 +143,12 @@ func start(ctx context.Context, cfg Config) (*server, error) {
 
 	// Start the evaluator while the sockets come up: it is the slow part.
 	type procResult struct {
-		p   *evalproc.Proc
+		p   *supervisor.Proc
 		err error
 	}
 	pc := make(chan procResult, 1)
 	go func() {
-		p, err := evalproc.Start(ctx, cfg.Evaluator)
+		p, err := supervisor.Start(ctx, cfg.Evaluator)
 		pc <- procResult{p, err}
 	}()
 

@@ -15,7 +15,7 @@ import (
 
 	"corelab/kernel"
 	"corelab/kernel/client"
-	"corelab/kernel/evalproc"
+	"corelab/kernel/supervisor"
 )
 
 // TestExecuteOnControlRefused: an execute_request on control gets an
@@ -201,7 +201,7 @@ func TestRunJoinsGoroutines(t *testing.T) {
 	defer cancel()
 	ran := make(chan error, 1)
 	go func() {
-		ran <- kernel.Run(ctx, kernel.Config{ConnectionFile: conn, Evaluator: evalproc.Options{Path: binary},
+		ran <- kernel.Run(ctx, kernel.Config{ConnectionFile: conn, Evaluator: supervisor.Options{Path: binary},
 			Log: log.New(io.Discard, "", 0)})
 	}()
 	c, err := client.Dial(ctxT(t), info)

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"corelab/kernel/evalproc"
+	"corelab/kernel/supervisor"
 	"corelab/kernel/wire"
 )
 
@@ -42,7 +42,7 @@ func newStreamer(k *server, parent *wire.Message) *streamer {
 }
 
 // output receives evaluator output in order (from one goroutine at a time).
-func (s *streamer) output(o evalproc.Output) {
+func (s *streamer) output(o supervisor.Output) {
 	if o.Display != nil {
 		s.flush()
 		d := o.Display

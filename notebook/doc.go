@@ -15,7 +15,7 @@
 // update_display_data to the earlier output with that display_id, and
 // stops at the first error unless told otherwise. The Executor it runs
 // cells on is a small interface: StartEvaluator starts the kernel's own
-// evaluator child process (kernel/evalproc), tests plug in a scripted one.
+// evaluator child process (kernel/supervisor), tests plug in a scripted one.
 //
 // Main is the `corelab run` command built from these pieces.
 //

@@ -3,33 +3,33 @@ package notebook
 import (
 	"context"
 
-	"corelab/kernel/evalproc"
+	"corelab/kernel/supervisor"
 )
 
 // StartEvaluator starts the kernel's evaluator child process (`<this
-// binary> evaluator`, supervised by evalproc) with dir as its working
+// binary> evaluator`, supervised by supervisor) with dir as its working
 // directory, as the Executor for one notebook. Execution counts start at 1
 // and count every executed cell, as the kernel's do.
 func StartEvaluator(ctx context.Context, dir string) (Executor, error) {
-	p, err := evalproc.Start(ctx, evalproc.Options{Dir: dir})
+	p, err := supervisor.Start(ctx, supervisor.Options{Dir: dir})
 	if err != nil {
 		return nil, err
 	}
 	return &procExecutor{p: p}, nil
 }
 
-// procExecutor adapts an evalproc.Proc to Executor, publishing what the
+// procExecutor adapts a supervisor.Proc to Executor, publishing what the
 // kernel would publish for a cell: its output as it comes, then the
 // trailing expression's execute_result, then the error.
 type procExecutor struct {
-	p     *evalproc.Proc
+	p     *supervisor.Proc
 	count int
 }
 
 func (e *procExecutor) Execute(ctx context.Context, code string, emit func(Event)) (Reply, error) {
 	e.count++
 	n := e.count
-	r, err := e.p.Execute(ctx, code, func(o evalproc.Output) { emit(outputEvent(o)) })
+	r, err := e.p.Execute(ctx, code, func(o supervisor.Output) { emit(outputEvent(o)) })
 	if err != nil {
 		return Reply{Status: "error", ExecutionCount: n}, err
 	}
@@ -49,8 +49,8 @@ func (e *procExecutor) Execute(ctx context.Context, code string, emit func(Event
 
 func (e *procExecutor) Close() error { return e.p.Close() }
 
-// outputEvent is the iopub message an evalproc output becomes.
-func outputEvent(o evalproc.Output) Event {
+// outputEvent is the iopub message a supervisor output becomes.
+func outputEvent(o supervisor.Output) Event {
 	if d := o.Display; d != nil {
 		kind := "display_data"
 		if d.Update {

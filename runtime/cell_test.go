@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/traefik/yaegi/interp"
+	yaegi "github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib/unrestricted"
 
 	rt "corelab/runtime"
-	"corelab/runtime/eval"
 	"corelab/runtime/gil"
+	"corelab/runtime/interp"
 	"corelab/runtime/symbols"
 )
 
@@ -26,20 +26,20 @@ import (
 
 var cellMu sync.Mutex
 
-func newInterpreter(o eval.Options) (*eval.Interpreter, error) {
-	o.Symbols = append([]interp.Exports{symbols.Symbols}, o.Symbols...)
-	return eval.New(o)
+func newInterpreter(o interp.Options) (*interp.Interpreter, error) {
+	o.Symbols = append([]yaegi.Exports{symbols.Symbols}, o.Symbols...)
+	return interp.New(o)
 }
 
 type kernel struct {
 	t  *testing.T
-	in *eval.Interpreter
+	in *interp.Interpreter
 }
 
-func newKernel(t *testing.T, extra ...interp.Exports) *kernel {
+func newKernel(t *testing.T, extra ...yaegi.Exports) *kernel {
 	cellMu.Lock()
 	t.Cleanup(cellMu.Unlock)
-	in, err := newInterpreter(eval.Options{Symbols: extra})
+	in, err := newInterpreter(interp.Options{Symbols: extra})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func newKernel(t *testing.T, extra ...interp.Exports) *kernel {
 	return &kernel{t: t, in: in}
 }
 
-func (k *kernel) cell(src string) (eval.Result, error) {
+func (k *kernel) cell(src string) (interp.Result, error) {
 	k.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -60,7 +60,7 @@ func (k *kernel) cell(src string) (eval.Result, error) {
 	return res, err
 }
 
-func (k *kernel) must(src string) eval.Result {
+func (k *kernel) must(src string) interp.Result {
 	k.t.Helper()
 	res, err := k.cell(src)
 	if err != nil {
@@ -114,7 +114,7 @@ func forever() { for { } }`)
 		rt.Interrupt()
 	}()
 	_, err := k.cell(`rt.Run(rt.GIL, 2, "forever")`)
-	if !errors.Is(err, eval.ErrInterrupted) {
+	if !errors.Is(err, interp.ErrInterrupted) {
 		t.Fatalf("interrupted Run returned %v, want KeyboardInterrupt", err)
 	}
 	// The notebook is usable afterwards.
@@ -347,7 +347,7 @@ during9 > 0`, "true"},
 }
 
 // lockProbe lets a cell ask whether its goroutine holds its GIL.
-var lockProbe = interp.Exports{"lockprobe/lockprobe": {
+var lockProbe = yaegi.Exports{"lockprobe/lockprobe": {
 	"Holds": reflect.ValueOf(func() bool { t := gil.Current(); return t != nil && t.Holds() }),
 }}
 
@@ -420,7 +420,7 @@ fmt.Sprint(pr.held)`)
 // -race: there is no second holder to race with.
 func TestInterruptLeavesAStuckHolder(t *testing.T) {
 	inRead := make(chan struct{})
-	k := newKernel(t, lockProbe, interp.Exports{"probe/probe": {
+	k := newKernel(t, lockProbe, yaegi.Exports{"probe/probe": {
 		"InRead": reflect.ValueOf(func() { close(inRead) }),
 	}})
 	res := k.must(`

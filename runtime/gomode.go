@@ -9,8 +9,8 @@ import (
 	"strings"
 	"sync/atomic"
 
-	"corelab/runtime/eval"
 	"corelab/runtime/gil"
+	"corelab/runtime/interp"
 )
 
 // go statements under %mode isolates and %mode processes.
@@ -31,7 +31,7 @@ var spawned atomic.Int64
 
 // RouteGo runs a go statement of the notebook's interpreter in a new
 // isolate or worker process when the mode says so (see the comment above).
-func (h *hooks) RouteGo(c eval.GoCall) (bool, error) {
+func (h *hooks) RouteGo(c interp.GoCall) (bool, error) {
 	if !h.main {
 		return false, nil // inside an isolate or a worker: its own threads
 	}
@@ -61,7 +61,7 @@ func (h *hooks) RouteGo(c eval.GoCall) (bool, error) {
 
 // goArgs turns a go statement's arguments into values, spreading the
 // slice of `go f(xs...)`.
-func goArgs(c eval.GoCall) []any {
+func goArgs(c interp.GoCall) []any {
 	var args []any
 	for i, v := range c.Args {
 		if c.Spread && i == len(c.Args)-1 {
@@ -93,7 +93,7 @@ func hostFuncName(fn reflect.Value) string {
 // goCompiled runs a compiled function started by a go statement: in an
 // isolate it runs on a lock of its own (a C function in a sub-interpreter);
 // a worker process can run only the runtime's compiled workloads.
-func goCompiled(m Model, host string, c eval.GoCall, args []any) error {
+func goCompiled(m Model, host string, c interp.GoCall, args []any) error {
 	short := host[strings.LastIndex(host, ".")+1:]
 	if m == Processes {
 		if _, ok := compiledByName(short); !ok || !strings.HasPrefix(host, "corelab/runtime.") {
@@ -182,7 +182,7 @@ func reportGo(where string, n int64, name string, err error) {
 	if err == nil || interrupted.Load() {
 		return
 	}
-	var ee *eval.Error
+	var ee *interp.Error
 	if errors.As(err, &ee) && ee.Traceback != nil {
 		os.Stderr.WriteString(ee.Report(fmt.Sprintf("go %s in %s %d", name, where, n)))
 		return

@@ -7,11 +7,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/traefik/yaegi/interp"
+	yaegi "github.com/traefik/yaegi/interp"
 
 	"corelab/display"
-	"corelab/runtime/eval"
 	"corelab/runtime/gil"
+	"corelab/runtime/interp"
 	"corelab/runtime/limits"
 	"corelab/runtime/meter"
 	"corelab/runtime/report"
@@ -21,7 +21,7 @@ import (
 // with its own lock and its own copy of the notebook's declarations and
 // package state, like a CPython sub-interpreter with its own GIL.
 type isolate struct {
-	in   *eval.Interpreter
+	in   *interp.Interpreter
 	lock *gil.GIL
 }
 
@@ -40,8 +40,8 @@ func newIsolate() (*isolate, error) {
 		return nil, fmt.Errorf("no interpreter factory: the program must call runtime.Setup(runtime.Env{NewInterpreter: ...}) (the corelab kernel does)")
 	}
 	lock := newLock(Isolates)
-	in, err := factory(eval.Options{
-		Symbols: []interp.Exports{gil.Symbols},
+	in, err := factory(interp.Options{
+		Symbols: []yaegi.Exports{gil.Symbols},
 		Hooks:   &hooks{},
 		Policy:  policyOf(pol),
 	})

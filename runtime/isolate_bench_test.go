@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	rt "corelab/runtime"
-	"corelab/runtime/eval"
+	"corelab/runtime/interp"
 )
 
 // isolateDecls is a small notebook without imports: a type with a method,
@@ -81,7 +81,7 @@ var _ = http.Get
 func benchIsolate(b *testing.B, decls string) {
 	cellMu.Lock()
 	defer cellMu.Unlock()
-	main, err := newInterpreter(eval.Options{})
+	main, err := newInterpreter(interp.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,8 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"corelab/runtime/eval"
 	"corelab/runtime/gil"
+	"corelab/runtime/interp"
 )
 
 // Model is an execution model: how workers share the machine's cores.
@@ -78,9 +78,9 @@ type Env struct {
 	// NewInterpreter builds an interpreter with the notebook's symbol tables
 	// (corelab/runtime/symbols and the like) added to opts.Symbols. Isolates
 	// need it.
-	NewInterpreter func(opts eval.Options) (*eval.Interpreter, error)
+	NewInterpreter func(opts interp.Options) (*interp.Interpreter, error)
 	// Main is the notebook's interpreter (optional; Attach does the same).
-	Main *eval.Interpreter
+	Main *interp.Interpreter
 	// Executable is the corelab binary started as `corelab worker` for the
 	// Processes model ("" = os.Executable()).
 	Executable string
@@ -93,7 +93,7 @@ type Env struct {
 var lab struct {
 	mu     sync.Mutex
 	env    Env
-	main   *eval.Interpreter
+	main   *interp.Interpreter
 	hooks  *hooks
 	mode   Model
 	policy string
@@ -135,7 +135,7 @@ func Setup(e Env) {
 // it) and connects the GIL's drop requests to in's check-point flag. The
 // interpreter must have been built with gil.Symbols among its symbols for
 // time.Sleep and sync waits to release the lock.
-func Attach(in *eval.Interpreter) {
+func Attach(in *interp.Interpreter) {
 	h := &hooks{main: true}
 	lab.mu.Lock()
 	lab.main = in
@@ -148,7 +148,7 @@ func Attach(in *eval.Interpreter) {
 }
 
 // Main returns the interpreter given to Attach (nil before).
-func Main() *eval.Interpreter {
+func Main() *interp.Interpreter {
 	lab.mu.Lock()
 	defer lab.mu.Unlock()
 	return lab.main
@@ -277,11 +277,11 @@ func Checkpoints() string {
 	return lab.policy
 }
 
-func policyOf(p string) eval.Policy {
+func policyOf(p string) interp.Policy {
 	if p == Py39 {
-		return eval.Py39
+		return interp.Py39
 	}
-	return eval.Py310
+	return interp.Py310
 }
 
 // hooks connect an interpreter to the threads of its goroutines. What a
@@ -342,7 +342,7 @@ func (h *hooks) RunCell(run func()) {
 }
 
 // CellHolds reports whether the running cell's goroutine holds its lock
-// (eval.CellHolder): after an interrupt, a cell stuck holding it in a host
+// (interp.CellHolder): after an interrupt, a cell stuck holding it in a host
 // call is waited for, and so ends in the evaluator's restart, never beside
 // the next cell; one parked in a blocking call that released it is not.
 func (h *hooks) CellHolds() bool {
@@ -369,8 +369,8 @@ func usage(format string, args ...any) {
 }
 
 // ErrInterrupted is the panic value of a compiled workload stopped by
-// Interrupt (it is eval.ErrInterrupted, shown as KeyboardInterrupt).
-var ErrInterrupted error = eval.ErrInterrupted
+// Interrupt (it is interp.ErrInterrupted, shown as KeyboardInterrupt).
+var ErrInterrupted error = interp.ErrInterrupted
 
 // block releases the calling goroutine's lock for a blocking operation and
 // returns the function that takes it back.

@@ -17,11 +17,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/traefik/yaegi/interp"
+	yaegi "github.com/traefik/yaegi/interp"
 
-	"corelab/runtime/eval"
 	"corelab/runtime/gil"
 	"corelab/runtime/handoff"
+	"corelab/runtime/interp"
 	"corelab/runtime/meter"
 )
 
@@ -48,7 +48,7 @@ type wireMsg struct {
 	Results  []json.RawMessage `json:"results,omitempty"`
 	Error    string            `json:"error,omitempty"`
 	// ErrName, Traceback and Hint come with an Error that was an
-	// *eval.Error in the worker (a panic in the notebook's code).
+	// *interp.Error in the worker (a panic in the notebook's code).
 	ErrName   string        `json:"ename,omitempty"`
 	Traceback []string      `json:"traceback,omitempty"`
 	Hint      string        `json:"hint,omitempty"`
@@ -98,7 +98,7 @@ func readFrame(r io.Reader) (*wireMsg, error) {
 // and writes the results to the second (fd 4). What the calls print goes to the
 // worker's stdout and stderr, which are the notebook's. It returns the exit
 // code.
-func WorkerMain(symbols interp.Exports) int {
+func WorkerMain(symbols yaegi.Exports) int {
 	f := handoff.Files(2)
 	calls, results := f[0], f[1]
 	if calls == nil || results == nil {
@@ -112,7 +112,7 @@ func WorkerMain(symbols interp.Exports) int {
 	return 0
 }
 
-func serveWorker(r io.Reader, w io.Writer, symbols interp.Exports) error {
+func serveWorker(r io.Reader, w io.Writer, symbols yaegi.Exports) error {
 	br := bufio.NewReader(r)
 	bw := bufio.NewWriter(w)
 	reply := func(m *wireMsg) error {
@@ -130,14 +130,14 @@ func serveWorker(r io.Reader, w io.Writer, symbols interp.Exports) error {
 	}
 	lock := gil.New(setup.Interval)
 	gil.InstallTransport() // http clients release the worker's lock, as in the notebook
-	tables := []interp.Exports{gil.Symbols}
+	tables := []yaegi.Exports{gil.Symbols}
 	if symbols != nil {
-		tables = []interp.Exports{symbols, gil.Symbols}
+		tables = []yaegi.Exports{symbols, gil.Symbols}
 	}
 	lab.mu.Lock()
 	lab.policy = setup.Policy
 	lab.mu.Unlock()
-	in, err := eval.New(eval.Options{Symbols: tables, Stdout: os.Stdout, Stderr: os.Stderr,
+	in, err := interp.New(interp.Options{Symbols: tables, Stdout: os.Stdout, Stderr: os.Stderr,
 		Hooks: &hooks{}, Policy: policyOf(setup.Policy)})
 	if err != nil {
 		return reply(&wireMsg{Kind: "ready", Error: err.Error()})
@@ -174,7 +174,7 @@ func serveWorker(r io.Reader, w io.Writer, symbols interp.Exports) error {
 		res.User, res.Sys = u1-u0, s1-s0
 		if err != nil {
 			res.Error = err.Error()
-			var ee *eval.Error
+			var ee *interp.Error
 			if errors.As(err, &ee) {
 				res.Error, res.ErrName, res.Traceback, res.Hint = ee.Value, ee.Name, ee.Traceback, ee.Hint
 			}
@@ -194,7 +194,7 @@ func serveWorker(r io.Reader, w io.Writer, symbols interp.Exports) error {
 }
 
 // workerCall decodes args into fn's parameter types and calls it.
-func workerCall(in *eval.Interpreter, name string, raw []json.RawMessage) (out []any, err error) {
+func workerCall(in *interp.Interpreter, name string, raw []json.RawMessage) (out []any, err error) {
 	var fn reflect.Value
 	c, compiled := compiledByName(strings.TrimSuffix(name, " (lock released)"))
 	if compiled {
@@ -219,8 +219,8 @@ func workerCall(in *eval.Interpreter, name string, raw []json.RawMessage) (out [
 		args[i] = p.Elem()
 	}
 	if _, declared := in.FuncType(name); declared && !compiled {
-		// through Call, a panic comes back as an *eval.Error: in Go's
-		// words, at the notebook's line (see eval.Interpreter.Decls)
+		// through Call, a panic comes back as an *interp.Error: in Go's
+		// words, at the notebook's line (see interp.Interpreter.Decls)
 		vals := make([]any, len(args))
 		for i, a := range args {
 			vals[i] = a.Interface()
@@ -354,7 +354,7 @@ func (p *proc) callEncoded(name string, enc []json.RawMessage) ([]any, time.Dura
 		out[i] = decodeResult(r)
 	}
 	if res.Traceback != nil {
-		return out, res.User, res.Sys, &eval.Error{Name: res.ErrName, Value: res.Error, Traceback: res.Traceback, Hint: res.Hint}
+		return out, res.User, res.Sys, &interp.Error{Name: res.ErrName, Value: res.Error, Traceback: res.Traceback, Hint: res.Hint}
 	}
 	if res.Error != "" {
 		return out, res.User, res.Sys, errors.New(res.Error)

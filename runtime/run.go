@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"corelab/display"
-	"corelab/runtime/eval"
 	"corelab/runtime/gil"
+	"corelab/runtime/interp"
 	"corelab/runtime/meter"
 )
 
@@ -169,7 +169,7 @@ func newJob(m Model, fn any, args []any) *job {
 	return j
 }
 
-func hasFunc(in *eval.Interpreter, name string) bool {
+func hasFunc(in *interp.Interpreter, name string) bool {
 	for _, f := range in.Funcs() {
 		if f == name {
 			return true
@@ -344,7 +344,7 @@ func (j *job) run(m Model, workers int) *Report {
 			mr.memory(r)
 		}
 		if err := r.Err(); err != nil {
-			if errors.Is(err, eval.ErrInterrupted) || interrupted.Load() {
+			if errors.Is(err, interp.ErrInterrupted) || interrupted.Load() {
 				panic(ErrInterrupted)
 			}
 			usage("rt.Run(rt.%s): start-up failed: %v", exported(m), err)

@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/traefik/yaegi/interp"
+	yaegi "github.com/traefik/yaegi/interp"
 
 	"corelab/display"
-	"corelab/runtime/eval"
 	"corelab/runtime/gil"
+	"corelab/runtime/interp"
 	"corelab/runtime/meter"
 )
 
@@ -29,9 +29,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	Setup(Env{
-		NewInterpreter: func(o eval.Options) (*eval.Interpreter, error) {
+		NewInterpreter: func(o interp.Options) (*interp.Interpreter, error) {
 			o.Symbols = append(o.Symbols, testSymbols)
-			return eval.New(o)
+			return interp.New(o)
 		},
 		Executable: exe,
 		WorkerArgs: []string{"-test.run=^$"},
@@ -42,7 +42,7 @@ func TestMain(m *testing.M) {
 
 // testSymbols lets interpreted test code import the part of
 // corelab/runtime it needs (the generated tables import this package).
-var testSymbols = interp.Exports{"corelab/runtime/runtime": {"Worker": reflect.ValueOf(Worker)}}
+var testSymbols = yaegi.Exports{"corelab/runtime/runtime": {"Worker": reflect.ValueOf(Worker)}}
 
 type discard struct{}
 
@@ -54,14 +54,14 @@ var mainMu sync.Mutex
 // cells in it the way the kernel does (CellStart around each Eval).
 type notebook struct {
 	t  *testing.T
-	in *eval.Interpreter
+	in *interp.Interpreter
 }
 
 func newNotebook(t *testing.T) *notebook {
 	t.Helper()
 	mainMu.Lock()
 	t.Cleanup(mainMu.Unlock)
-	in, err := eval.New(eval.Options{Symbols: []interp.Exports{gil.Symbols, testSymbols}})
+	in, err := interp.New(interp.Options{Symbols: []yaegi.Exports{gil.Symbols, testSymbols}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func newNotebook(t *testing.T) *notebook {
 
 // eval runs one cell with a deadline: a deadlock fails the test instead of
 // hanging it.
-func (nb *notebook) eval(src string) eval.Result {
+func (nb *notebook) eval(src string) interp.Result {
 	nb.t.Helper()
 	res, err := nb.try(src)
 	if err != nil {
@@ -85,14 +85,14 @@ func (nb *notebook) eval(src string) eval.Result {
 	return res
 }
 
-func (nb *notebook) try(src string) (res eval.Result, err error) {
+func (nb *notebook) try(src string) (res interp.Result, err error) {
 	nb.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	done := CellStart()
 	defer done()
 	res, err = nb.in.Eval(ctx, src)
-	if errors.Is(err, eval.ErrInterrupted) && ctx.Err() != nil {
+	if errors.Is(err, interp.ErrInterrupted) && ctx.Err() != nil {
 		nb.t.Fatalf("cell did not finish in 60 s (deadlock?):\n%s", src)
 	}
 	return res, err

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/traefik/yaegi/interp"
+	yaegi "github.com/traefik/yaegi/interp"
 
 	rt "corelab/runtime"
-	"corelab/runtime/eval"
+	"corelab/runtime/interp"
 )
 
 // TestInterruptNeverMakesTwoHolders: a cell that holds the notebook's lock
@@ -20,7 +20,7 @@ import (
 // stops at its next check point and a GIL run works. Under -race too.
 func TestInterruptNeverMakesTwoHolders(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
-	k := newKernel(t, lockProbe, interp.Exports{"stuck/stuck": {"Wait": reflect.ValueOf(func() {
+	k := newKernel(t, lockProbe, yaegi.Exports{"stuck/stuck": {"Wait": reflect.ValueOf(func() {
 		close(entered)
 		<-release
 	})}})
@@ -47,7 +47,7 @@ func work(n int) int { s := 0; for i := 0; i < n; i++ { s += i }; return s }`)
 	case <-time.After(3 * time.Second):
 	}
 	close(release)
-	if err := <-done; !errors.Is(err, eval.ErrInterrupted) {
+	if err := <-done; !errors.Is(err, interp.ErrInterrupted) {
 		t.Fatalf("after the call returned: %v, want KeyboardInterrupt", err)
 	}
 	if res := k.must(`rt.Run(rt.GIL, 2, "work", 1000).Result()`); res.Value.Interface() != 499500 {

@@ -3,13 +3,13 @@
 #
 # Generated files are the Go files carrying the standard "// Code generated ... DO NOT EDIT." line (today the
 # yaegi symbol tables in runtime/symbols) and the data files listed in $data below (the documentation
-# runtime/eval embeds, written by runtime/eval/internal/docgen). The check snapshots them, regenerates, and
+# runtime/interp embeds, written by runtime/interp/internal/docgen). The check snapshots them, regenerates, and
 # compares, so it works on a clean clone and on a work tree with uncommitted changes alike. It leaves the regenerated files in place:
 # if it fails, `git diff` shows what to commit.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-data="./runtime/eval/stddoc.zip"
+data="./runtime/interp/stddoc.zip"
 
 generated() {
 	{

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test-arm64.sh [PKG...]: run Go tests built for linux/arm64 under Debian's qemu-aarch64 (package qemu-user),
 # so the GIL's goroutine identity and its other architecture-dependent paths run on arm64 in CI, not only on
-# the machine's own architecture. Default packages: ./runtime/gil ./runtime/eval. Each test binary is
+# the machine's own architecture. Default packages: ./runtime/gil ./runtime/interp. Each test binary is
 # cross-compiled with `go test -c` (static, CGO_ENABLED=0) and run from its package directory, as go test does.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -13,7 +13,7 @@ if ! command -v "$QEMU" >/dev/null; then
 	exit 1
 fi
 pkgs=("$@")
-[ ${#pkgs[@]} -gt 0 ] || pkgs=(./runtime/gil ./runtime/eval)
+[ ${#pkgs[@]} -gt 0 ] || pkgs=(./runtime/gil ./runtime/interp)
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -77,7 +77,7 @@ def test_help_lines_fit_and_break_between_words(kernel):
     assert len(lines) > 5 and lines[0].startswith("Magics"), text
     too_long = [l for l in lines if len(l) > 79]
     assert not too_long, too_long
-    source = (ROOT / "kernel/evaluator/magics.go").read_text()
+    source = (ROOT / "kernel/backend/magics.go").read_text()
     words = set()
     for literal in re.findall(r'"((?:[^"\\]|\\.)*)"', source):
         words.update(literal.replace('\\"', '"').replace("\\n", " ").split())

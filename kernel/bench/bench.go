@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"corelab/kernel"
+	"corelab/kernel/backend"
 	"corelab/kernel/client"
-	"corelab/kernel/evalproc"
-	"corelab/kernel/evaluator"
+	"corelab/kernel/supervisor"
 )
 
 // Main runs `corelab bench ARGS`.
@@ -203,18 +203,18 @@ type Pipe struct {
 	InProcessP99, P99 time.Duration
 }
 
-// nullHost is an evalproc.Host for the in-process measurement.
+// nullHost is a supervisor.Host for the in-process measurement.
 type nullHost struct{}
 
 func (nullHost) Display(map[string]any, map[string]any, string, bool) {}
-func (nullHost) Input(string, bool) (string, error)                   { return "", evalproc.ErrNoStdin }
+func (nullHost) Input(string, bool) (string, error)                   { return "", supervisor.ErrNoStdin }
 
 // MeasurePipe runs the same trivial cell n times in this process's own
 // evaluator and through an evaluator child.
 func MeasurePipe(n int) (Pipe, error) {
 	const code = "1 + 1"
 	p := Pipe{Code: code}
-	b, err := evaluator.New(nullHost{})
+	b, err := backend.New(nullHost{})
 	if err != nil {
 		return p, err
 	}
@@ -230,7 +230,7 @@ func MeasurePipe(n int) (Pipe, error) {
 		}
 	}
 	t0 := time.Now()
-	proc, err := evalproc.Start(ctx, evalproc.Options{})
+	proc, err := supervisor.Start(ctx, supervisor.Options{})
 	if err != nil {
 		return p, err
 	}
@@ -238,7 +238,7 @@ func MeasurePipe(n int) (Pipe, error) {
 	p.ChildStart = time.Since(t0)
 	for i := 0; i < n+10; i++ {
 		t := time.Now()
-		rep, err := proc.Execute(ctx, code, func(evalproc.Output) {})
+		rep, err := proc.Execute(ctx, code, func(supervisor.Output) {})
 		if err != nil || rep.Status != "ok" {
 			return p, fmt.Errorf("child cell: %v %v", err, rep.Error)
 		}

@@ -9,12 +9,12 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/traefik/yaegi/interp"
+	yaegi "github.com/traefik/yaegi/interp"
 
 	"corelab/display"
 	rt "corelab/runtime"
-	"corelab/runtime/eval"
 	"corelab/runtime/gil"
+	"corelab/runtime/interp"
 	"corelab/runtime/meter"
 	"corelab/runtime/symbols"
 )
@@ -103,7 +103,7 @@ func printRows(w io.Writer, rows []row) error {
 
 type bencher struct {
 	o  Options
-	in *eval.Interpreter
+	in *interp.Interpreter
 	// emu is what the emulation measured, for the rows that set real
 	// CPython beside it (see cpython.go).
 	emu emulated
@@ -153,13 +153,13 @@ func incCall(n int) {
 }
 `
 
-func newInterpreter(o eval.Options) (*eval.Interpreter, error) {
-	o.Symbols = append([]interp.Exports{symbols.Symbols}, o.Symbols...)
-	return eval.New(o)
+func newInterpreter(o interp.Options) (*interp.Interpreter, error) {
+	o.Symbols = append([]yaegi.Exports{symbols.Symbols}, o.Symbols...)
+	return interp.New(o)
 }
 
 func newBencher(o Options) (*bencher, error) {
-	in, err := newInterpreter(eval.Options{Symbols: []interp.Exports{gil.Symbols}})
+	in, err := newInterpreter(interp.Options{Symbols: []yaegi.Exports{gil.Symbols}})
 	if err != nil {
 		return nil, err
 	}

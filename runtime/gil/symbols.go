@@ -8,7 +8,7 @@ import (
 
 // Symbols replaces, for interpreted code, the standard-library entries that
 // block with GIL-aware versions that release the calling goroutine's lock
-// while they block. Pass it in eval.Options.Symbols (after yaegi's stdlib,
+// while they block. Pass it in interp.Options.Symbols (after yaegi's stdlib,
 // which it overrides entry by entry). In goroutines without a thread (the
 // Free model) every entry behaves exactly like the original.
 //

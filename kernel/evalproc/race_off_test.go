@@ -1,5 +1,0 @@
-//go:build !race
-
-package evalproc
-
-const raceBuild = false
