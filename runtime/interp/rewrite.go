@@ -75,12 +75,20 @@ func checkText() string { return "if " + checkExpr + " {_clTick()};" }
 // user types it) and returns the instrumented cell. It is the pass Eval
 // applies, exposed for tests and benchmarks.
 func Rewrite(src string, p Policy) (string, error) {
+	return rewriteCell(src, p, 0, false)
+}
+
+// rewriteCell is Rewrite for the n-th cell of a notebook (n > 0 adds the
+// position marks that name its lines), with ranges over integers rewritten
+// when rangeInts is set (the second try of compilePart).
+func rewriteCell(src string, p Policy, n int, rangeInts bool) (string, error) {
 	nb := &notebook{}
 	nb.init()
-	c, err := splitCell(src, 0, "", nb)
+	c, err := splitCell(src, n, "", nb)
 	if err != nil {
 		return "", err
 	}
+	c.rangeInts = rangeInts
 	nb.addChans(c.chans)
 	var all []edit
 	texts := []string{c.imps}

@@ -124,40 +124,5 @@ func rewriteAs(src string) (string, error) {
 			n = v
 		}
 	}
-	if n == 0 && !rangeInts {
-		return Rewrite(src, p)
-	}
-	nb := &notebook{}
-	nb.init()
-	c, err := splitCell(src, n, "", nb)
-	if err != nil {
-		return "", err
-	}
-	c.rangeInts = rangeInts
-	nb.addChans(c.chans)
-	var all []edit
-	for _, text := range append([]string{c.imps}, partTexts(c)...) {
-		if text == "" {
-			continue
-		}
-		rw, err := rewriteText(text, p, nb, c)
-		if err != nil {
-			return "", err
-		}
-		for _, e := range rw.edits {
-			e.pos -= len(cellPrefix)
-			e.end -= len(cellPrefix)
-			e.seq += len(all)
-			all = append(all, e)
-		}
-	}
-	return applyEdits(src, all), nil
-}
-
-func partTexts(c *cell) []string {
-	var texts []string
-	for _, p := range c.parts {
-		texts = append(texts, p.text)
-	}
-	return texts
+	return rewriteCell(src, p, n, rangeInts)
 }
