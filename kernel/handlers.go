@@ -164,8 +164,13 @@ func (k *server) execute(m *wire.Message, r func(string, any)) {
 	if c.AllowStdin {
 		onInput = func(prompt string, password bool) (string, error) { return k.askInput(m, prompt, password) }
 	}
+	label := ""
+	if store {
+		label = fmt.Sprintf("In[%d]", count) // what the front end shows beside the cell
+	}
 	rep, err := k.proc.Run(context.Background(), supervisor.Cell{
 		Code:       c.Code,
+		Label:      label,
 		Silent:     c.Silent,
 		AllowStdin: c.AllowStdin,
 		OnOutput:   out.output,

@@ -283,8 +283,10 @@ func TestExecuteError(t *testing.T) {
 		t.Fatalf("panic cell: status %q", r.Status())
 	}
 	tb, _ = json.Marshal(r.Content["traceback"])
-	// In Go's words, at the expression that failed (line 4, column 13: s[3]).
-	if r.Content["evalue"] != "index 3 out of range [0:0)" || !strings.Contains(string(tb), ":4:13") {
+	// In Go's words, at the expression that failed (line 4, column 13: s[3]),
+	// of the cell as the front end numbers it (In[N], N its execution_count).
+	where := fmt.Sprintf("In[%v]:4:13", r.Content["execution_count"])
+	if r.Content["evalue"] != "index 3 out of range [0:0)" || !strings.Contains(string(tb), where) {
 		t.Errorf("panic error: %v", r.Content)
 	}
 	// State survives errors.

@@ -157,8 +157,8 @@ func TestEndToEndCheckpointsSwitch(t *testing.T) {
 	run := "import rt \"corelab/runtime\"\nrt.Run(rt.GIL, 2, \"inc\", 1000)\ncounter"
 	stale := write("stale.ipynb", decl, run, "%checkpoints py39", run)
 	out, err := exec.Command(bin, "run", stale).CombinedOutput()
-	if err == nil || !bytes.Contains(out, []byte("cell 4 (id c4)")) || !bytes.Contains(out, []byte("Re-run the cell declaring inc (cell[1]) first")) {
-		t.Errorf("a cell running py310 code after %%checkpoints py39: exit %v, want a failure of cell 4 naming cell[1]:\n%s", err, out)
+	if err == nil || !bytes.Contains(out, []byte("cell 4 (id c4)")) || !bytes.Contains(out, []byte("Re-run the cell declaring inc (In[1]) first")) {
+		t.Errorf("a cell running py310 code after %%checkpoints py39: exit %v, want a failure of cell 4 naming In[1]:\n%s", err, out)
 	}
 	rerun := write("rerun.ipynb", decl, "%checkpoints py39", decl, run)
 	if out, err := exec.Command(bin, "run", rerun).CombinedOutput(); err != nil {

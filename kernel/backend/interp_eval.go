@@ -6,6 +6,7 @@ import (
 
 	yaegi "github.com/traefik/yaegi/interp"
 
+	"corelab/kernel/supervisor"
 	"corelab/runtime/interp"
 )
 
@@ -29,6 +30,9 @@ func newInterp(stdout, stderr io.Writer, stdin io.Reader, extra ...yaegi.Exports
 }
 
 func (e *evalInterp) eval(ctx context.Context, src string) (interp.Result, error) {
+	if l := supervisor.Label(ctx); l != "" {
+		e.in.SetLabel(l)
+	}
 	return e.in.Eval(ctx, src)
 }
 

@@ -259,7 +259,7 @@ func (s *server) readLoop(fr *frameReader) error {
 }
 
 func (s *server) execute(r execReq) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(withLabel(context.Background(), r.Label))
 	s.mu.Lock()
 	s.cellID, s.allowStdin, s.cancel = r.ID, r.AllowStdin, cancel
 	s.mu.Unlock()
@@ -407,4 +407,20 @@ func applyLimits() {
 		// Go reserves address space well beyond its heap, so leave headroom.
 		limitAddressSpace(uint64(v) + 2<<30)
 	}
+}
+
+type labelKey struct{}
+
+func withLabel(ctx context.Context, label string) context.Context {
+	if label == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, labelKey{}, label)
+}
+
+// Label is what the front end calls the cell Backend.Execute runs under
+// ctx ("In[7]", from Cell.Label), or "" when it gave none.
+func Label(ctx context.Context) string {
+	l, _ := ctx.Value(labelKey{}).(string)
+	return l
 }

@@ -81,6 +81,9 @@ type Cell struct {
 	Code       string
 	Silent     bool
 	AllowStdin bool
+	// Label is what errors and tracebacks call the cell, as the front end
+	// numbers it ("In[7]"); empty leaves the evaluator's own count.
+	Label string
 	// OnOutput receives the cell's output, in order, from one goroutine at
 	// a time. It keeps receiving output printed after the cell ended (by
 	// goroutines the cell started) until the next cell starts.
@@ -209,6 +212,11 @@ func (p *Proc) Execute(ctx context.Context, code string, onOutput func(Output)) 
 	return p.Run(ctx, Cell{Code: code, OnOutput: onOutput})
 }
 
+// ExecuteAs is Execute with the cell's label for errors ("In[7]").
+func (p *Proc) ExecuteAs(ctx context.Context, label, code string, onOutput func(Output)) (Reply, error) {
+	return p.Run(ctx, Cell{Code: code, Label: label, OnOutput: onOutput})
+}
+
 // Run executes a cell and returns how it ended. Output is delivered to
 // cell.OnOutput before Run returns. Cancelling ctx interrupts the cell (the
 // reply then says KeyboardInterrupt). If the child dies during the cell, the
@@ -228,7 +236,7 @@ func (p *Proc) Run(ctx context.Context, cell Cell) (Reply, error) {
 	p.out, p.in = cell.OnOutput, cell.OnInput
 	p.limit, p.dropped = p.opts.OutputLimit, 0
 	p.mu.Unlock()
-	if err := c.req.writeTail(kExecute, &execReq{ID: id, Silent: cell.Silent, AllowStdin: cell.AllowStdin && cell.OnInput != nil}, cell.Code); err != nil {
+	if err := c.req.writeTail(kExecute, &execReq{ID: id, Silent: cell.Silent, AllowStdin: cell.AllowStdin && cell.OnInput != nil, Label: cell.Label}, cell.Code); err != nil {
 		var big *frameTooBigError
 		if errors.As(err, &big) { // nothing was sent: the cell fails, the evaluator is fine
 			msg := fmt.Sprintf("the cell's code is %s, over the %s the evaluator accepts", sizeString(len(cell.Code)), sizeString(maxFrame))

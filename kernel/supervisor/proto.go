@@ -51,6 +51,7 @@ type execReq struct {
 	Code       string `json:"-"` // the frame's raw tail
 	Silent     bool   `json:"silent,omitempty"`
 	AllowStdin bool   `json:"allow_stdin,omitempty"`
+	Label      string `json:"label,omitempty"`
 }
 
 type codeReq struct {
