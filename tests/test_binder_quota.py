@@ -235,8 +235,9 @@ def check_budget(name, texts, cpu):
 
 
 # A figure "N×" is a speed ratio unless its sentence says it is a ratio of something else: time to start or to
-# finish ("as long"), a cost, a growth, interpreted against compiled code.
-NOT_SPEED = re.compile(r"as long|\bcost|\bgrew\b|compiled", re.I)
+# finish ("as long"), a cost, a growth, interpreted against compiled code, or one worker against one worker (04's
+# single-thread tax: nothing runs in parallel there, so the ratio is one model's overhead, not cores at work).
+NOT_SPEED = re.compile(r"as long|\bcost|\bgrew\b|compiled|\bone worker\b", re.I)
 FLAG = re.compile(r"⚠|not a result|not results", re.I)
 RATIO = re.compile(r"(\d+(?:\.\d+)?)×")
 
