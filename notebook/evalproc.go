@@ -30,7 +30,8 @@ type procExecutor struct {
 func (e *procExecutor) Execute(ctx context.Context, code string, emit func(Event)) (Reply, error) {
 	e.count++
 	n := e.count
-	r, err := e.p.ExecuteAs(ctx, fmt.Sprintf("In[%d]", n), code, func(o supervisor.Output) { emit(outputEvent(o)) })
+	r, err := e.p.Run(ctx, supervisor.Cell{Code: code, Label: fmt.Sprintf("In[%d]", n),
+		OnOutput: func(o supervisor.Output) { emit(outputEvent(o)) }})
 	if err != nil {
 		return Reply{Status: "error", ExecutionCount: n}, err
 	}

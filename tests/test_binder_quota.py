@@ -45,7 +45,7 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 from conftest import KERNEL_NAME, ROOT, settles
-from test_notebooks import NOTEBOOKS, check_svg
+from test_notebooks import NOTEBOOKS, check_outputs
 
 CPU_ROOT = Path("/sys/fs/cgroup/cpu")
 MEM_ROOT = Path("/sys/fs/cgroup/memory")
@@ -184,21 +184,7 @@ def test_notebook_under_binder_quota(path, groups, kernelspecs):
     ROWS.append((path.name, secs, used, peak, fails, throttled - throttled0, periods - periods0))
     assert not left, "processes still in the group after the kernel shut down: %s" % left
 
-    texts = []
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" or not cell.source.strip():
-            continue
-        where = "%s cell %d:\n%s" % (path.name, i, cell.source[:200])
-        assert cell.execution_count is not None, where
-        allowed = "raises-exception" in cell.metadata.get("tags", [])
-        for out in cell.outputs:
-            if out.output_type == "error" and not allowed:
-                pytest.fail("%s\n-> %s: %s" % (where, out.ename, out.evalue))
-            data = out.get("data", {})
-            if data.get("image/svg+xml"):
-                check_svg(data["image/svg+xml"], where)
-            text = out.get("text") or data.get("text/plain") or ""
-            texts.append((i, "".join(text) if isinstance(text, list) else text))
+    texts = check_outputs(path, nb)
 
     assert periods > periods0, "the quota's periods did not advance: the kernel did not run in %s" % cpu
     assert fails == 0, "%s hit the 2 GiB limit %d times" % (path.name, fails)

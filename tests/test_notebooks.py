@@ -51,7 +51,13 @@ def test_notebook_runs_clean(path, cores):
         if saved:
             os.sched_setaffinity(0, saved)
     TIMINGS.append((path.name, cores, time.monotonic() - start))
+    check_outputs(path, nb)
 
+
+def check_outputs(path, nb):
+    """Every code cell of the executed nb ran, raised only where tagged "raises-exception", and drew standalone
+    SVG; returns each output's text as (cell index, text), for tests that read what the notebook said."""
+    texts = []
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or not cell.source.strip():
             continue
@@ -61,9 +67,12 @@ def test_notebook_runs_clean(path, cores):
         for out in cell.outputs:
             if out.output_type == "error" and not allowed:
                 pytest.fail("%s\n-> %s: %s" % (where, out.ename, out.evalue))
-            svg = out.get("data", {}).get("image/svg+xml")
-            if svg:
-                check_svg(svg, where)
+            data = out.get("data", {})
+            if data.get("image/svg+xml"):
+                check_svg(data["image/svg+xml"], where)
+            text = out.get("text") or data.get("text/plain") or ""
+            texts.append((i, "".join(text) if isinstance(text, list) else text))
+    return texts
 
 
 def check_svg(svg, where):

@@ -212,11 +212,6 @@ func (p *Proc) Execute(ctx context.Context, code string, onOutput func(Output)) 
 	return p.Run(ctx, Cell{Code: code, OnOutput: onOutput})
 }
 
-// ExecuteAs is Execute with the cell's label for errors ("In[7]").
-func (p *Proc) ExecuteAs(ctx context.Context, label, code string, onOutput func(Output)) (Reply, error) {
-	return p.Run(ctx, Cell{Code: code, Label: label, OnOutput: onOutput})
-}
-
 // Run executes a cell and returns how it ended. Output is delivered to
 // cell.OnOutput before Run returns. Cancelling ctx interrupts the cell (the
 // reply then says KeyboardInterrupt). If the child dies during the cell, the
