@@ -467,6 +467,11 @@ func (in *Interpreter) compilePart(c *cell, text, name string, stmts bool) (prog
 	}
 	prog, err = in.compile(node)
 	if err != nil {
+		if strings.HasPrefix(err.Error(), internalError) {
+			if e := in.unknownQualifier(fset, f); e != nil {
+				err = e
+			}
+		}
 		err = in.mapCompileError(err)
 		if e, ok := err.(*Error); ok && e.Value == "constant definition loop" {
 			in.explainLoop(c, e)
@@ -587,6 +592,9 @@ func identsDefined(f ast.Node) []string {
 	return out
 }
 
+// internalError starts the message of a panic in yaegi's compiler.
+const internalError = "internal interpreter error: "
+
 // compile wraps yaegi's CompileAST: yaegi reports some errors by panicking.
 func (in *Interpreter) compile(n ast.Node) (p *yaegi.Program, err error) {
 	quietLog()
@@ -600,7 +608,7 @@ func (in *Interpreter) compile(n ast.Node) (p *yaegi.Program, err error) {
 	defer compileMu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("internal interpreter error: %v", r)
+			err = fmt.Errorf("%s%v", internalError, r)
 		}
 	}()
 	return in.yi.CompileAST(n)
