@@ -264,3 +264,25 @@ def test_output_is_capped_per_cell_not_per_value(kernel):
     # The budget is the cell's: the next cell shows again.
     r = ok(kc, 'display.HTML("<b>again</b>")')
     assert [m["content"]["data"]["text/html"] for m in r.of_type("display_data")] == ["<b>again</b>"], r
+
+
+@pytest.mark.parametrize("mode", ["gil", "free"])
+def test_interrupted_cell_parked_on_a_mutex_does_not_run_on_later(kernel, mode):
+    """A cell interrupted while it waits for a sync.Mutex must not go on when the mutex is unlocked later.
+
+    The interrupt ends the cell at once (the wait is in host code, with the lock released), but the goroutine
+    stays parked in Lock. Before, when a later cell unlocked the mutex, the rest of the interrupted cell ran
+    inside that later cell: it printed there and overwrote the notebook's variables, and it kept the mutex."""
+    km, kc = kernel
+    ok(kc, '%%mode %s\nimport "sync"\nvar mu sync.Mutex\nmu.Lock()\nx := 1' % mode)
+    msg_id = start_until(kc, 'fmt.Println("parked")\nmu.Lock()\nfmt.Println("ghost")\nx = 99', "parked")
+    km.interrupt_kernel()
+    r = collect(kc, msg_id, timeout=30)
+    assert r.error and r.error["ename"] == "KeyboardInterrupt", r
+    # Unlock: the parked Lock returns in the abandoned goroutine, which must give the mutex back and end
+    # without running the rest of its cell. The new goroutine's Lock then succeeds (it would wait forever
+    # on a mutex the ghost kept).
+    r = ok(kc, 'mu.Unlock()\ngot := make(chan bool)\ngo func() {\n\tmu.Lock()\n\tgot <- true\n}()\n<-got\nx', timeout=30)
+    assert r.result == "1" and "ghost" not in r.stdout, r
+    r = ok(kc, 'mu.Unlock()\nfmt.Println("later")\nx')
+    assert r.stdout == "later\n" and r.result == "1", r

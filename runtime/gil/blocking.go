@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -44,10 +45,38 @@ func Block() (resume func()) {
 	return t.Acquire
 }
 
-func blocking(fn func()) {
+func blocking(fn func()) { blockingUndo(fn, nil) }
+
+// blockingUndo runs wait with the lock released, like blocking, for a wait
+// that may outlive the cell it was called from. An interrupt ends a cell
+// parked in such a wait without waking it (the wait is in host code no
+// interrupt reaches); when the wait returns later, the rest of that cell
+// must not run — it would run inside whatever cell is current, writing its
+// variables. So if the calling goroutine's thread was given up meanwhile
+// (Exit from another goroutine: an interrupted cell), the goroutine takes
+// the lock back (so its deferred calls run under it, as everything
+// interpreted does), calls undo (nil: nothing to undo) to give back what
+// the wait acquired, and ends with runtime.Goexit, which runs its deferred
+// calls. CPython behaves alike: a KeyboardInterrupt in the main thread
+// abandons a lock.acquire() and the code after it.
+func blockingUndo(wait, undo func()) {
+	t := Current()
 	resume := Block()
-	defer resume()
-	fn()
+	returned := false
+	defer func() {
+		if !returned {
+			resume() // wait panicked: take the lock back before unwinding
+		}
+	}()
+	wait()
+	returned = true
+	resume()
+	if t != nil && t.abandoned() {
+		if undo != nil {
+			undo()
+		}
+		runtime.Goexit()
+	}
 }
 
 // Go runs fn in a new goroutine. If the calling goroutine has a thread, the
@@ -120,7 +149,7 @@ type Mutex struct{ mu sync.Mutex }
 // Lock locks m, releasing the GIL if it has to wait.
 func (m *Mutex) Lock() {
 	if !m.mu.TryLock() {
-		blocking(m.mu.Lock)
+		blockingUndo(m.mu.Lock, m.mu.Unlock)
 	}
 }
 
@@ -136,7 +165,7 @@ type RWMutex struct{ mu sync.RWMutex }
 // Lock locks rw for writing, releasing the GIL if it has to wait.
 func (rw *RWMutex) Lock() {
 	if !rw.mu.TryLock() {
-		blocking(rw.mu.Lock)
+		blockingUndo(rw.mu.Lock, rw.mu.Unlock)
 	}
 }
 
@@ -146,7 +175,7 @@ func (rw *RWMutex) Unlock() { rw.mu.Unlock() }
 // RLock locks rw for reading, releasing the GIL if it has to wait.
 func (rw *RWMutex) RLock() {
 	if !rw.mu.TryRLock() {
-		blocking(rw.mu.RLock)
+		blockingUndo(rw.mu.RLock, rw.mu.RUnlock)
 	}
 }
 
@@ -205,7 +234,9 @@ func (c *Cond) cond() *sync.Cond {
 }
 
 // Wait unlocks c.L, waits for Signal or Broadcast (releasing the GIL), and
-// locks c.L again.
+// locks c.L again. An interrupted cell's goroutine that wakes here ends
+// with c.L locked, as Python's Condition.wait re-acquires before raising:
+// a deferred c.L.Unlock() releases it.
 func (c *Cond) Wait() {
 	cc := c.cond()
 	blocking(cc.Wait)

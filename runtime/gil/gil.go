@@ -261,6 +261,15 @@ func (t *Thread) Acquire() {
 	g.wait(t) // unlocks g.mu
 }
 
+// abandoned reports whether Exit was called on t from another goroutine
+// while t's goroutine still ran (see Exit): its cell was interrupted while
+// the goroutine waited in host code.
+func (t *Thread) abandoned() bool {
+	t.g.mu.Lock()
+	defer t.g.mu.Unlock()
+	return t.exitReq
+}
+
 // Release gives up the lock for a blocking operation (the observer sees
 // Blocked) and hands it to a waiter, if any. Release on a thread that does
 // not hold the lock does nothing.
