@@ -35,14 +35,21 @@ func reportPanic(v any) {
 
 // Block releases the lock if the calling goroutine's thread holds it and
 // returns the function that takes it back (a no-op otherwise). It is what
-// the evaluator's Hooks.Block does around channel operations.
+// the evaluator's Hooks.Block does around channel operations and blocking
+// host calls. Like blockingUndo, the resume ends the goroutine of a cell
+// that was interrupted while it waited, instead of running the rest.
 func Block() (resume func()) {
 	t := Current()
 	if t == nil || !t.Holds() {
 		return func() {}
 	}
 	t.Release()
-	return t.Acquire
+	return func() {
+		t.Acquire()
+		if t.abandoned() { // see blockingUndo
+			runtime.Goexit()
+		}
+	}
 }
 
 func blocking(fn func()) { blockingUndo(fn, nil) }
@@ -61,17 +68,21 @@ func blocking(fn func()) { blockingUndo(fn, nil) }
 // abandons a lock.acquire() and the code after it.
 func blockingUndo(wait, undo func()) {
 	t := Current()
-	resume := Block()
+	if t == nil || !t.Holds() {
+		wait()
+		return
+	}
+	t.Release()
 	returned := false
 	defer func() {
 		if !returned {
-			resume() // wait panicked: take the lock back before unwinding
+			t.Acquire() // wait panicked: take the lock back before unwinding
 		}
 	}()
 	wait()
 	returned = true
-	resume()
-	if t != nil && t.abandoned() {
+	t.Acquire()
+	if t.abandoned() {
 		if undo != nil {
 			undo()
 		}
