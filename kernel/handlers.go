@@ -29,12 +29,12 @@ func (k *server) dispatch(sock zmq4.Socket, mu *sync.Mutex, m *wire.Message) {
 	k.inflight.Add(1)
 	k.mu.Unlock()
 	defer k.inflight.Done()
-	k.publish(m, "status", statusMsg{ExecutionState: "busy"})
-	defer k.publish(m, "status", statusMsg{ExecutionState: "idle"})
+	k.publish(m, statusMsg{ExecutionState: "busy"})
+	defer k.publish(m, statusMsg{ExecutionState: "idle"})
 	replied := false
-	r := func(msgType string, content any) {
+	r := func(c content) {
 		replied = true
-		k.reply(sock, mu, m, msgType, content)
+		k.reply(sock, mu, m, c)
 	}
 	defer func() {
 		p := recover()
@@ -43,8 +43,8 @@ func (k *server) dispatch(sock zmq4.Socket, mu *sync.Mutex, m *wire.Message) {
 		}
 		t := m.Header.MsgType
 		k.log.Printf("panic answering %s %s: %v\n%s", t, m.Header.MsgID, p, debug.Stack())
-		if base, ok := strings.CutSuffix(t, "_request"); ok && base != "" && !replied {
-			k.reply(sock, mu, m, base+"_reply", errorReply{Status: "error", errorContent: errorContent{Ename: "KernelError",
+		if isRequest(t) && !replied {
+			k.reply(sock, mu, m, errorReply{request: t, Status: "error", errorContent: errorContent{Ename: "KernelError",
 				Evalue:    fmt.Sprintf("corelab failed answering %s: %v (a bug: please report it)", t, p),
 				Traceback: []string{}}})
 		}
@@ -54,13 +54,13 @@ func (k *server) dispatch(sock zmq4.Socket, mu *sync.Mutex, m *wire.Message) {
 	}
 	switch t := m.Header.MsgType; t {
 	case "kernel_info_request":
-		r("kernel_info_reply", k.kernelInfo())
+		r(k.kernelInfo())
 	case "execute_request":
 		if sock == k.control {
 			// A cell on control would hold the goroutine that serves
 			// interrupt_request, so nothing could interrupt it.
 			k.log.Printf("execute_request on control refused: it belongs on shell")
-			r("execute_reply", executeError{Status: "error", ExecutionCount: k.executionCount(),
+			r(executeError{Status: "error", ExecutionCount: k.executionCount(),
 				errorContent: errorContent{Ename: "WrongChannel",
 					Evalue:    "execute_request is served on the shell channel, not on control",
 					Traceback: []string{}}})
@@ -76,29 +76,36 @@ func (k *server) dispatch(sock zmq4.Socket, mu *sync.Mutex, m *wire.Message) {
 	case "history_request":
 		k.historyReq(m, r)
 	case "comm_info_request":
-		r("comm_info_reply", commInfoReply{Status: "ok", Comms: map[string]any{}})
+		r(commInfoReply{Status: "ok", Comms: map[string]any{}})
 	case "interrupt_request":
 		k.interrupt()
-		r("interrupt_reply", interruptReply{Status: "ok"})
+		r(interruptReply{Status: "ok"})
 	case "shutdown_request":
 		var c struct {
 			Restart bool `json:"restart"`
 		}
 		m.DecodeContent(&c)
-		content := shutdownReply{Status: "ok", Restart: c.Restart}
-		r("shutdown_reply", content)
-		k.publish(m, "shutdown_reply", content)
+		reply := shutdownReply{Status: "ok", Restart: c.Restart}
+		r(reply)
+		k.publish(m, reply)
 		k.stop()
 	case "comm_open", "comm_msg", "comm_close":
 		// No comm targets: ignore, as the protocol allows.
 		k.log.Printf("%s ignored: no comm targets", t)
 	default:
 		k.log.Printf("unknown msg_type %q ignored", t)
-		if base, ok := strings.CutSuffix(t, "_request"); ok && base != "" {
-			r(base+"_reply", errorReply{Status: "error", errorContent: errorContent{Ename: "UnknownMessageType",
+		if isRequest(t) {
+			r(errorReply{request: t, Status: "error", errorContent: errorContent{Ename: "UnknownMessageType",
 				Evalue: fmt.Sprintf("corelab does not handle %q", t), Traceback: []string{}}})
 		}
 	}
+}
+
+// isRequest reports whether msgType names a request (X_request), which
+// is answered by an X_reply.
+func isRequest(msgType string) bool {
+	base, ok := strings.CutSuffix(msgType, "_request")
+	return ok && base != ""
 }
 
 func (k *server) kernelInfo() kernelInfoReply {
@@ -140,11 +147,11 @@ type executeContent struct {
 	StopOnError     *bool          `json:"stop_on_error"`
 }
 
-func (k *server) execute(m *wire.Message, r func(string, any)) {
+func (k *server) execute(m *wire.Message, r func(content)) {
 	var c executeContent
 	if err := m.DecodeContent(&c); err != nil {
 		k.log.Printf("execute_request: bad content: %v", err)
-		r("execute_reply", executeError{Status: "error", ExecutionCount: k.executionCount(),
+		r(executeError{Status: "error", ExecutionCount: k.executionCount(),
 			errorContent: errorContent{Ename: "BadRequest", Evalue: err.Error(), Traceback: []string{}}})
 		return
 	}
@@ -156,7 +163,7 @@ func (k *server) execute(m *wire.Message, r func(string, any)) {
 	count := k.count
 	k.mu.Unlock()
 	if !c.Silent {
-		k.publish(m, "execute_input", executeInput{Code: c.Code, ExecutionCount: count})
+		k.publish(m, executeInput{Code: c.Code, ExecutionCount: count})
 	}
 
 	out := newStreamer(k, m)
@@ -184,13 +191,13 @@ func (k *server) execute(m *wire.Message, r func(string, any)) {
 		rep = supervisor.Reply{Status: "error", Error: &supervisor.Error{Name: "KernelError", Value: err.Error(),
 			Traceback: []string{"KernelError: " + err.Error()}}}
 	}
-	var content any
+	var reply content
 	failed := rep.Status != "ok"
 	if !failed {
 		if rep.Result != nil && !c.Silent {
-			k.publish(m, "execute_result", executeResult{ExecutionCount: count, Data: rep.Result, Metadata: orEmpty(rep.ResultMeta)})
+			k.publish(m, executeResult{ExecutionCount: count, Data: rep.Result, Metadata: orEmpty(rep.ResultMeta)})
 		}
-		content = executeOK{Status: "ok", ExecutionCount: count, UserExpressions: map[string]any{}, Payload: []any{}}
+		reply = executeOK{Status: "ok", ExecutionCount: count, UserExpressions: map[string]any{}, Payload: []any{}}
 	} else {
 		e := rep.Error
 		if e == nil {
@@ -200,8 +207,8 @@ func (k *server) execute(m *wire.Message, r func(string, any)) {
 			e.Traceback = []string{}
 		}
 		ec := errorContent{Ename: e.Name, Evalue: e.Value, Traceback: e.Traceback}
-		content = executeError{Status: "error", ExecutionCount: count, errorContent: ec}
-		k.publish(m, "error", ec)
+		reply = executeError{Status: "error", ExecutionCount: count, errorContent: ec}
+		k.publish(m, errorMsg{ec})
 	}
 	// Requests queued while the failed cell ran are aborted before its reply
 	// goes out: a client that sends its next cell on seeing the reply (as
@@ -209,7 +216,7 @@ func (k *server) execute(m *wire.Message, r func(string, any)) {
 	if failed && (c.StopOnError == nil || *c.StopOnError) {
 		k.abortQueued()
 	}
-	r("execute_reply", content)
+	r(reply)
 }
 
 // abortQueued answers execute requests already queued behind a failed cell
@@ -222,9 +229,9 @@ func (k *server) abortQueued() {
 				k.dispatch(k.shell, &k.shellMu, q)
 				continue
 			}
-			k.publish(q, "status", statusMsg{ExecutionState: "busy"})
-			k.reply(k.shell, &k.shellMu, q, "execute_reply", executeAborted{Status: "aborted", ExecutionCount: k.executionCount()})
-			k.publish(q, "status", statusMsg{ExecutionState: "idle"})
+			k.publish(q, statusMsg{ExecutionState: "busy"})
+			k.reply(k.shell, &k.shellMu, q, executeAborted{Status: "aborted", ExecutionCount: k.executionCount()})
+			k.publish(q, statusMsg{ExecutionState: "idle"})
 		default:
 			return
 		}
@@ -255,7 +262,7 @@ func (k *server) askInput(req *wire.Message, prompt string, password bool) (stri
 		}
 		k.mu.Unlock()
 	}()
-	k.reply(k.stdin, &k.stdinMu, req, "input_request", inputRequest{Prompt: prompt, Password: password})
+	k.reply(k.stdin, &k.stdinMu, req, inputRequest{Prompt: prompt, Password: password})
 	select {
 	case m := <-ch:
 		var c struct {
@@ -278,7 +285,7 @@ type codeContent struct {
 	DetailLevel int    `json:"detail_level"`
 }
 
-func (k *server) complete(m *wire.Message, r func(string, any)) {
+func (k *server) complete(m *wire.Message, r func(content)) {
 	var c codeContent
 	m.DecodeContent(&c)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -291,11 +298,11 @@ func (k *server) complete(m *wire.Message, r func(string, any)) {
 	if matches == nil {
 		matches = []string{}
 	}
-	r("complete_reply", completeReply{Status: "ok", Matches: matches, CursorStart: start,
+	r(completeReply{Status: "ok", Matches: matches, CursorStart: start,
 		CursorEnd: end, Metadata: map[string]any{}})
 }
 
-func (k *server) inspect(m *wire.Message, r func(string, any)) {
+func (k *server) inspect(m *wire.Message, r func(content)) {
 	var c codeContent
 	m.DecodeContent(&c)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -304,18 +311,18 @@ func (k *server) inspect(m *wire.Message, r func(string, any)) {
 	if err != nil {
 		k.log.Printf("inspect: %v", err)
 	}
-	r("inspect_reply", inspectReply{Status: "ok", Found: found, Data: orEmpty(data), Metadata: map[string]any{}})
+	r(inspectReply{Status: "ok", Found: found, Data: orEmpty(data), Metadata: map[string]any{}})
 }
 
-func (k *server) isComplete(m *wire.Message, r func(string, any)) {
+func (k *server) isComplete(m *wire.Message, r func(content)) {
 	var c codeContent
 	m.DecodeContent(&c)
 	// Answered here, from the text alone (kernel/syntax): no evaluator
 	// round trip on every key press of a console.
 	status, indent := syntax.IsComplete(c.Code)
-	content := isCompleteReply{Status: status}
+	reply := isCompleteReply{Status: status}
 	if status == syntax.Incomplete {
-		content.Indent = &indent
+		reply.Indent = &indent
 	}
-	r("is_complete_reply", content)
+	r(reply)
 }

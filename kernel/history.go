@@ -170,8 +170,8 @@ func globMatch(pattern, s string) bool {
 	return match(0, 0)
 }
 
-func (k *server) historyReq(m *wire.Message, r func(string, any)) {
+func (k *server) historyReq(m *wire.Message, r func(content)) {
 	var c historyContent
 	m.DecodeContent(&c)
-	r("history_reply", historyReply{Status: "ok", History: k.history.query(c)})
+	r(historyReply{Status: "ok", History: k.history.query(c)})
 }

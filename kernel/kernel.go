@@ -164,7 +164,7 @@ func start(ctx context.Context, cfg Config) (*server, error) {
 		return nil, fmt.Errorf("start evaluator: %w", r.err)
 	}
 	k.proc = r.p
-	k.publish(nil, "status", statusMsg{ExecutionState: "starting"})
+	k.publish(nil, statusMsg{ExecutionState: "starting"})
 	// Each of these is owned by k and joined in close: the loops on a
 	// socket end when it is closed, serveShell when done is.
 	k.goOwned(k.heartbeat)
@@ -212,7 +212,7 @@ func (k *server) bind() error {
 		sub.Close()
 		return nil
 	}
-	if err := sub.SetOption(zmq4.OptionSubscribe, k.topic("status")); err != nil {
+	if err := sub.SetOption(zmq4.OptionSubscribe, k.topic(statusMsg{}.msgType())); err != nil {
 		k.log.Printf("iopub: flush subscriber: %v", err)
 		sub.Close()
 		return nil
@@ -475,33 +475,35 @@ func (k *server) onStdin(m *wire.Message) {
 	}
 }
 
-// publish sends a message on iopub with parent as its parent header.
-func (k *server) publish(parent *wire.Message, msgType string, content any) {
-	m, err := k.sess.NewMessage(msgType, parent, content)
+// publish sends c on iopub with parent as its parent header.
+func (k *server) publish(parent *wire.Message, c content) {
+	typ := c.msgType()
+	m, err := k.sess.NewMessage(typ, parent, c)
 	if err != nil {
-		k.log.Printf("iopub: build %s: %v", msgType, err)
+		k.log.Printf("iopub: build %s: %v", typ, err)
 		return
 	}
-	m.Identities = [][]byte{[]byte(k.topic(msgType))}
+	m.Identities = [][]byte{[]byte(k.topic(typ))}
 	frames := m.Encode(k.signer)
 	k.iopubMu.Lock()
 	err = k.iopub.Send(zmq4.NewMsgFrom(frames...))
-	if err == nil && msgType == "status" {
+	if _, status := c.(statusMsg); err == nil && status {
 		k.flushMu.Lock()
 		k.lastStatus = m.Header.MsgID
 		k.flushMu.Unlock()
 	}
 	k.iopubMu.Unlock()
 	if err != nil {
-		k.log.Printf("iopub: send %s: %v", msgType, err)
+		k.log.Printf("iopub: send %s: %v", typ, err)
 	}
 }
 
-// reply answers req on sock (the socket req came in on).
-func (k *server) reply(sock zmq4.Socket, mu *sync.Mutex, req *wire.Message, msgType string, content any) {
-	m, err := k.sess.Reply(req, msgType, content)
+// reply answers req with c on sock (the socket req came in on).
+func (k *server) reply(sock zmq4.Socket, mu *sync.Mutex, req *wire.Message, c content) {
+	typ := c.msgType()
+	m, err := k.sess.Reply(req, typ, c)
 	if err != nil {
-		k.log.Printf("reply %s: %v", msgType, err)
+		k.log.Printf("reply %s: %v", typ, err)
 		return
 	}
 	frames := m.Encode(k.signer)
@@ -509,6 +511,6 @@ func (k *server) reply(sock zmq4.Socket, mu *sync.Mutex, req *wire.Message, msgT
 	err = sock.Send(zmq4.NewMsgFrom(frames...))
 	mu.Unlock()
 	if err != nil {
-		k.log.Printf("send %s: %v", msgType, err)
+		k.log.Printf("send %s: %v", typ, err)
 	}
 }

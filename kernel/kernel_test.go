@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -817,4 +818,76 @@ func TestInterruptWhileWaitingForInput(t *testing.T) {
 		t.Errorf("interrupted input: %v", r.Content)
 	}
 	k.mustOK("1")
+}
+
+// TestReplyTypesOnTheWire sends each request the kernel answers over the
+// real sockets and checks the names a client dispatches on: the reply's
+// msg_type is the spec's for the request, the request's own with _reply
+// for _request for one the kernel does not know, and each iopub message
+// is one of the spec's. (stdin's input_request is checked by the input
+// cell: the client answers only a message of that name.)
+func TestReplyTypesOnTheWire(t *testing.T) {
+	k := startKernel(t)
+	k.mustOK(`import "corelab/display"`)
+	k.mustOK(`import "corelab/input"`)
+	k.mustOK(`import "fmt"`)
+	cell := func(code string) map[string]any {
+		return map[string]any{"code": code, "silent": false, "store_history": true, "allow_stdin": true,
+			"user_expressions": map[string]any{}}
+	}
+	code := map[string]any{"code": "fmt.Pri", "cursor_pos": 7}
+	requests := []struct {
+		channel, msgType string
+		content          map[string]any
+	}{
+		{client.Shell, "kernel_info_request", map[string]any{}},
+		{client.Shell, "execute_request", cell("fmt.Println(1)\nh := display.New()\nh.Text(\"a\")\n" +
+			"h.Update(display.Bundle{\"text/plain\": \"b\"})\n2")},
+		{client.Shell, "execute_request", cell("nosuchname")},
+		{client.Shell, "execute_request", cell(`input.Line("? ")`)},
+		{client.Shell, "complete_request", code},
+		{client.Shell, "inspect_request", code},
+		{client.Shell, "is_complete_request", code},
+		{client.Shell, "history_request", map[string]any{"hist_access_type": "tail", "n": 1}},
+		{client.Shell, "comm_info_request", map[string]any{}},
+		{client.Shell, "frobnicate_request", map[string]any{}},
+		{client.Control, "kernel_info_request", map[string]any{}},
+		{client.Control, "interrupt_request", map[string]any{}},
+		{client.Control, "shutdown_request", map[string]any{"restart": false}}, // last: the kernel ends
+	}
+	seen := map[string]bool{}
+	for _, rq := range requests {
+		req, err := k.c.Send(rq.channel, rq.msgType, rq.content)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := k.c.CollectWith(ctxT(t), rq.channel, req, client.CollectOptions{
+			OnInput: func(string, bool) string { return "typed" }})
+		if err != nil {
+			t.Fatalf("%s on %s: %v", rq.msgType, rq.channel, err)
+		}
+		want, known := kernel.SpecReplies[rq.msgType]
+		if !known {
+			want = strings.TrimSuffix(rq.msgType, "_request") + "_reply"
+		}
+		if got := res.Reply.Header.MsgType; got != want {
+			t.Errorf("%s on %s answered as %s, want %s", rq.msgType, rq.channel, got, want)
+		}
+		for _, typ := range res.Types() {
+			seen[typ] = true
+			// The kernel also publishes its shutdown_reply on iopub, as
+			// ipykernel does, so that every client learns of it.
+			if !slices.Contains(kernel.SpecIOPub, typ) && !(typ == "shutdown_reply" && rq.msgType == "shutdown_request") {
+				t.Errorf("%s: iopub %s is not an iopub message of the spec", rq.msgType, typ)
+			}
+		}
+		if rq.msgType == "execute_request" && strings.Contains(rq.content["code"].(string), "input.Line") && resultText(res) != "typed" {
+			t.Errorf("input cell: result %q, want the typed answer", resultText(res))
+		}
+	}
+	for _, typ := range []string{"status", "execute_input", "stream", "display_data", "update_display_data", "execute_result", "error"} {
+		if !seen[typ] {
+			t.Errorf("no %s on iopub: the test no longer covers it", typ)
+		}
+	}
 }

@@ -1,5 +1,7 @@
 package kernel
 
+import "strings"
+
 // The contents of the messages the kernel sends, one type per message (or
 // per shape of one, where a reply's fields depend on its status), so that
 // the compiler checks what goes on the wire. Field names and JSON tags are
@@ -7,10 +9,20 @@ package kernel
 // (https://jupyter-client.readthedocs.io/en/latest/messaging.html). Empty
 // maps and lists are sent as {} and [], never null: clients index into them.
 
+// content is the content of a message the kernel sends. Each type names
+// its own msg_type, and publish and reply take nothing else, so a content
+// cannot go out under another message's name.
+type content interface {
+	// msgType is the msg_type of the message that carries the content.
+	msgType() string
+}
+
 // statusMsg is the content of an iopub status message.
 type statusMsg struct {
 	ExecutionState string `json:"execution_state"` // "starting", "busy" or "idle"
 }
+
+func (statusMsg) msgType() string { return "status" }
 
 // streamMsg is the content of an iopub stream message.
 type streamMsg struct {
@@ -18,11 +30,15 @@ type streamMsg struct {
 	Text string `json:"text"`
 }
 
+func (streamMsg) msgType() string { return "stream" }
+
 // executeInput is the content of an iopub execute_input message.
 type executeInput struct {
 	Code           string `json:"code"`
 	ExecutionCount int    `json:"execution_count"`
 }
+
+func (executeInput) msgType() string { return "execute_input" }
 
 // executeResult is the content of an iopub execute_result message.
 type executeResult struct {
@@ -31,32 +47,54 @@ type executeResult struct {
 	Metadata       map[string]any `json:"metadata"`
 }
 
-// displayData is the content of an iopub display_data or
-// update_display_data message.
+func (executeResult) msgType() string { return "execute_result" }
+
+// displayData is the content of an iopub display_data message.
 type displayData struct {
 	Data      map[string]any `json:"data"`
 	Metadata  map[string]any `json:"metadata"`
 	Transient transient      `json:"transient"`
 }
 
+func (displayData) msgType() string { return "display_data" }
+
+// updateDisplayData is the content of an iopub update_display_data
+// message: a display_data that replaces the one with its display id.
+type updateDisplayData displayData
+
+func (updateDisplayData) msgType() string { return "update_display_data" }
+
 // transient holds what a display carries but a notebook does not keep.
 type transient struct {
 	DisplayID string `json:"display_id,omitempty"`
 }
 
-// errorContent is the content of an iopub error message, and the error
-// fields of a reply whose status is "error".
+// errorContent holds the fields of an error: the content of an iopub
+// error message (errorMsg) and part of every reply whose status is
+// "error".
 type errorContent struct {
 	Ename     string   `json:"ename"`
 	Evalue    string   `json:"evalue"`
 	Traceback []string `json:"traceback"`
 }
 
-// errorReply is any reply with status "error".
-type errorReply struct {
-	Status string `json:"status"` // "error"
+// errorMsg is the content of an iopub error message.
+type errorMsg struct {
 	errorContent
 }
+
+func (errorMsg) msgType() string { return "error" }
+
+// errorReply is a reply with status "error" to a request of any type,
+// also one the kernel does not know: its msg_type is the request's, with
+// _reply for _request.
+type errorReply struct {
+	request string // the request's msg_type, "X_request"
+	Status  string `json:"status"` // "error"
+	errorContent
+}
+
+func (r errorReply) msgType() string { return strings.TrimSuffix(r.request, "_request") + "_reply" }
 
 // executeOK is an execute_reply with status "ok".
 type executeOK struct {
@@ -66,6 +104,8 @@ type executeOK struct {
 	Payload         []any          `json:"payload"`
 }
 
+func (executeOK) msgType() string { return "execute_reply" }
+
 // executeError is an execute_reply with status "error".
 type executeError struct {
 	Status         string `json:"status"` // "error"
@@ -73,12 +113,16 @@ type executeError struct {
 	errorContent
 }
 
+func (executeError) msgType() string { return "execute_reply" }
+
 // executeAborted is an execute_reply with status "aborted": the request
 // was queued behind a cell that failed.
 type executeAborted struct {
 	Status         string `json:"status"` // "aborted"
 	ExecutionCount int    `json:"execution_count"`
 }
+
+func (executeAborted) msgType() string { return "execute_reply" }
 
 // kernelInfoReply is the content of a kernel_info_reply.
 type kernelInfoReply struct {
@@ -91,6 +135,8 @@ type kernelInfoReply struct {
 	HelpLinks             []helpLink   `json:"help_links"`
 	Debugger              bool         `json:"debugger"`
 }
+
+func (kernelInfoReply) msgType() string { return "kernel_info_reply" }
 
 // languageInfo describes the kernel's language to frontends.
 type languageInfo struct {
@@ -117,6 +163,8 @@ type completeReply struct {
 	Metadata    map[string]any `json:"metadata"`
 }
 
+func (completeReply) msgType() string { return "complete_reply" }
+
 // inspectReply is the content of an inspect_reply.
 type inspectReply struct {
 	Status   string         `json:"status"`
@@ -125,12 +173,16 @@ type inspectReply struct {
 	Metadata map[string]any `json:"metadata"`
 }
 
+func (inspectReply) msgType() string { return "inspect_reply" }
+
 // isCompleteReply is the content of an is_complete_reply. Indent is sent
 // only with status "incomplete" (and then even when empty).
 type isCompleteReply struct {
 	Status string  `json:"status"`
 	Indent *string `json:"indent,omitempty"`
 }
+
+func (isCompleteReply) msgType() string { return "is_complete_reply" }
 
 // historyReply is the content of a history_reply: each entry is
 // [session, line, input].
@@ -139,11 +191,15 @@ type historyReply struct {
 	History [][]any `json:"history"`
 }
 
+func (historyReply) msgType() string { return "history_reply" }
+
 // commInfoReply is the content of a comm_info_reply.
 type commInfoReply struct {
 	Status string         `json:"status"`
 	Comms  map[string]any `json:"comms"`
 }
+
+func (commInfoReply) msgType() string { return "comm_info_reply" }
 
 // shutdownReply is the content of a shutdown_reply (also published on
 // iopub, so every client learns of the shutdown).
@@ -152,16 +208,22 @@ type shutdownReply struct {
 	Restart bool   `json:"restart"`
 }
 
+func (shutdownReply) msgType() string { return "shutdown_reply" }
+
 // interruptReply is the content of an interrupt_reply.
 type interruptReply struct {
 	Status string `json:"status"`
 }
+
+func (interruptReply) msgType() string { return "interrupt_reply" }
 
 // inputRequest is the content of a stdin input_request.
 type inputRequest struct {
 	Prompt   string `json:"prompt"`
 	Password bool   `json:"password"`
 }
+
+func (inputRequest) msgType() string { return "input_request" }
 
 // orEmpty returns m, or an empty map for nil, so that it is sent as {}.
 func orEmpty(m map[string]any) map[string]any {

@@ -46,12 +46,12 @@ func (s *streamer) output(o supervisor.Output) {
 	if o.Display != nil {
 		s.flush()
 		d := o.Display
-		content := displayData{Data: d.Data, Metadata: orEmpty(d.Metadata), Transient: transient{DisplayID: d.DisplayID}}
-		typ := "display_data"
+		dd := displayData{Data: d.Data, Metadata: orEmpty(d.Metadata), Transient: transient{DisplayID: d.DisplayID}}
 		if d.Update {
-			typ = "update_display_data"
+			s.k.publish(s.parent, updateDisplayData(dd))
+		} else {
+			s.k.publish(s.parent, dd)
 		}
-		s.k.publish(s.parent, typ, content)
 		return
 	}
 	s.mu.Lock()
@@ -84,7 +84,7 @@ func (s *streamer) flush() {
 	// Publish under the lock so that a timer flush and an explicit flush
 	// cannot reorder two batches.
 	for i := range segs {
-		s.k.publish(s.parent, "stream", streamMsg{Name: segs[i].name, Text: segs[i].text.String()})
+		s.k.publish(s.parent, streamMsg{Name: segs[i].name, Text: segs[i].text.String()})
 	}
 	s.mu.Unlock()
 }

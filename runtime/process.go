@@ -21,6 +21,7 @@ import (
 
 	"corelab/runtime/gil"
 	"corelab/runtime/handoff"
+	"corelab/runtime/internal/jsonnum"
 	"corelab/runtime/interp"
 	"corelab/runtime/meter"
 )
@@ -388,27 +389,7 @@ func decodeResult(b []byte) any {
 	if err := d.Decode(&v); err != nil {
 		return nil
 	}
-	return normalize(v)
-}
-
-func normalize(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if i, err := strconv.Atoi(string(x)); err == nil {
-			return i
-		}
-		f, _ := x.Float64()
-		return f
-	case []any:
-		for i := range x {
-			x[i] = normalize(x[i])
-		}
-	case map[string]any:
-		for k := range x {
-			x[k] = normalize(x[k])
-		}
-	}
-	return v
+	return jsonnum.Replace[int](v)
 }
 
 // close ends the worker: stdin closed, then killed if it lingers.

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"time"
 
@@ -17,35 +18,22 @@ type emulated struct {
 	cores             float64       // 2 interpreted CPU workers under the GIL
 }
 
-// The same experiments in Python, run by the default CPython (the first
+// lostUpdates is the lost-update experiment in Python, the file that
+// scripts/lost_updates.py runs for notebook 03's reference table; the bench
+// sets its N and runs two of its rows (see pyLost).
+//
+//go:embed lost_updates.py
+var lostUpdates string
+
+// pyLost runs lostUpdates's counter += 1 and add_one rows for n updates per
+// thread, leaving the updates lost in lost_inc and lost_call.
+func pyLost(n int) string {
+	return lostUpdates + fmt.Sprintf("\nN = %d\nlost_inc = lost(plus_equals)\nlost_call = lost(via_call)\n", n)
+}
+
+// The other experiments in Python, run by the default CPython (the first
 // python3 on PATH). Each leaves its numbers in global names (cpython's Vars).
 const (
-	pyLost = `
-import threading
-N = %d
-counter = 0
-def add_one(x):
-    return x + 1
-def plus_equals():
-    global counter
-    for _ in range(N):
-        counter += 1
-def via_call():
-    global counter
-    for _ in range(N):
-        counter = add_one(counter)
-def lost(work):
-    global counter
-    counter = 0
-    ts = [threading.Thread(target=work) for _ in range(2)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    return 2 * N - counter
-lost_inc = lost(plus_equals)
-lost_call = lost(via_call)
-`
 	pyTick = `
 import threading, time
 stop = threading.Event()
@@ -116,7 +104,7 @@ func (b *bencher) cpython() ([]row, error) {
 	var rows []row
 
 	e := b.emu
-	lost, err := run(fmt.Sprintf(pyLost, e.n))
+	lost, err := run(pyLost(e.n))
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"corelab/runtime/internal/jsonnum"
 	"corelab/runtime/meter"
 )
 
@@ -251,7 +252,7 @@ func readControl(r io.Reader, out chan<- ctlMsg) {
 		if d.Decode(&m) != nil {
 			continue
 		}
-		m.Vars = numbers(m.Vars)
+		jsonnum.Replace[int64](m.Vars) // in place: Vars is a map
 		out <- m
 	}
 }
@@ -271,31 +272,6 @@ func drainControl(r *os.File, ctl <-chan ctlMsg, res *Result) {
 			res.Vars = m.Vars
 		}
 	}
-}
-
-// numbers turns json.Numbers into int64 where they are whole, float64
-// otherwise, in place.
-func numbers(vars map[string]any) map[string]any {
-	for k, v := range vars {
-		vars[k] = number(v)
-	}
-	return vars
-}
-
-func number(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return i
-		}
-		f, _ := x.Float64()
-		return f
-	case []any:
-		for i := range x {
-			x[i] = number(x[i])
-		}
-	}
-	return v
 }
 
 // answerInput asks ask for a line and sends the answer to the driver.
