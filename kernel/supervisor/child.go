@@ -201,11 +201,10 @@ func (s *server) readLoop(fr *frameReader) error {
 			r.Code = string(tail)
 			s.work <- func() { s.execute(r) }
 		case kComplete:
-			var r codeReq
-			if err := json.Unmarshal(payload, &r); err != nil {
-				return fmt.Errorf("supervisor: decode complete: %w", err)
+			r, err := decodeCodeReq(payload, tail, "complete")
+			if err != nil {
+				return err
 			}
-			r.Code = string(tail)
 			s.work <- func() {
 				var m []string
 				start, end := r.Cursor, r.Cursor
@@ -216,11 +215,10 @@ func (s *server) readLoop(fr *frameReader) error {
 				s.send(kCompleteReply, &completeEv{ID: r.ID, Matches: m, Start: start, End: end})
 			}
 		case kInspect:
-			var r codeReq
-			if err := json.Unmarshal(payload, &r); err != nil {
-				return fmt.Errorf("supervisor: decode inspect: %w", err)
+			r, err := decodeCodeReq(payload, tail, "inspect")
+			if err != nil {
+				return err
 			}
-			r.Code = string(tail)
 			s.work <- func() {
 				var data map[string]any
 				var found bool
@@ -423,4 +421,15 @@ func withLabel(ctx context.Context, label string) context.Context {
 func Label(ctx context.Context) string {
 	l, _ := ctx.Value(labelKey{}).(string)
 	return l
+}
+
+// decodeCodeReq decodes a complete or inspect request: its JSON payload,
+// with the cell's code in the frame's tail.
+func decodeCodeReq(payload, tail []byte, what string) (codeReq, error) {
+	var r codeReq
+	if err := json.Unmarshal(payload, &r); err != nil {
+		return r, fmt.Errorf("supervisor: decode %s: %w", what, err)
+	}
+	r.Code = string(tail)
+	return r, nil
 }
