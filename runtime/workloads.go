@@ -177,18 +177,21 @@ type compiled struct {
 	releases bool          // made by NoGIL
 }
 
-var compiledFuncs = map[uintptr]compiled{}
+// compiledFuncs are the compiled workloads by code address.
+var compiledFuncs = compiledTable(map[string]any{
+	"rt.Fib":         Fib,
+	"rt.CountPrimes": CountPrimes,
+	"rt.Spin":        Spin,
+	"rt.Wait":        Wait,
+})
 
-func registerCompiled(name string, fn any) {
-	v := reflect.ValueOf(fn)
-	compiledFuncs[v.Pointer()] = compiled{name: name, fn: v}
-}
-
-func init() {
-	registerCompiled("rt.Fib", Fib)
-	registerCompiled("rt.CountPrimes", CountPrimes)
-	registerCompiled("rt.Spin", Spin)
-	registerCompiled("rt.Wait", Wait)
+func compiledTable(byName map[string]any) map[uintptr]compiled {
+	t := map[uintptr]compiled{}
+	for name, fn := range byName {
+		v := reflect.ValueOf(fn)
+		t[v.Pointer()] = compiled{name: name, fn: v}
+	}
+	return t
 }
 
 // compiledOf recognizes a compiled workload given by value.
