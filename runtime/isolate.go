@@ -33,7 +33,7 @@ type isolate struct {
 // the interpreter when its declarations import them.
 func newIsolate() (*isolate, error) {
 	l := theLab()
-	factory, main, pol := l.Env.NewInterpreter, l.Main(), l.Policy()
+	factory, main, pol := l.NewInterpreter, l.Main(), l.Policy()
 	if factory == nil {
 		return nil, fmt.Errorf("no interpreter factory: the program must create the lab with host.New(host.Env{NewInterpreter: ...}) (the corelab kernel does)")
 	}

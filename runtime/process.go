@@ -38,7 +38,7 @@ type proc struct {
 // returns the worker's resident memory when ready.
 func startProc(decls string) (*proc, uint64, error) {
 	l := theLab()
-	exe, args, pol := l.Env.Executable, l.Env.WorkerArgs, l.Policy()
+	exe, args, pol := l.Executable, l.WorkerArgs, l.Policy()
 	if exe == "" {
 		var err error
 		if exe, err = os.Executable(); err != nil {

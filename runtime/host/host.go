@@ -23,11 +23,21 @@ import (
 	"corelab/runtime/report"
 )
 
-// Env is what the program embedding the lab injects: the factory that
-// builds interpreters with the generated symbol tables (isolates need it;
-// the lab cannot import the tables, which import it), and the binary and
-// arguments that start a worker process of the Processes model.
-type Env = lab.Env
+// Env is what the program embedding the lab injects: the lab cannot import
+// the generated symbol tables (they import corelab/runtime), so the factory
+// that builds interpreters with them comes from outside.
+type Env struct {
+	// NewInterpreter builds an interpreter with the notebook's symbol tables
+	// (corelab/runtime/symbols and the like) added to opts.Symbols. Isolates
+	// need it.
+	NewInterpreter func(opts interp.Options) (*interp.Interpreter, error)
+	// Executable is the corelab binary started as `corelab worker` for the
+	// Processes model ("" = os.Executable()).
+	Executable string
+	// WorkerArgs are the arguments that make Executable a worker
+	// (nil = []string{"worker"}).
+	WorkerArgs []string
+}
 
 // Lab is one lab: the notebook's interpreter and locks, the execution mode,
 // the interrupt flag, the running isolates and processes.
@@ -38,7 +48,7 @@ type Lab struct{ l *lab.Lab }
 // process-wide hooks (a panic escaping a goroutine is printed; the
 // one-core boost reads the OS's core budget).
 func New(e Env) *Lab {
-	l := &Lab{l: lab.New(e)}
+	l := &Lab{l: lab.New(e.NewInterpreter, e.Executable, e.WorkerArgs)}
 	l.Install()
 	return l
 }

@@ -28,26 +28,14 @@ const (
 	Py39     = "py39"
 )
 
-// Env is what the program embedding the lab injects: the lab cannot import
-// the generated symbol tables (they import corelab/runtime), so the
-// factory that builds interpreters with them comes from outside.
-type Env struct {
-	// NewInterpreter builds an interpreter with the notebook's symbol tables
-	// (corelab/runtime/symbols and the like) added to opts.Symbols. Isolates
-	// need it.
-	NewInterpreter func(opts interp.Options) (*interp.Interpreter, error)
-	// Executable is the corelab binary started as `corelab worker` for the
-	// Processes model ("" = os.Executable()).
-	Executable string
-	// WorkerArgs are the arguments that make Executable a worker
-	// (nil = []string{"worker"}).
-	WorkerArgs []string
-}
-
 // Lab is the state of one lab. The zero value is not usable: call New.
 type Lab struct {
-	// Env is what New was given; it does not change.
-	Env Env
+	// NewInterpreter, Executable and WorkerArgs are what the embedding
+	// program gave New (see host.Env); they do not change.
+	NewInterpreter func(opts interp.Options) (*interp.Interpreter, error)
+	Executable     string
+	WorkerArgs     []string
+
 	// GIL is the notebook's lock: the main interpreter's cells and
 	// goroutines hold it in the GIL model.
 	GIL *gil.GIL
@@ -78,8 +66,9 @@ type Lab struct {
 // also points the gil package's process-wide hooks at the lab's needs: a
 // panic that escapes a goroutine is printed, and the one-core boost reads
 // the OS budget (affinity, NumCPU, cgroup quota).
-func New(e Env) *Lab {
-	l := &Lab{Env: e, GIL: gil.New(gil.DefaultInterval), Free: gil.NewFree(), mode: ModeGIL, policy: Py310}
+func New(newInterpreter func(interp.Options) (*interp.Interpreter, error), executable string, workerArgs []string) *Lab {
+	l := &Lab{NewInterpreter: newInterpreter, Executable: executable, WorkerArgs: workerArgs,
+		GIL: gil.New(gil.DefaultInterval), Free: gil.NewFree(), mode: ModeGIL, policy: Py310}
 	l.GIL.SetObserver(ObserveLanes)
 	l.Free.SetObserver(ObserveLanes)
 	gil.SetPanicHandler(func(v any, stack []byte) {
