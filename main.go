@@ -33,8 +33,8 @@ import (
 	"corelab/kernel/backend"
 	"corelab/kernel/bench"
 	"corelab/notebook"
-	corert "corelab/runtime"
 	rtbench "corelab/runtime/bench"
+	"corelab/runtime/host"
 	"corelab/runtime/symbols"
 )
 
@@ -83,7 +83,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "binder-url":
 		return binder.Main(args, stdout, stderr)
 	case "worker":
-		if code := corert.WorkerMain(symbols.Symbols); code != 0 {
+		if code := host.WorkerMain(symbols.Symbols); code != 0 {
 			os.Exit(code)
 		}
 		return nil

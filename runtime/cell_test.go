@@ -16,6 +16,7 @@ import (
 
 	rt "corelab/runtime"
 	"corelab/runtime/gil"
+	"corelab/runtime/host"
 	"corelab/runtime/interp"
 	"corelab/runtime/symbols"
 )
@@ -32,8 +33,9 @@ func newInterpreter(o interp.Options) (*interp.Interpreter, error) {
 }
 
 type kernel struct {
-	t  *testing.T
-	in *interp.Interpreter
+	t   *testing.T
+	in  *interp.Interpreter
+	lab *host.Lab
 }
 
 func newKernel(t *testing.T, extra ...yaegi.Exports) *kernel {
@@ -43,15 +45,17 @@ func newKernel(t *testing.T, extra ...yaegi.Exports) *kernel {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt.Setup(rt.Env{NewInterpreter: newInterpreter, Main: in})
-	return &kernel{t: t, in: in}
+	l := host.New(host.Env{NewInterpreter: newInterpreter})
+	l.Attach(in)
+	t.Cleanup(rt.InstallTestLab)
+	return &kernel{t: t, in: in, lab: l}
 }
 
 func (k *kernel) cell(src string) (interp.Result, error) {
 	k.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	done := rt.CellStart()
+	done := k.lab.CellStart()
 	defer done()
 	res, err := k.in.Eval(ctx, src)
 	if ctx.Err() != nil {
@@ -111,7 +115,7 @@ import rt "corelab/runtime"
 func forever() { for { } }`)
 	go func() {
 		time.Sleep(200 * time.Millisecond)
-		rt.Interrupt()
+		k.lab.Interrupt()
 	}()
 	_, err := k.cell(`rt.Run(rt.GIL, 2, "forever")`)
 	if !errors.Is(err, interp.ErrInterrupted) {
@@ -445,13 +449,13 @@ w`)
 
 	got := make(chan func())
 	go func() {
-		done := rt.CellStart() // waits for the stuck holder
+		done := k.lab.CellStart() // waits for the stuck holder
 		got <- done
 	}()
 	for rt.MainLockWaiters() == 0 {
 		time.Sleep(100 * time.Microsecond)
 	}
-	rt.Interrupt()
+	k.lab.Interrupt()
 	// The window in which the evaluator used to take the lock from the
 	// holder (0.5 s after an interrupt): the cell must keep waiting.
 	select {
@@ -524,5 +528,20 @@ for i := 0; i < 4; i++ {
 			t.Fatalf("%d threads still wait for the lock 10 s after the next cell", rt.MainLockWaiters())
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// The host's API is out of the cells' reach: corelab/runtime/host has no
+// symbol table, and rt has no lifecycle functions.
+func TestCellsCannotReachTheHost(t *testing.T) {
+	k := newKernel(t)
+	for _, src := range []string{
+		`import "corelab/runtime/host"`,
+		"import rt \"corelab/runtime\"\nrt.CellStart()",
+		"import rt \"corelab/runtime\"\nrt.Interrupt()",
+	} {
+		if _, err := k.cell(src); err == nil {
+			t.Errorf("a cell ran %q", src)
+		}
 	}
 }

@@ -170,16 +170,10 @@ type Comparison struct {
 //	rt.Compare(nil, 2, rt.Fib, 32)
 //	rt.Compare([]rt.Model{rt.GIL, rt.Free}, 2, "work", 1000)
 func Compare(models []Model, workers int, fn any, args ...any) *Comparison {
-	models = modelsOrAll(models)
 	if workers < 1 || workers > 512 {
 		usage("rt.Compare: %d workers; want 1..512", workers)
 	}
-	for _, m := range models {
-		if err := m.check(); err != nil {
-			usage("%v", err)
-		}
-		newJob(m, fn, args) // validate every model before running any
-	}
+	models = checked(models, fn, args)
 	c := &Comparison{Workers: workers, Walls: map[Model][]time.Duration{}, Budget: budget()}
 	all := map[Model][]*Report{}
 	p := newProgress(len(models) * Rounds)
@@ -187,13 +181,10 @@ func Compare(models []Model, workers int, fn any, args ...any) *Comparison {
 	for round := 0; round < Rounds; round++ {
 		for _, m := range alternate(models, round) {
 			p.next(fmt.Sprintf("comparing: %s with %d worker(s), round %d of %d", m, workers, round+1, Rounds))
-			j := newJob(m, fn, args)
-			j.quiet = true // this progress line, not one per run
-			r := j.run(m, workers)
+			r := runRound(&c.cond, m, workers, fn, args)
 			c.Func = r.Func
 			all[m] = append(all[m], r)
 			c.Walls[m] = append(c.Walls[m], r.Wall())
-			c.cond.add(r.Measurement)
 		}
 	}
 	for _, m := range models {
@@ -437,16 +428,10 @@ type Scaling struct {
 //
 //	rt.Scale([]rt.Model{rt.GIL, rt.Free, rt.Isolates}, 4, rt.Fib, 30)
 func Scale(models []Model, maxWorkers int, fn any, args ...any) *Scaling {
-	models = modelsOrAll(models)
 	if maxWorkers < 1 || maxWorkers > 64 {
 		usage("rt.Scale: maxWorkers %d; want 1..64", maxWorkers)
 	}
-	for _, m := range models {
-		if err := m.check(); err != nil {
-			usage("%v", err)
-		}
-		newJob(m, fn, args)
-	}
+	models = checked(models, fn, args)
 	s := &Scaling{Speedup: map[Model][]float64{}, Low: map[Model][]float64{}, High: map[Model][]float64{},
 		Wall: map[Model][]time.Duration{}, Models: models, Budget: budget()}
 	for n := 1; n <= maxWorkers; n++ {
@@ -462,12 +447,9 @@ func Scale(models []Model, maxWorkers int, fn any, args ...any) *Scaling {
 		for _, n := range alternate(s.Workers, round) {
 			for _, m := range alternate(models, round) {
 				p.next(fmt.Sprintf("scaling: %s with %d worker(s), round %d of %d", m, n, round+1, Rounds))
-				j := newJob(m, fn, args)
-				j.quiet = true // this progress line, not one per run
-				r := j.run(m, n)
+				r := runRound(&s.cond, m, n, fn, args)
 				s.Func = r.Func
 				walls[m][n-1] = append(walls[m][n-1], r.Wall())
-				s.cond.add(r.Measurement)
 			}
 		}
 	}
@@ -727,5 +709,27 @@ func (b BudgetInfo) DisplayBundle() display.Bundle { return report.BudgetBundle(
 // String is the budget as text.
 func (b BudgetInfo) String() string { return b.Budget.String() }
 
-// CoreSummary is the one-line core-usage summary %cores appends to a cell.
-func CoreSummary(m meter.Measurement) string { return report.OneLine(m) }
+// checked returns models (all four for nil) once fn with args is known to
+// run under each: Compare and Scale fail with a UsageError before running
+// any.
+func checked(models []Model, fn any, args []any) []Model {
+	models = modelsOrAll(models)
+	for _, m := range models {
+		if err := m.check(); err != nil {
+			usage("%v", err)
+		}
+		newJob(m, fn, args)
+	}
+	return models
+}
+
+// runRound is one measured run of a Compare or Scale round: without a
+// progress line of its own (the caller shows one for all rounds), its
+// conditions noted in cond.
+func runRound(cond *conditions, m Model, workers int, fn any, args []any) *Report {
+	j := newJob(m, fn, args)
+	j.quiet = true
+	r := j.run(m, workers)
+	cond.add(r.Measurement)
+	return r
+}

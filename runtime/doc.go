@@ -111,8 +111,12 @@
 //
 // # Embedding
 //
-// The kernel's evaluator calls Setup (with the interpreter factory that
-// adds the generated symbol tables), Attach, CellStart around every cell
-// and Interrupt; `corelab worker` calls WorkerMain. These are not
-// available to cells.
+// The lab's state — the notebook's interpreter and lock, the mode, the
+// interrupt flag, the running isolates and processes — is a value the
+// embedding program creates with corelab/runtime/host (host.New, then
+// Attach, CellStart around every cell, Interrupt; `corelab worker` runs
+// host.WorkerMain), and cells never see that API. The functions here are
+// plain package functions because yaegi exports no receivers, so they
+// reach that value through the one lab host.New installed, and panic with
+// a UsageError when there is none.
 package runtime

@@ -5,7 +5,11 @@ package runtime
 func NewIsolateForTest() (any, error) { return newIsolate() }
 
 // MainLockWaiters is how many threads wait for the notebook's lock.
-func MainLockWaiters() int { return mainGIL.Waiters() }
+func MainLockWaiters() int { return theLab().GIL.Waiters() }
 
 // RaceBuild reports whether the tests run under the race detector.
 const RaceBuild = raceBuild
+
+// InstallTestLab puts back the lab of the tests, for external tests that
+// made their own.
+func InstallTestLab() { testLab.Install() }

@@ -7,9 +7,9 @@ import (
 	"reflect"
 	goruntime "runtime"
 	"strings"
-	"sync/atomic"
 
 	"corelab/runtime/gil"
+	"corelab/runtime/internal/invoke"
 	"corelab/runtime/interp"
 )
 
@@ -25,16 +25,14 @@ import (
 // cell's variables, so it is refused with an error that says what to write
 // instead.
 
-// spawned numbers the isolates and processes that go statements start, for
-// their lanes and messages.
-var spawned atomic.Int64
+// goRouter runs a go statement of the notebook's interpreter in a new
+// isolate or worker process (see the comment above). SetMode gives it to
+// the lab for those two modes; the lab's hooks offer it the main
+// interpreter's go statements, never an isolate's or a worker's.
+type goRouter struct{}
 
-// RouteGo runs a go statement of the notebook's interpreter in a new
-// isolate or worker process when the mode says so (see the comment above).
-func (h *hooks) RouteGo(c interp.GoCall) (bool, error) {
-	if !h.main {
-		return false, nil // inside an isolate or a worker: its own threads
-	}
+// RouteGo runs c in a new isolate or worker process, as the mode says.
+func (goRouter) RouteGo(c interp.GoCall) (bool, error) {
 	m := Mode()
 	if m != Isolates && m != Processes {
 		return false, nil
@@ -47,7 +45,7 @@ func (h *hooks) RouteGo(c interp.GoCall) (bool, error) {
 	if host := hostFuncName(c.Func); host != "" {
 		return true, goCompiled(m, host, c, args)
 	}
-	if c.Name == "" || !hasFunc(Main(), c.Name) {
+	if c.Name == "" || !hasFunc(theLab().Main(), c.Name) {
 		return false, &UsageError{Msg: fmt.Sprintf("%%mode %s: `go` runs a top-level func in a new %s, which shares nothing with "+
 			"this cell; a func literal, method value or func variable would share the cell's variables. "+
 			"Declare `func work(...)` and write `go work(args)`, sending results back through an rt.Queue "+
@@ -110,10 +108,10 @@ func goCompiled(m Model, host string, c interp.GoCall, args []any) error {
 	if err != nil {
 		return err
 	}
-	n := spawned.Add(1)
+	n := theLab().Spawned.Add(1)
 	lock := newLock(Isolates)
 	go func() { // ends with the call; Interrupt stops compiled workloads at their check points
-		err := catch(func() {
+		err := invoke.Catch(func() {
 			onThread(lock, fmt.Sprintf("isolate %d", n), nil, func(*gil.Thread) {
 				c.Func.Call(vals) // goArgs spread xs... already
 			})
@@ -136,8 +134,8 @@ func goIsolate(name string, args []any) error {
 	if err != nil {
 		return err
 	}
-	n := spawned.Add(1)
-	stop := addStopper(func() { iso.in.Interrupt() })
+	n := theLab().Spawned.Add(1)
+	stop := theLab().AddStopper(func() { iso.in.Interrupt() })
 	go func() { // ends when the call returns or is interrupted
 		defer stop()
 		var err error
@@ -158,15 +156,15 @@ func goProcess(name string, args []any) error {
 		return err
 	}
 	decls := ""
-	if in := Main(); in != nil {
+	if in := theLab().Main(); in != nil {
 		decls = in.Decls()
 	}
 	p, _, err := startProc(decls)
 	if err != nil {
 		return fmt.Errorf("go %s: %w", name, err)
 	}
-	n := spawned.Add(1)
-	stop := addStopper(p.kill)
+	n := theLab().Spawned.Add(1)
+	stop := theLab().AddStopper(p.kill)
 	go func() { // ends when the call returns or the process is killed
 		defer stop()
 		_, _, _, err := p.callEncoded(name, enc)
@@ -179,7 +177,7 @@ func goProcess(name string, args []any) error {
 // reportGo tells the notebook how a spawned call ended badly, as a panic
 // in a goroutine is told; an interrupt is not news.
 func reportGo(where string, n int64, name string, err error) {
-	if err == nil || interrupted.Load() {
+	if err == nil || interrupted() {
 		return
 	}
 	var ee *interp.Error

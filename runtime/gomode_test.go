@@ -61,8 +61,8 @@ go sum(q, xs)`)
 		t.Errorf("an isolate changed the notebook's slice: xs[0] = %d", n)
 	}
 	// The cell itself still runs under the notebook's lock.
-	if mainGIL.Holder() != nil {
-		t.Errorf("the notebook's lock is held between cells by %v", mainGIL.Holder())
+	if theLab().GIL.Holder() != nil {
+		t.Errorf("the notebook's lock is held between cells by %v", theLab().GIL.Holder())
 	}
 }
 
@@ -163,9 +163,9 @@ func TestGoCompiledInIsolates(t *testing.T) {
 	if err := SetMode(Isolates); err != nil {
 		t.Fatal(err)
 	}
-	before := spawned.Load()
+	before := theLab().Spawned.Load()
 	nb.eval(`go rt.Fib(5)`)
-	if spawned.Load() != before+1 {
+	if theLab().Spawned.Load() != before+1 {
 		t.Fatal("go rt.Fib(5) did not start an isolate")
 	}
 	// Arguments spread with xs... arrive one by one, as copies.

@@ -11,6 +11,7 @@ import (
 
 	"corelab/display"
 	"corelab/runtime/gil"
+	"corelab/runtime/internal/lab"
 	"corelab/runtime/interp"
 	"corelab/runtime/limits"
 	"corelab/runtime/meter"
@@ -31,19 +32,16 @@ type isolate struct {
 // including the tables of the packages the notebook imports, which reach
 // the interpreter when its declarations import them.
 func newIsolate() (*isolate, error) {
-	lab.mu.Lock()
-	factory := lab.env.NewInterpreter
-	main := lab.main
-	pol := lab.policy
-	lab.mu.Unlock()
+	l := theLab()
+	factory, main, pol := l.NewInterpreter, l.Main(), l.Policy()
 	if factory == nil {
-		return nil, fmt.Errorf("no interpreter factory: the program must call runtime.Setup(runtime.Env{NewInterpreter: ...}) (the corelab kernel does)")
+		return nil, fmt.Errorf("no interpreter factory: the program must create the lab with host.New(host.Env{NewInterpreter: ...}) (the corelab kernel does)")
 	}
 	lock := newLock(Isolates)
 	in, err := factory(interp.Options{
 		Symbols: []yaegi.Exports{gil.Symbols},
-		Hooks:   &hooks{},
-		Policy:  policyOf(pol),
+		Hooks:   &lab.Hooks{},
+		Policy:  lab.PolicyOf(pol),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create interpreter: %w", err)
@@ -92,7 +90,7 @@ type isolateRunner struct {
 func newIsolateRunner(j *job, n int) *isolateRunner {
 	ir := &isolateRunner{j: j, isos: make([]*isolate, n)}
 	ir.heap0 = heapInUse()
-	ir.stop = addStopper(func() {
+	ir.stop = theLab().AddStopper(func() {
 		for _, iso := range ir.isos {
 			if iso != nil {
 				iso.in.Interrupt()
@@ -125,7 +123,7 @@ func (ir *isolateRunner) memory(r *Report) {
 
 func (ir *isolateRunner) work(i int, rec *meter.Recorder, ln int) (out []any, err error) {
 	iso := ir.isos[i]
-	onThread(iso.lock, fmt.Sprintf("isolate %d", i), &lane{rec: rec, i: ln, worker: i}, func(t *gil.Thread) {
+	onThread(iso.lock, fmt.Sprintf("isolate %d", i), &lab.Lane{Rec: rec, I: ln, Worker: i}, func(t *gil.Thread) {
 		if ir.j.comp != nil {
 			out, err = ir.j.call(t)
 		} else {
@@ -256,7 +254,7 @@ func StartupCosts(n int) *StartupCost {
 		Note: "CPython sub-interpreter 10–14 ms, ≈2.3 MB"})
 
 	var decls string
-	if in := Main(); in != nil {
+	if in := theLab().Main(); in != nil {
 		decls = in.Decls()
 	}
 	var total time.Duration

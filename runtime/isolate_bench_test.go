@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	rt "corelab/runtime"
+	"corelab/runtime/host"
 	"corelab/runtime/interp"
 )
 
@@ -88,7 +89,8 @@ func benchIsolate(b *testing.B, decls string) {
 	if _, err := main.Eval(context.Background(), decls); err != nil {
 		b.Fatal(err)
 	}
-	rt.Setup(rt.Env{NewInterpreter: newInterpreter, Main: main})
+	host.New(host.Env{NewInterpreter: newInterpreter}).Attach(main)
+	defer rt.InstallTestLab()
 	var live [10]any
 	b.ReportAllocs()
 	b.ResetTimer()

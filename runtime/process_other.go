@@ -5,6 +5,6 @@ package runtime
 import "syscall"
 
 // workerAttr has no parent-death signal to set outside Linux: a worker
-// whose parent died sees its calls pipe end and exits (serveWorker returns
-// at EOF).
+// whose parent died sees its calls pipe end and exits (host.WorkerMain
+// returns at EOF).
 func workerAttr() *syscall.SysProcAttr { return nil }

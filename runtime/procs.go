@@ -9,16 +9,9 @@ import (
 // cell is active (gil.HoldProcs; every live thread of a lock holds one
 // too), so that a woken goroutine — a GIL waiter asking for the lock, a UI
 // tick — runs on time, as the OS would run a CPython thread, instead of
-// after Go's ~10 ms preemption. Reports state the real GOMAXPROCS.
-
-func init() {
-	// The OS budget without GOMAXPROCS: affinity, NumCPU, cgroup quota.
-	gil.OSCores = func() float64 {
-		b := limits.Read()
-		b.GOMAXPROCS = 0
-		return b.Cores()
-	}
-}
+// after Go's ~10 ms preemption. Whether the budget is one core is read
+// from the OS (gil.OSCores, which host.New points at limits.Read).
+// Reports state the real GOMAXPROCS.
 
 // boostProcs ensures at least two Ps on a one-core budget until the
 // returned func is called.

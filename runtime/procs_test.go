@@ -29,7 +29,7 @@ func TestRunKeepsTwoProcsOnOneCore(t *testing.T) {
 			t.Errorf("%s: report states GOMAXPROCS %d, want the real 1", m, got)
 		}
 	}
-	done := CellStart()
+	done := testLab.CellStart()
 	if got := goruntime.GOMAXPROCS(0); got < 2 {
 		t.Errorf("GOMAXPROCS %d during a cell, want ≥ 2", got)
 	}

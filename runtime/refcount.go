@@ -300,6 +300,7 @@ func refRun(m Model, workers, ops, every int, k RefKind) RefResult {
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	var arrived, finished atomic.Int64
+	l := theLab()
 	starts := make([]time.Time, workers)
 	ends := make([]time.Time, workers)
 	for i := 0; i < workers; i++ {
@@ -312,7 +313,7 @@ func refRun(m Model, workers, ops, every int, k RefKind) RefResult {
 			defer t.Unbind()
 			<-start
 			arrived.Add(1)
-			for arrived.Load() < int64(workers) && !interrupted.Load() {
+			for arrived.Load() < int64(workers) && !l.Interrupted.Load() {
 				goruntime.Gosched()
 			}
 			t.Acquire()
@@ -331,7 +332,7 @@ func refRun(m Model, workers, ops, every int, k RefKind) RefResult {
 					finished.Add(1)
 				}
 				if n&63 == 0 || n == ops {
-					check(t)
+					check(t, l)
 					if n >= ops && finished.Load() == int64(workers) {
 						return
 					}
@@ -343,7 +344,7 @@ func refRun(m Model, workers, ops, every int, k RefKind) RefResult {
 	close(start)
 	wg.Wait()
 	wall := time.Since(t0)
-	if interrupted.Load() {
+	if interrupted() {
 		panic(ErrInterrupted)
 	}
 	res := RefResult{Kind: k, PerOp: wall / time.Duration(ops), Overlap: overlap(starts, ends)}

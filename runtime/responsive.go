@@ -120,7 +120,7 @@ func tickBeside(m Model, jobs int, d time.Duration) *Lateness {
 			}()
 		}
 		ready.Wait()
-		remove := addStopper(func() { // Interrupt kills the spinning workers
+		remove := theLab().AddStopper(func() { // Interrupt kills the spinning workers
 			for _, p := range procs {
 				if p != nil {
 					p.kill()
@@ -164,9 +164,9 @@ func tickBeside(m Model, jobs int, d time.Duration) *Lateness {
 				defer t.Unbind()
 				t.Acquire()
 				defer t.Exit()
-				n := 0
-				for !stop.Load() && !interrupted.Load() {
-					n += spin(200*time.Microsecond, t)
+				n, l := 0, theLab()
+				for !stop.Load() && !l.Interrupted.Load() {
+					n += spin(200*time.Microsecond, t, l)
 				}
 				work.Add(int64(n))
 			}()
@@ -177,7 +177,7 @@ func tickBeside(m Model, jobs int, d time.Duration) *Lateness {
 	ui.Acquire()
 	time.Sleep(20 * time.Millisecond) // let the jobs start
 	end := time.Now().Add(d)
-	for time.Now().Before(end) && !interrupted.Load() {
+	for time.Now().Before(end) && !interrupted() {
 		t0 := time.Now()
 		ui.Blocking(func() { time.Sleep(Frame) })
 		late := time.Since(t0) - Frame
@@ -189,7 +189,7 @@ func tickBeside(m Model, jobs int, d time.Duration) *Lateness {
 	stop.Store(true)
 	wg.Wait()
 	res.JobsWork = work.Load()
-	if interrupted.Load() {
+	if interrupted() {
 		panic(ErrInterrupted)
 	}
 	return res

@@ -10,6 +10,8 @@ import (
 
 	"corelab/display"
 	"corelab/runtime/gil"
+	"corelab/runtime/internal/invoke"
+	"corelab/runtime/internal/lab"
 	"corelab/runtime/interp"
 	"corelab/runtime/meter"
 )
@@ -141,7 +143,7 @@ func newJob(m Model, fn any, args []any) *job {
 				panic(err) // *NotShareable, before any isolate starts
 			}
 		}
-		in := Main()
+		in := theLab().Main()
 		if in == nil && (m == GIL || m == Free) {
 			usage("rt.Run(%s, %q): no notebook interpreter attached", m, f)
 		}
@@ -201,83 +203,26 @@ func (j *job) interpreted() bool { return j.comp == nil }
 // call runs the job once on the calling goroutine, whose thread is t.
 func (j *job) call(t *gil.Thread) ([]any, error) {
 	var out []any
-	err := catch(func() {
+	err := invoke.Catch(func() {
 		switch {
 		case j.comp != nil && j.comp.releases && t != nil && t.Holds():
 			t.Blocking(func() {
-				markReleased(t)
-				out = valuesOf(j.comp.fn.Call(j.cargs))
+				lab.MarkReleased(t)
+				out = invoke.Values(j.comp.fn.Call(j.cargs))
 			})
 		case j.comp != nil:
-			out = valuesOf(j.comp.fn.Call(j.cargs))
+			out = invoke.Values(j.comp.fn.Call(j.cargs))
 		case j.fv.IsValid():
-			out = valuesOf(j.fv.Call(j.cargs))
+			out = invoke.Values(j.fv.Call(j.cargs))
 		default:
 			var err error
-			out, err = Main().Call(j.name, j.args...)
+			out, err = theLab().Main().Call(j.name, j.args...)
 			if err != nil {
 				panic(err)
 			}
 		}
 	})
 	return out, err
-}
-
-// catch runs fn and turns a panic into an error.
-func catch(fn func()) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			switch v := r.(type) {
-			case error:
-				err = v
-			default:
-				err = fmt.Errorf("panic: %v", v)
-			}
-		}
-	}()
-	fn()
-	return nil
-}
-
-// lane ties a thread to its lane in a run's recorder (rec nil: not
-// recorded) and to the index of the worker it runs for (see Worker).
-type lane struct {
-	rec    *meter.Recorder
-	i      int
-	worker int
-}
-
-// observeLanes is the observer of every lock the runtime makes: it records
-// the state changes of threads that belong to a run.
-func observeLanes(t *gil.Thread, s gil.State) {
-	if l, ok := t.Data.(*lane); ok && l.rec != nil {
-		l.rec.Record(l.i, meterState(s))
-	}
-}
-
-// markReleased records that t runs with its lock released (rt.NoGIL), so
-// its lane shows the lock released rather than blocked or waiting.
-func markReleased(t *gil.Thread) {
-	if l, ok := t.Data.(*lane); ok && l.rec != nil {
-		l.rec.Record(l.i, meter.Released)
-	}
-}
-
-func meterState(s gil.State) meter.State {
-	switch s {
-	case gil.Running:
-		return meter.Running
-	case gil.Waiting:
-		return meter.Waiting
-	case gil.Blocked:
-		return meter.Blocked
-	}
-	return meter.Done
-}
-
-func init() {
-	mainGIL.SetObserver(observeLanes)
-	freeLock.SetObserver(observeLanes)
 }
 
 // newLock returns a fresh lock for model m with the current interval.
@@ -288,7 +233,7 @@ func newLock(m Model) *gil.GIL {
 	} else {
 		g = gil.New(SwitchInterval())
 	}
-	g.SetObserver(observeLanes)
+	g.SetObserver(lab.ObserveLanes)
 	return g
 }
 
@@ -322,7 +267,7 @@ func (j *job) run(m Model, workers int) *Report {
 
 	// The caller's lock is released while the workers run, as a Python
 	// thread blocked in join() releases the GIL.
-	resume := (&hooks{}).Block()
+	resume := block()
 	defer resume()
 
 	// Phase 1: start-up (isolates and processes), not in the measurement.
@@ -344,7 +289,7 @@ func (j *job) run(m Model, workers int) *Report {
 			mr.memory(r)
 		}
 		if err := r.Err(); err != nil {
-			if errors.Is(err, interp.ErrInterrupted) || interrupted.Load() {
+			if errors.Is(err, interp.ErrInterrupted) || interrupted() {
 				panic(ErrInterrupted)
 			}
 			usage("rt.Run(rt.%s): start-up failed: %v", exported(m), err)
@@ -394,7 +339,7 @@ func (j *job) run(m Model, workers int) *Report {
 		}
 	}
 
-	if interrupted.Load() {
+	if interrupted() {
 		panic(ErrInterrupted)
 	}
 	failed := 0
@@ -440,7 +385,7 @@ func newThreadRunner(m Model, j *job) *threadRunner {
 	if m == GIL && j.interpreted() {
 		// Interpreted code yields only when the main interpreter's
 		// check-point flag is set, which only the notebook's lock does.
-		lock = mainGIL
+		lock = theLab().GIL
 	}
 	return &threadRunner{lock: lock, j: j}
 }
@@ -448,7 +393,7 @@ func newThreadRunner(m Model, j *job) *threadRunner {
 func (tr *threadRunner) prepare(int) (uint64, error) { return 0, nil }
 
 func (tr *threadRunner) work(i int, rec *meter.Recorder, ln int) (out []any, err error) {
-	onThread(tr.lock, fmt.Sprintf("worker %d", i), &lane{rec: rec, i: ln, worker: i}, func(t *gil.Thread) {
+	onThread(tr.lock, fmt.Sprintf("worker %d", i), &lab.Lane{Rec: rec, I: ln, Worker: i}, func(t *gil.Thread) {
 		out, err = tr.j.call(t)
 	})
 	return out, err
@@ -471,11 +416,11 @@ func (tr *threadRunner) work(i int, rec *meter.Recorder, ln int) (out []any, err
 //	rt.Run(rt.Isolates, 2, "part", 200000)
 func Worker() int {
 	if t := current(); t != nil {
-		if l, ok := t.Data.(*lane); ok {
-			return l.worker
+		if l, ok := t.Data.(*lab.Lane); ok {
+			return l.Worker
 		}
 	}
-	if w := procWorker.Load(); w != nil {
+	if w := theLab().ProcWorker.Load(); w != nil {
 		return int(*w) // a worker process, during a call
 	}
 	return -1
@@ -483,7 +428,7 @@ func Worker() int {
 
 // onThread runs fn on the calling goroutine as a new thread of lock,
 // holding the lock. ln is the thread's lane (nil: not recorded).
-func onThread(lock *gil.GIL, name string, ln *lane, fn func(t *gil.Thread)) {
+func onThread(lock *gil.GIL, name string, ln *lab.Lane, fn func(t *gil.Thread)) {
 	t := lock.NewThread(name)
 	if ln != nil {
 		t.Data = ln
@@ -529,37 +474,4 @@ func liveProgress(r *Report, mt *meter.Meter) (stop func()) {
 		}
 	}()
 	return func() { close(done); <-finished }
-}
-
-// stoppers are the running isolates and processes Interrupt must stop.
-var stoppers struct {
-	mu sync.Mutex
-	m  map[*func()]struct{}
-}
-
-func addStopper(fn func()) (remove func()) {
-	stoppers.mu.Lock()
-	defer stoppers.mu.Unlock()
-	if stoppers.m == nil {
-		stoppers.m = map[*func()]struct{}{}
-	}
-	p := &fn
-	stoppers.m[p] = struct{}{}
-	return func() {
-		stoppers.mu.Lock()
-		delete(stoppers.m, p)
-		stoppers.mu.Unlock()
-	}
-}
-
-func stopAll() {
-	stoppers.mu.Lock()
-	fns := make([]func(), 0, len(stoppers.m))
-	for p := range stoppers.m {
-		fns = append(fns, *p)
-	}
-	stoppers.mu.Unlock()
-	for _, fn := range fns {
-		fn()
-	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"corelab/display"
 	"corelab/runtime/gil"
+	"corelab/runtime/host"
 	"corelab/runtime/interp"
 	"corelab/runtime/meter"
 )
@@ -21,28 +22,44 @@ import (
 // TestMain doubles as the worker process of the Processes model: the test
 // binary re-executes itself with CORELAB_WORKER=1.
 func TestMain(m *testing.M) {
-	if os.Getenv(WorkerEnv) == "1" {
-		os.Exit(WorkerMain(testSymbols))
+	if os.Getenv(host.WorkerEnv) == "1" {
+		os.Exit(host.WorkerMain(testSymbols))
 	}
 	exe, err := os.Executable()
 	if err != nil {
 		panic(err)
 	}
-	Setup(Env{
+	testEnv = host.Env{
 		NewInterpreter: func(o interp.Options) (*interp.Interpreter, error) {
 			o.Symbols = append(o.Symbols, testSymbols)
 			return interp.New(o)
 		},
 		Executable: exe,
 		WorkerArgs: []string{"-test.run=^$"},
-	})
+	}
+	testLab = host.New(testEnv)
 	display.SetSink(discard{})
 	os.Exit(m.Run())
 }
 
+// testLab is the lab of the tests that do not make their own (a notebook
+// makes one and puts testLab back after). One lab is installed at a time,
+// so tests that use a lab do not run in parallel.
+var (
+	testEnv host.Env
+	testLab *host.Lab
+)
+
 // testSymbols lets interpreted test code import the part of
-// corelab/runtime it needs (the generated tables import this package).
-var testSymbols = yaegi.Exports{"corelab/runtime/runtime": {"Worker": reflect.ValueOf(Worker)}}
+// corelab/runtime it needs (the generated tables import this package),
+// and worker processes find the compiled workloads in it.
+var testSymbols = yaegi.Exports{"corelab/runtime/runtime": {
+	"Worker":      reflect.ValueOf(Worker),
+	"Fib":         reflect.ValueOf(Fib),
+	"CountPrimes": reflect.ValueOf(CountPrimes),
+	"Spin":        reflect.ValueOf(Spin),
+	"Wait":        reflect.ValueOf(Wait),
+}}
 
 type discard struct{}
 
@@ -50,11 +67,13 @@ func (discard) Publish(display.Bundle, map[string]any, string, bool) {}
 
 var mainMu sync.Mutex
 
-// notebook makes a fresh main interpreter, attaches it, and evaluates
-// cells in it the way the kernel does (CellStart around each Eval).
+// notebook makes a fresh lab and main interpreter, attaches it, and
+// evaluates cells in it the way the kernel does (CellStart around each
+// Eval).
 type notebook struct {
-	t  *testing.T
-	in *interp.Interpreter
+	t   *testing.T
+	in  *interp.Interpreter
+	lab *host.Lab
 }
 
 func newNotebook(t *testing.T) *notebook {
@@ -65,13 +84,10 @@ func newNotebook(t *testing.T) *notebook {
 	if err != nil {
 		t.Fatal(err)
 	}
-	Attach(in)
-	t.Cleanup(func() {
-		_ = SetMode(GIL)
-		_ = SetSwitchInterval(gil.DefaultInterval)
-		_ = SetCheckpoints(Py310)
-	})
-	return &notebook{t: t, in: in}
+	l := host.New(testEnv) // its own mode, switch interval and policy
+	l.Attach(in)
+	t.Cleanup(testLab.Install)
+	return &notebook{t: t, in: in, lab: l}
 }
 
 // eval runs one cell with a deadline: a deadlock fails the test instead of
@@ -89,7 +105,7 @@ func (nb *notebook) try(src string) (res interp.Result, err error) {
 	nb.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	done := CellStart()
+	done := nb.lab.CellStart()
 	defer done()
 	res, err = nb.in.Eval(ctx, src)
 	if errors.Is(err, interp.ErrInterrupted) && ctx.Err() != nil {
@@ -189,18 +205,23 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-func TestLostUpdates(t *testing.T) {
-	nb := newNotebook(t)
-	if err := SetSwitchInterval(50 * time.Microsecond); err != nil {
-		t.Fatal(err)
-	}
-	nb.eval(`
+// counterCell is the lost-update experiment's cell: counter++ from
+// several workers, which py310's check points never split.
+const counterCell = `
 var counter int
 func inc(n int) {
 	for i := 0; i < n; i++ {
 		counter++
 	}
-}
+}`
+
+func TestLostUpdates(t *testing.T) {
+	nb := newNotebook(t)
+	if err := SetSwitchInterval(50 * time.Microsecond); err != nil {
+		t.Fatal(err)
+	}
+	nb.eval(counterCell)
+	nb.eval(`
 func addOne(x int) int { return x + 1 }
 func incCall(n int) {
 	for i := 0; i < n; i++ {
@@ -272,14 +293,7 @@ func TestCheckpointsSwitchAppliesToDeclared(t *testing.T) {
 	if err := SetSwitchInterval(50 * time.Microsecond); err != nil {
 		t.Fatal(err)
 	}
-	decl := `
-var counter int
-func inc(n int) {
-	for i := 0; i < n; i++ {
-		counter++
-	}
-}`
-	nb.eval(decl) // cell[1], py310
+	nb.eval(counterCell) // cell[1], py310
 	const n = 200000
 	experiment := func() (lost int, err error) {
 		nb.eval(`counter = 0`)
@@ -305,7 +319,7 @@ func inc(n int) {
 	if _, err := nb.try(`go inc(10)`); err == nil || !strings.Contains(err.Error(), "instrumented under py310 when it was declared: inc (cell[1])") {
 		t.Errorf("a cell starting inc after the switch: %v, want a refusal naming inc", err)
 	}
-	nb.eval(decl) // re-run cell[1]: now py39
+	nb.eval(counterCell) // re-run cell[1]: now py39
 	lost := 0
 	for try := 0; try < 5 && lost == 0; try++ {
 		l, err := experiment()
@@ -437,7 +451,7 @@ ticks`,
 			}
 		}
 	}
-	if h, _ := mainGIL.Stats(); h == 0 {
+	if h, _ := theLab().GIL.Stats(); h == 0 {
 		t.Error("no hand-overs on the notebook's lock")
 	}
 }
@@ -526,7 +540,7 @@ func TestInterruptStopsCompiledWork(t *testing.T) {
 		Run(GIL, 2, Spin, time.Hour)
 	}()
 	time.Sleep(50 * time.Millisecond)
-	Interrupt()
+	testLab.Interrupt()
 	select {
 	case v := <-done:
 		if v != ErrInterrupted {
@@ -535,7 +549,7 @@ func TestInterruptStopsCompiledWork(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Interrupt did not stop Run")
 	}
-	interrupted.Store(false)
+	theLab().Interrupted.Store(false)
 }
 
 func TestRefCounts(t *testing.T) {

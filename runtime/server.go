@@ -15,6 +15,7 @@ import (
 
 	"corelab/display"
 	"corelab/runtime/gil"
+	"corelab/runtime/internal/invoke"
 	"corelab/runtime/limits"
 	"corelab/runtime/report"
 )
@@ -132,10 +133,10 @@ func StartServer(m Model, workers int) *Server {
 		fmt.Fprintln(w, v)
 	})
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	s.unboost = boostProcs()            // until Close
-	s.unstop = addStopper(s.Close)      // Interrupt stops the server
-	go func() { _ = s.srv.Serve(ln) }() // stopped by Close
-	go func() {                         // stops a forgotten server; ends with Close
+	s.unboost = boostProcs()                // until Close
+	s.unstop = theLab().AddStopper(s.Close) // Interrupt stops the server
+	go func() { _ = s.srv.Serve(ln) }()     // stopped by Close
+	go func() {                             // stops a forgotten server; ends with Close
 		select {
 		case <-time.After(time.Hour):
 			s.Close()
@@ -147,9 +148,10 @@ func StartServer(m Model, workers int) *Server {
 
 // fibOn computes fib(n) on a new thread of lock for each request.
 func fibOn(lock *gil.GIL) func(n int) (int, error) {
+	l := theLab()
 	return func(n int) (res int, err error) {
 		onThread(lock, "request", nil, func(t *gil.Thread) {
-			err = catch(func() { res = fib(n, t) })
+			err = invoke.Catch(func() { res = fib(n, t, l) })
 		})
 		return res, err
 	}
@@ -264,7 +266,7 @@ func WebServers(models []Model, workers int, load Load) *WebReport {
 	for _, m := range models {
 		h.Update(display.TextBundle(fmt.Sprintf("loading the %s server…", m)))
 		rep.Results = append(rep.Results, loadServer(m, workers, load))
-		if interrupted.Load() {
+		if interrupted() {
 			panic(ErrInterrupted)
 		}
 	}
@@ -307,7 +309,7 @@ func loadServer(m Model, workers int, l Load) ServerResult {
 			defer wg.Done()
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= l.Requests || ctx.Err() != nil || interrupted.Load() {
+				if i >= l.Requests || ctx.Err() != nil || interrupted() {
 					return
 				}
 				r0 := time.Now()
@@ -332,7 +334,7 @@ func loadServer(m Model, workers int, l Load) ServerResult {
 	hog.Add(1)
 	go func() { // stopped by stopHog
 		defer hog.Done()
-		for hogCtx.Err() == nil && !interrupted.Load() {
+		for hogCtx.Err() == nil && !interrupted() {
 			_ = get(hogCtx, l.HogN)
 		}
 	}()
@@ -352,7 +354,7 @@ func smallRate(get func(context.Context, int) error, n int, d time.Duration) (fl
 	defer cancel()
 	var lat []time.Duration
 	t0 := time.Now()
-	for ctx.Err() == nil && !interrupted.Load() {
+	for ctx.Err() == nil && !interrupted() {
 		r0 := time.Now()
 		if err := get(ctx, n); err != nil {
 			break

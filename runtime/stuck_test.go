@@ -9,7 +9,6 @@ import (
 
 	yaegi "github.com/traefik/yaegi/interp"
 
-	rt "corelab/runtime"
 	"corelab/runtime/interp"
 )
 
@@ -32,13 +31,13 @@ func TestInterruptNeverMakesTwoHolders(t *testing.T) {
 func work(n int) int { s := 0; for i := 0; i < n; i++ { s += i }; return s }`)
 	done := make(chan error, 1)
 	go func() {
-		end := rt.CellStart()
+		end := k.lab.CellStart()
 		defer end()
 		_, err := k.in.Eval(context.Background(), "held := lockprobe.Holds()\nstuck.Wait()\nfor held {\n}")
 		done <- err
 	}()
 	<-entered
-	rt.Interrupt()
+	k.lab.Interrupt()
 	// A bound, not a wait for an event: nothing may happen within it (the
 	// interpreter used to give a cell up 0.3 s after an interrupt).
 	select {

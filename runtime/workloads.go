@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"corelab/runtime/gil"
+	"corelab/runtime/internal/invoke"
+	"corelab/runtime/internal/lab"
 )
 
 // Compiled workloads. yaegi runs calls about ten times slower than
@@ -16,12 +18,13 @@ import (
 // atomic load each, at every call and loop back-edge, as CPython 3.10+
 // does), unless wrapped with NoGIL.
 
-// check is a compiled check point.
-func check(t *gil.Thread) {
+// check is a compiled check point: t (nil outside a lock) yields to a
+// waiter, and l's interrupt stops the workload.
+func check(t *gil.Thread, l *lab.Lab) {
 	if t != nil {
 		t.Checkpoint()
 	}
-	if interrupted.Load() {
+	if l.Interrupted.Load() {
 		panic(ErrInterrupted)
 	}
 }
@@ -32,24 +35,24 @@ func Fib(n int) int {
 	if n > 45 {
 		usage("rt.Fib(%d) would take minutes; use n ≤ 45 (fib(32) ≈ 20 ms compiled)", n)
 	}
-	return fib(n, current())
+	return fib(n, current(), theLab())
 }
 
-func fib(n int, t *gil.Thread) int {
-	check(t)
+func fib(n int, t *gil.Thread, l *lab.Lab) int {
+	check(t, l)
 	if n < 2 {
 		return n
 	}
-	return fib(n-1, t) + fib(n-2, t)
+	return fib(n-1, t, l) + fib(n-2, t, l)
 }
 
 // CountPrimes returns how many primes p satisfy lo ≤ p < hi, by trial
 // division, with a check point per candidate.
 func CountPrimes(lo, hi int) int {
-	t := current()
+	t, l := current(), theLab()
 	count := 0
 	for n := max(lo, 2); n < hi; n++ {
-		check(t)
+		check(t, l)
 		if isPrime(n) {
 			count++
 		}
@@ -76,10 +79,10 @@ func isPrime(n int) bool {
 // waiting for the lock does not count — and returns the number of loop
 // iterations done.
 func Spin(d time.Duration) int {
-	return spin(d, current())
+	return spin(d, current(), theLab())
 }
 
-func spin(d time.Duration, t *gil.Thread) int {
+func spin(d time.Duration, t *gil.Thread, l *lab.Lab) int {
 	// Count running time in slices between check points, so a thread that
 	// waits for the lock still does d worth of work.
 	n, x := 0, 1
@@ -91,7 +94,7 @@ func spin(d time.Duration, t *gil.Thread) int {
 			x = x*31 + i
 		}
 		ran += time.Since(start)
-		check(t)
+		check(t, l)
 	}
 	if x == 0 { // keeps the loop from being optimised away
 		n++
@@ -116,7 +119,7 @@ func sleepInterruptibly(d time.Duration) {
 		if left <= 0 {
 			return
 		}
-		if interrupted.Load() {
+		if interrupted() {
 			panic(ErrInterrupted)
 		}
 		time.Sleep(min(left, 50*time.Millisecond))
@@ -155,13 +158,13 @@ func (t *Task) Call(args ...any) []any {
 	if th := current(); th != nil && th.Holds() {
 		th.Blocking(func() {
 			// The lock is released, but this thread is working.
-			markReleased(th)
+			lab.MarkReleased(th)
 			call()
 		})
 	} else {
 		call()
 	}
-	return valuesOf(out)
+	return invoke.Values(out)
 }
 
 // String returns the workload's name.
@@ -174,18 +177,21 @@ type compiled struct {
 	releases bool          // made by NoGIL
 }
 
-var compiledFuncs = map[uintptr]compiled{}
+// compiledFuncs are the compiled workloads by code address.
+var compiledFuncs = compiledTable(map[string]any{
+	"rt.Fib":         Fib,
+	"rt.CountPrimes": CountPrimes,
+	"rt.Spin":        Spin,
+	"rt.Wait":        Wait,
+})
 
-func registerCompiled(name string, fn any) {
-	v := reflect.ValueOf(fn)
-	compiledFuncs[v.Pointer()] = compiled{name: name, fn: v}
-}
-
-func init() {
-	registerCompiled("rt.Fib", Fib)
-	registerCompiled("rt.CountPrimes", CountPrimes)
-	registerCompiled("rt.Spin", Spin)
-	registerCompiled("rt.Wait", Wait)
+func compiledTable(byName map[string]any) map[uintptr]compiled {
+	t := map[uintptr]compiled{}
+	for name, fn := range byName {
+		v := reflect.ValueOf(fn)
+		t[v.Pointer()] = compiled{name: name, fn: v}
+	}
+	return t
 }
 
 // compiledOf recognizes a compiled workload given by value.
@@ -221,7 +227,7 @@ func convertArgs(name string, t reflect.Type, args []any) ([]reflect.Value, erro
 	}
 	out := make([]reflect.Value, len(args))
 	for i, a := range args {
-		pt := paramType(t, i)
+		pt := invoke.Param(t, i)
 		if a == nil {
 			out[i] = reflect.Zero(pt)
 			continue
@@ -243,21 +249,6 @@ func convertArgs(name string, t reflect.Type, args []any) ([]reflect.Value, erro
 	return out, nil
 }
 
-func paramType(t reflect.Type, i int) reflect.Type {
-	if t.IsVariadic() && i >= t.NumIn()-1 {
-		return t.In(t.NumIn() - 1).Elem()
-	}
-	return t.In(i)
-}
-
 func numeric(k reflect.Kind) bool {
 	return k >= reflect.Int && k <= reflect.Complex128
-}
-
-func valuesOf(vs []reflect.Value) []any {
-	out := make([]any, len(vs))
-	for i, v := range vs {
-		out[i] = v.Interface()
-	}
-	return out
 }

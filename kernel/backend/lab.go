@@ -8,6 +8,7 @@ import (
 
 	"corelab/runtime"
 	"corelab/runtime/gil"
+	"corelab/runtime/host"
 	"corelab/runtime/interp"
 	"corelab/runtime/meter"
 	"corelab/runtime/symbols"
@@ -33,21 +34,24 @@ type lab interface {
 	setCheckpoints(p string) error
 }
 
-// runtimeLab is lab on corelab/runtime.
-type runtimeLab struct{}
+// runtimeLab is lab on the evaluator's own host.Lab; the mode, switch
+// interval and check points are set through corelab/runtime, as a cell
+// would set them, on that same lab (host.New installed it).
+type runtimeLab struct{ l *host.Lab }
 
 func newLab(in *evalInterp, factory func(interp.Options) (*interp.Interpreter, error)) lab {
 	exe, _ := os.Executable()
 	gil.InstallTransport() // http.Client round trips release the lock, in every interpreter here
-	runtime.Setup(runtime.Env{NewInterpreter: factory, Main: in.in, Executable: exe})
-	return runtimeLab{}
+	l := host.New(host.Env{NewInterpreter: factory, Executable: exe})
+	l.Attach(in.in)
+	return runtimeLab{l: l}
 }
 
-func (runtimeLab) cellStart() func() { return runtime.CellStart() }
-func (runtimeLab) interrupt()        { runtime.Interrupt() }
+func (r runtimeLab) cellStart() func() { return r.l.CellStart() }
+func (r runtimeLab) interrupt()        { r.l.Interrupt() }
 func (runtimeLab) measure(fn func()) string {
 	m := meter.Measure(func(*meter.Recorder) { fn() })
-	return runtime.CoreSummary(m)
+	return host.CoreSummary(m)
 }
 func (runtimeLab) mode() string { return string(runtime.Mode()) }
 func (runtimeLab) setMode(m string) error {

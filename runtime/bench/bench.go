@@ -14,6 +14,7 @@ import (
 	"corelab/display"
 	rt "corelab/runtime"
 	"corelab/runtime/gil"
+	"corelab/runtime/host"
 	"corelab/runtime/interp"
 	"corelab/runtime/meter"
 	"corelab/runtime/symbols"
@@ -163,7 +164,7 @@ func newBencher(o Options) (*bencher, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt.Setup(rt.Env{NewInterpreter: newInterpreter, Main: in})
+	host.New(host.Env{NewInterpreter: newInterpreter}).Attach(in)
 	if _, err := in.Eval(context.Background(), decls); err != nil {
 		return nil, fmt.Errorf("bench declarations: %w", err)
 	}

@@ -9,12 +9,13 @@ import (
 	"time"
 
 	rt "corelab/runtime"
+	"corelab/runtime/host"
 	"corelab/runtime/symbols"
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv(rt.WorkerEnv) == "1" {
-		os.Exit(rt.WorkerMain(symbols.Symbols))
+	if os.Getenv(host.WorkerEnv) == "1" {
+		os.Exit(host.WorkerMain(symbols.Symbols))
 	}
 	os.Exit(m.Run())
 }
@@ -29,7 +30,7 @@ func setup(tb testing.TB) *bencher {
 		tb.Fatal(err)
 	}
 	exe, _ := os.Executable()
-	rt.Setup(rt.Env{NewInterpreter: newInterpreter, Main: b.in, Executable: exe, WorkerArgs: []string{"-test.run=^$"}})
+	host.New(host.Env{NewInterpreter: newInterpreter, Executable: exe, WorkerArgs: []string{"-test.run=^$"}}).Attach(b.in)
 	return b
 }
 

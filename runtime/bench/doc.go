@@ -10,5 +10,5 @@
 //
 // It needs the binary to be able to act as `corelab worker` (for the
 // Processes rows): call it from the corelab command, or from a test binary
-// whose TestMain runs runtime.WorkerMain when runtime.WorkerEnv is set.
+// whose TestMain runs host.WorkerMain when host.WorkerEnv is set.
 package bench

@@ -8,7 +8,8 @@
 // standard-library entries (time.Sleep, sync.Mutex, ...), so an
 // interpreter built with it releases the lock where CPython would.
 //
-// The runtime's lifecycle functions (Setup, Attach, CellStart, Interrupt,
-// WorkerMain, ...) are for the kernel and are left out of the tables: a
-// cell cannot call them.
+// Every exported name of corelab/runtime is in the tables: what only the
+// program embedding the lab may call (creating it, CellStart, Interrupt,
+// WorkerMain) lives in corelab/runtime/host, which has no table, so a cell
+// cannot import it.
 package symbols

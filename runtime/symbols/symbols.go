@@ -6,7 +6,7 @@ import (
 	"corelab/runtime/gil"
 )
 
-//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -exclude=^(Attach|CellStart|Setup|Env|Main|WorkerMain|WorkerEnv|Interrupt|CoreSummary)$ corelab/runtime corelab/display
+//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract corelab/runtime corelab/display
 
 // Symbols are the exported symbols of corelab/runtime and corelab/display,
 // keyed as yaegi expects ("corelab/runtime/runtime").
