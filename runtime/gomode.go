@@ -94,11 +94,14 @@ func hostFuncName(fn reflect.Value) string {
 func goCompiled(m Model, host string, c interp.GoCall, args []any) error {
 	short := host[strings.LastIndex(host, ".")+1:]
 	if m == Processes {
-		if _, ok := compiledByName(short); !ok || !strings.HasPrefix(host, "corelab/runtime.") {
+		// A worker process finds rt's workloads by the name the table
+		// gives them ("rt.Fib"); any other host func cannot cross.
+		w, ok := compiledOf(c.Func.Interface())
+		if !ok {
 			return &UsageError{Msg: fmt.Sprintf("%%mode processes: a worker process can run a func the notebook declares "+
 				"or one of rt's workloads, not %s; wrap it: func work() { ... } and `go work()`", host)}
 		}
-		return goProcess(short, args)
+		return goProcess(w.name, args)
 	}
 	cargs, err := copyAll(args)
 	if err != nil {

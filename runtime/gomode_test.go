@@ -220,4 +220,15 @@ func useQueue(q *rt.Queue) {}`)
 	if _, err := nb.try(`go useQueue(rt.NewQueue(1))`); err == nil || !strings.Contains(err.Error(), "NotShareable") {
 		t.Errorf("a Queue sent to a worker process: %v, want NotShareable", err)
 	}
+	// One of rt's workloads goes to a worker process by its name there;
+	// another package's func cannot.
+	before := theLab().Spawned.Load()
+	if _, err := nb.try(`go rt.Fib(5)`); err != nil {
+		t.Errorf("go rt.Fib(5) under processes: %v", err)
+	} else if theLab().Spawned.Load() != before+1 {
+		t.Error("go rt.Fib(5) did not start a worker process")
+	}
+	if _, err := nb.try(`go strconv.Itoa(5)`); err == nil || !strings.Contains(err.Error(), "not strconv.Itoa") {
+		t.Errorf("go strconv.Itoa(5) under processes: %v, want refused", err)
+	}
 }
