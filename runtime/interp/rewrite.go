@@ -349,8 +349,12 @@ func (r *rewriter) loopBody(stmts []ast.Stmt) {
 
 // mark returns the position marker for s (see markText), or "" where none
 // goes: in Rewrite (no cell), inside loops (the loop's own statement is
-// marked: a marker per iteration would cost too much) and before branch
-// statements (fallthrough must stay last) and empty statements.
+// marked: a marker per iteration would cost too much), before branch
+// statements (fallthrough must stay last) and empty statements, and before
+// a simple statement of the cell's top level that can neither panic nor
+// call anything (x := 1, a trailing x): yaegi keeps every compiled node
+// for the interpreter's life, and a marker's are half of what `x := 1`
+// leaves behind (see kernel/backend's BenchmarkRetainedPerCell).
 func (r *rewriter) mark(s ast.Stmt, top bool) string {
 	if r.cell == nil || r.cell.n == 0 || r.loops > 0 {
 		return ""
@@ -359,7 +363,7 @@ func (r *rewriter) mark(s ast.Stmt, top bool) string {
 	case *ast.BranchStmt, *ast.EmptyStmt:
 		return ""
 	}
-	if !top && !r.mayPanic(s) {
+	if !r.mayPanic(s) && (!top || simpleStmt(s) && !hasCall(s)) {
 		return ""
 	}
 	off := r.off(s.Pos()) - len(cellPrefix)
@@ -367,6 +371,29 @@ func (r *rewriter) mark(s ast.Stmt, top bool) string {
 		return ""
 	}
 	return markText(int64(r.cell.n)<<32|int64(off), top)
+}
+
+// simpleStmt says whether s holds no statements of its own. A compound
+// statement at a cell's top level is always marked: its inner statements
+// name it as the one that called a func that panicked.
+func simpleStmt(s ast.Stmt) bool {
+	switch s.(type) {
+	case *ast.AssignStmt, *ast.ExprStmt, *ast.DeclStmt, *ast.IncDecStmt:
+		return true
+	}
+	return false
+}
+
+// hasCall says whether n calls anything (func literals included).
+func hasCall(n ast.Node) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		if _, ok := n.(*ast.CallExpr); ok {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // bodyList instruments a function or loop body, which starts with a check
