@@ -49,10 +49,12 @@ func (m *posMarks) reset() {
 	}
 }
 
-// markText is the statement that records position code before a statement.
+// markText is the statement that records position code before a statement
+// (one variable each: yaegi keeps every compiled node, and a marker of two
+// costs twice the memory).
 func markText(code int64, top bool) string {
 	if top {
-		return fmt.Sprintf("_clAt, _clTop = %d, %d;", code, code)
+		return fmt.Sprintf("_clTop = %d;", code)
 	}
 	return fmt.Sprintf("_clAt = %d;", code)
 }

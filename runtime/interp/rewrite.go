@@ -44,7 +44,7 @@ import (
 //   - mu.Lock(), mu.RLock(), wg.Wait(), c.Wait() on known sync variables
 //     become `_clSync(&mu, "Lock")`;
 //   - a position marker `_clAt = code;` (at the cell's top level
-//     `_clAt, _clTop = code, code;`) goes before statements that may panic
+//     `_clTop = code;`) goes before statements that may panic
 //     (see mark), so a runtime panic can name its line;
 //   - at a cell's top level, `v, ok := m[k]`, `x.(T)` and `<-c` (and their
 //     var forms), which yaegi cannot compile there, are split (see commaOK);
