@@ -27,6 +27,7 @@ func BenchmarkRetainedPerCell(b *testing.B) {
 		{"print", "import \"fmt\"\nx := 1", "fmt.Sprint(x + %d)"},
 		{"loop", "s := 0", "for i := 0; i < %d%%3; i++ {\n\ts += i\n}\ns"},
 		{"func", "", "func f%d(n int) int { return n + 1 }"},
+		{"funcs", "", "func a%d() int { return 1 }\nfunc b%[1]d() int { return 2 }\nfunc c%[1]d() int { return 3 }"},
 	}
 	for _, c := range cells {
 		b.Run(c.name, func(b *testing.B) {
