@@ -100,13 +100,15 @@
 // but not the line each was on, so frames name the function and where its
 // body starts. An explicit panic(v) records its own position (Line, Col).
 // For runtime panics (nil map, index out of range, divide by zero...) the
-// rewriter writes position markers: `_clAt, _clTop = code, code;` before
-// each of the cell's top-level statements, and `_clAt = code;` inside
-// functions before each statement that may panic by itself (it indexes,
-// slices, dereferences, selects, asserts, divides, shifts, sends, or calls
-// something other than a notebook func or a safe builtin; loops, select
-// and defer always), not inside loop bodies, where the search starts from
-// the loop's statement. Within the marked statement the error names the
+// rewriter writes position markers: `_clTop = code;` before each of the
+// cell's top-level statements that calls something or may panic, and
+// `_clAt = code;` below the top level before each statement that may panic
+// by itself (it indexes, slices, dereferences, selects, asserts, divides,
+// shifts, sends, or calls something other than a notebook func or a safe
+// builtin; loops, select and defer always), not inside loop bodies, where
+// the search starts from the loop's statement. A panic in the cell's own
+// code is at _clAt when that lies inside the _clTop statement, else at
+// _clTop; one in a function is at _clAt, called from _clTop. Within the marked statement the error names the
 // one expression that can fail that way (the index, the field selection,
 // the division, the type assertion; panics.go), and the message is put in
 // Go's words, with the index and length as numbers where they can be read

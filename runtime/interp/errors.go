@@ -244,6 +244,7 @@ func (in *Interpreter) panicErrorFrom(r any, frames []string, caller bool) *Erro
 	e.Traceback = append(e.Traceback, "panic: "+e.Value)
 	e.Full = append(e.Full, "panic: "+raw)
 	first, explicit := true, false
+	inCell := false // the innermost frame runs the cell's own statements
 	stack := []string{"call stack (innermost first):"}
 	full := []string{"call stack (innermost first):"}
 	if at != nil && (len(frames) == 0 || !strings.HasPrefix(frames[0], "@")) {
@@ -294,6 +295,7 @@ func (in *Interpreter) panicErrorFrom(r any, frames []string, caller bool) *Erro
 		if first {
 			e.Line, e.Col, e.Cell = l, c, cf.cell
 			first = false
+			inCell = fn == "<cell>" || fn == "func literal" && cf.wrapped(off)
 		}
 		var fl string
 		if fn == "<cell>" {
@@ -315,22 +317,31 @@ func (in *Interpreter) panicErrorFrom(r any, frames []string, caller bool) *Erro
 		e.Full = append(e.Full, full...)
 	}
 	if !explicit {
-		in.markPosition(e, kind, caller)
+		in.markPosition(e, kind, caller, inCell)
 	}
 	return e
 }
 
 // markPosition names the line a runtime panic happened on, from the
-// position markers the instrumentation writes before statements: the last
-// marked statement run, and, when that is inside a function, the cell's
-// top-level statement that called it. Within that statement it names the
-// expression that failed when only one can fail that way (see locate).
+// position markers the instrumentation writes before statements: _clAt,
+// the last marked statement run below the cell's top level, and _clTop,
+// the last of the cell's top-level statements. A panic is at _clAt, called
+// from _clTop, unless the innermost frame runs the cell's own code (inCell)
+// and _clAt lies outside the _clTop statement (a func it called returned)
+// while that statement can fail the way the panic did: then it is at
+// _clTop. (A host call such as rt.Run may re-raise, on the cell's
+// goroutine, a panic from a func it ran elsewhere: _clAt names it.)
+// Within that statement it names the expression that failed when only one
+// can fail that way (see locate).
 // The markers are shared by all goroutines (a panic in one goroutine may
 // see another's marker only if it ran marked code between the statement
 // and the panic) and are not written inside loops, where the loop's
 // statement is where the search starts.
-func (in *Interpreter) markPosition(e *Error, kind panicKind, caller bool) {
+func (in *Interpreter) markPosition(e *Error, kind panicKind, caller, inCell bool) {
 	at, top := in.marks.load()
+	if at <= 0 || inCell && !in.inside(at, top) && in.canFail(top, kind) {
+		at = top
+	}
 	cell, line, col, _, src, ok := in.markAt(at)
 	if !ok {
 		return
@@ -385,6 +396,33 @@ func underline(src string, n, col, width int) []string {
 	width = min(width, len(trimmed)-start)
 	pad := len([]rune(trimmed[:start]))
 	return append(out, "      "+strings.Repeat(" ", pad)+strings.Repeat("^", max(len([]rune(trimmed[start:start+width])), 1)))
+}
+
+// inside says whether marker at lies inside the top-level statement that
+// marker top starts.
+func (in *Interpreter) inside(at, top int64) bool {
+	if at>>32 != top>>32 || top <= 0 {
+		return false
+	}
+	src, _ := in.cellSource(int(top >> 32))
+	a, t := int(at&(1<<32-1)), int(top&(1<<32-1))
+	for _, c := range scanChunks(src) {
+		if c.start <= t && t < c.end {
+			return c.start <= a && a < c.end
+		}
+	}
+	return false
+}
+
+// canFail says whether the statement marker code names has an expression
+// that can fail as kind does.
+func (in *Interpreter) canFail(code int64, kind panicKind) bool {
+	src, _ := in.cellSource(int(code >> 32))
+	if src == "" {
+		return false
+	}
+	f, ok := in.locate(src, int(code&(1<<32-1)), kind)
+	return ok || len(f.others) > 0
 }
 
 // markAt decodes a position marker: cell<<32 | byte offset in the cell.

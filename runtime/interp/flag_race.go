@@ -34,7 +34,7 @@ func (m *posMarks) reset() { m.at.Store(0); m.top.Store(0) }
 
 func (m *posMarks) setAt(code int64) { m.at.Store(code) }
 
-func (m *posMarks) setTop(code int64) { m.at.Store(code); m.top.Store(code) }
+func (m *posMarks) setTop(code int64) { m.top.Store(code) }
 
 // markText is the statement that records position code before a statement.
 func markText(code int64, top bool) string {

@@ -30,6 +30,8 @@ func TestPanicLines(t *testing.T) {
 		{name: "in func of earlier cell", setup: "func div(a, b int) int {\n\tq := a / b\n\treturn q\n}", src: "import \"fmt\"\nx := 0\nfmt.Println(div(1, x))", inSetup: true, line: 2, col: 7, call: 3, value: "integer divide by zero"},
 		{name: "in loop in func", src: "func sum(xs []int) (s int) {\n\ts = 1\n\tfor i := 0; i < 3; i++ {\n\t\ts += xs[i]\n\t}\n\treturn\n}\nsum([]int{1})", line: 4, col: 8, call: 8, value: "index i out of range [0:len(xs))"},
 		{name: "closure from host", src: "import \"sort\"\nxs := []int{3, 1, 2}\nvar m map[int]int\nsort.Slice(xs, func(i, j int) bool {\n\tm[i] = j\n\treturn xs[i] < xs[j]\n})", line: 5, col: 2, call: 4, value: "assignment to entry in nil map"},
+		// get's marker is the last one written, but the panic is the cell's
+		{name: "after a call returned", src: "func get(xs []int, i int) int {\n\treturn xs[i]\n}\nxs := []int{1}\nzero := 0\n_ = zero\nn := get(xs, 0) / zero\n_ = n", line: 7, col: 6, value: "integer divide by zero"},
 		{name: "nil pointer", src: "import \"fmt\"\ntype T struct{ v int }\nvar p *T\n_ = p\nfmt.Println(p.v)", line: 5, col: 13, value: "invalid memory address or nil pointer dereference"},
 		{name: "nil deref in func", src: "func deref(p *int) int {\n\tn := *p\n\treturn n\n}\nderef(nil)", line: 2, col: 7, call: 5, value: "invalid memory address or nil pointer dereference"},
 		{name: "type assertion", src: "var x any = \"s\"\n_ = x\nn := x.(int)\n_ = n", line: 3, col: 6, value: "interface conversion: interface {} is string, not int"},

@@ -44,7 +44,7 @@ import (
 //   - mu.Lock(), mu.RLock(), wg.Wait(), c.Wait() on known sync variables
 //     become `_clSync(&mu, "Lock")`;
 //   - a position marker `_clAt = code;` (at the cell's top level
-//     `_clAt, _clTop = code, code;`) goes before statements that may panic
+//     `_clTop = code;`) goes before statements that may panic
 //     (see mark), so a runtime panic can name its line;
 //   - at a cell's top level, `v, ok := m[k]`, `x.(T)` and `<-c` (and their
 //     var forms), which yaegi cannot compile there, are split (see commaOK);
@@ -349,8 +349,12 @@ func (r *rewriter) loopBody(stmts []ast.Stmt) {
 
 // mark returns the position marker for s (see markText), or "" where none
 // goes: in Rewrite (no cell), inside loops (the loop's own statement is
-// marked: a marker per iteration would cost too much) and before branch
-// statements (fallthrough must stay last) and empty statements.
+// marked: a marker per iteration would cost too much), before branch
+// statements (fallthrough must stay last) and empty statements, and before
+// a simple statement of the cell's top level that can neither panic nor
+// call anything (x := 1, a trailing x): yaegi keeps every compiled node
+// for the interpreter's life, and a marker's are half of what `x := 1`
+// leaves behind (see kernel/backend's BenchmarkRetainedPerCell).
 func (r *rewriter) mark(s ast.Stmt, top bool) string {
 	if r.cell == nil || r.cell.n == 0 || r.loops > 0 {
 		return ""
@@ -359,7 +363,7 @@ func (r *rewriter) mark(s ast.Stmt, top bool) string {
 	case *ast.BranchStmt, *ast.EmptyStmt:
 		return ""
 	}
-	if !top && !r.mayPanic(s) {
+	if !r.mayPanic(s) && (!top || simpleStmt(s) && !hasCall(s)) {
 		return ""
 	}
 	off := r.off(s.Pos()) - len(cellPrefix)
@@ -367,6 +371,29 @@ func (r *rewriter) mark(s ast.Stmt, top bool) string {
 		return ""
 	}
 	return markText(int64(r.cell.n)<<32|int64(off), top)
+}
+
+// simpleStmt says whether s holds no statements of its own. A compound
+// statement at a cell's top level is always marked: its inner statements
+// name it as the one that called a func that panicked.
+func simpleStmt(s ast.Stmt) bool {
+	switch s.(type) {
+	case *ast.AssignStmt, *ast.ExprStmt, *ast.DeclStmt, *ast.IncDecStmt:
+		return true
+	}
+	return false
+}
+
+// hasCall says whether n calls anything (func literals included).
+func hasCall(n ast.Node) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		if _, ok := n.(*ast.CallExpr); ok {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // bodyList instruments a function or loop body, which starts with a check

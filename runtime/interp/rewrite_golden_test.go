@@ -69,7 +69,7 @@ var raceForms = []struct {
 	repl string
 }{
 	{regexp.MustCompile(regexp.QuoteMeta(hostName) + `\.Pending\(\)`), flagVar},
-	{regexp.MustCompile(regexp.QuoteMeta(hostName) + `\.AtTop\((-?\d+)\);`), "_clAt, _clTop = $1, $1;"},
+	{regexp.MustCompile(regexp.QuoteMeta(hostName) + `\.AtTop\((-?\d+)\);`), "_clTop = $1;"},
 	{regexp.MustCompile(regexp.QuoteMeta(hostName) + `\.At\((-?\d+)\);`), "_clAt = $1;"},
 }
 
