@@ -1,5 +1,5 @@
 // Command docgen writes the documentation that Inspect (Shift-Tab) shows
-// into a zip archive that package eval embeds, so that a corelab binary with
+// into a zip archive that package interp embeds, so that a corelab binary with
 // no Go sources and no toolchain beside it still shows doc text.
 //
 // For every package a cell can import (yaegi's standard library, the generic
