@@ -84,8 +84,29 @@ func startKernelArgs(t *testing.T, args ...string) *testKernel {
 }
 
 // startKernelWith starts the corelab binary bin as a kernel, with extra
-// environment (KEY=VALUE) and arguments after -f FILE.
+// environment (KEY=VALUE) and arguments after -f FILE. The ports come from
+// the OS (LocalConnection) and are free when chosen, but another process
+// (go test runs packages side by side) may take one before the kernel binds
+// it; then the kernel says so and exits, and it is started again on new
+// ports, as a launcher would.
 func startKernelWith(t *testing.T, bin string, env []string, args ...string) *testKernel {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		k, err := launchKernel(t, bin, env, args...)
+		if err == nil {
+			return k
+		}
+		if attempt < 3 && strings.Contains(k.log(), "address already in use") {
+			t.Logf("attempt %d: a port was taken before the kernel bound it; again on new ports", attempt)
+			continue
+		}
+		t.Fatal(err)
+	}
+}
+
+// launchKernel is one attempt of startKernelWith: the kernel, connected and
+// ready, or an error (with the kernel, for its log).
+func launchKernel(t *testing.T, bin string, env []string, args ...string) (*testKernel, error) {
 	t.Helper()
 	info, err := client.LocalConnection("test-key-" + t.Name())
 	if err != nil {
@@ -125,15 +146,23 @@ func startKernelWith(t *testing.T, bin string, env []string, args ...string) *te
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
+	go func() { // a kernel that exits (a port taken) ends the wait at once
+		select {
+		case err := <-k.exited:
+			k.exited <- err
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	c, err := client.Dial(ctx, info)
 	if err != nil {
-		t.Fatal(err)
+		return k, err
 	}
 	k.c = c
 	if err := c.WaitReady(ctx); err != nil {
-		t.Fatalf("kernel not ready: %v\n%s", err, k.log())
+		return k, fmt.Errorf("kernel not ready: %v\n%s", err, k.log())
 	}
-	return k
+	return k, nil
 }
 
 func ctxT(t *testing.T) context.Context {

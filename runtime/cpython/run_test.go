@@ -24,9 +24,12 @@ func systemPython(t *testing.T) Interpreter {
 
 func TestRunKeepsValuesAndMeasuresThreads(t *testing.T) {
 	py := systemPython(t)
-	src := "\nimport threading\n" +
+	// Each worker lives at least 200 ms after all three threads exist, so
+	// the 2 ms sampler sees both even on a loaded machine (a few ms of
+	// work alone was missed under the race detector in CI).
+	src := "\nimport threading, time\n" +
 		"go = threading.Barrier(3)\n" +
-		"def work():\n    go.wait()\n    sum(range(300_000))\n" +
+		"def work():\n    go.wait()\n    sum(range(300_000))\n    time.sleep(0.2)\n" +
 		"ts = [threading.Thread(target=work) for _ in range(2)]\n" +
 		"for t in ts: t.start()\n" +
 		"go.wait()\n" +
