@@ -505,16 +505,7 @@ func (in *Interpreter) explainLoop(c *cell, e *Error) {
 	if err != nil {
 		return
 	}
-	known := map[string]bool{}
-	for _, n := range append(append(in.state.names(), builtins...), "nil", "true", "false") {
-		known[n] = true
-	}
-	for n := range in.Globals() {
-		known[n] = true
-	}
-	for _, n := range identsDefined(f) {
-		known[n] = true
-	}
+	known := in.knownNames(f)
 	body := f.Decls[len(f.Decls)-1].(*ast.FuncDecl).Body
 	for _, st := range body.List {
 		as, ok := st.(*ast.AssignStmt)

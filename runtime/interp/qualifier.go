@@ -17,16 +17,7 @@ import (
 // form yaegi's own errors take, for mapCompileError), or nil when every
 // qualifier is known and the crash is something else.
 func (in *Interpreter) unknownQualifier(fset *token.FileSet, f *ast.File) error {
-	known := map[string]bool{}
-	for _, n := range append(append(in.state.names(), builtins...), "nil", "true", "false") {
-		known[n] = true
-	}
-	for n := range in.Globals() {
-		known[n] = true
-	}
-	for _, n := range identsDefined(f) {
-		known[n] = true
-	}
+	known := in.knownNames(f)
 	for _, is := range f.Imports {
 		s := importOf(is)
 		if s.name == "" {
@@ -47,4 +38,21 @@ func (in *Interpreter) unknownQualifier(fset *token.FileSet, f *ast.File) error 
 		return nil
 	}
 	return fmt.Errorf("%s: undefined: %s", fset.Position(bad.Pos()), bad.Name)
+}
+
+// knownNames are the names a cell half f may use unqualified: the
+// notebook's declarations and imports, the builtins, the interpreter's
+// globals and what f itself defines.
+func (in *Interpreter) knownNames(f ast.Node) map[string]bool {
+	known := map[string]bool{}
+	for _, n := range append(append(in.state.names(), builtins...), "nil", "true", "false") {
+		known[n] = true
+	}
+	for n := range in.Globals() {
+		known[n] = true
+	}
+	for _, n := range identsDefined(f) {
+		known[n] = true
+	}
+	return known
 }
