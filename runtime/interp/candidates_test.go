@@ -8,12 +8,13 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	yaegi "github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
+
+	"corelab/runtime/meter"
 )
 
 // BenchmarkCandidates measures ways of writing a check point (and a
@@ -90,13 +91,11 @@ func interleave(b *testing.B, runs []func() error, d time.Duration) (best, med [
 	return best, med, ratio
 }
 
-// cpuTime is the process's user+sys CPU time so far.
+// cpuTime is the process's user+sys CPU time so far (getrusage on Unix,
+// GetProcessTimes on Windows, through the meter).
 func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	user, sys := meter.ProcessCPU()
+	return user + sys
 }
 
 // A candidateWorkload is a source with placeholders where instrumentation
