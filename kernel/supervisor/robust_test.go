@@ -175,12 +175,22 @@ func waitGone(t *testing.T, pid int) {
 
 // spawn closes every pipe it opened when a later one fails.
 func TestSpawnClosesPipesOnFailure(t *testing.T) {
-	count := func() int {
+	// pipes returns the process's open pipe fds (fd -> "pipe:[inode]").
+	// Earlier tests' children may still be closing theirs meanwhile, so
+	// the check is that spawn leaves no pipe behind that was not open
+	// before, not that the count of all fds is unchanged.
+	pipes := func() map[string]string {
 		ents, err := os.ReadDir("/proc/self/fd")
 		if err != nil {
 			t.Skip("no /proc/self/fd")
 		}
-		return len(ents)
+		m := map[string]string{}
+		for _, e := range ents {
+			if target, err := os.Readlink("/proc/self/fd/" + e.Name()); err == nil && strings.HasPrefix(target, "pipe:") {
+				m[e.Name()] = target
+			}
+		}
+		return m
 	}
 	defer func(f func() (*os.File, *os.File, error)) { osPipe = f }(osPipe)
 	for fail := 1; fail <= 4; fail++ {
@@ -192,13 +202,22 @@ func TestSpawnClosesPipesOnFailure(t *testing.T) {
 			}
 			return os.Pipe()
 		}
-		before := count()
+		before := pipes()
 		p := &Proc{opts: Options{Path: "/nonexistent"}}
 		if _, err := p.spawn(); err == nil {
 			t.Fatalf("pipe %d failed, spawn did not", fail)
 		}
-		if after := count(); after != before {
-			t.Errorf("pipe %d failed: %d fds open before spawn, %d after", fail, before, after)
+		var left []string
+		for fd, target := range pipes() {
+			if before[fd] != target {
+				left = append(left, fd+" -> "+target)
+			}
+		}
+		if calls < fail {
+			t.Fatalf("spawn opened %d pipes before failing, want %d", calls, fail)
+		}
+		if len(left) > 0 {
+			t.Errorf("pipe %d failed: spawn left open %v", fail, left)
 		}
 	}
 }
