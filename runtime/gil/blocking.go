@@ -44,12 +44,7 @@ func Block() (resume func()) {
 		return func() {}
 	}
 	t.Release()
-	return func() {
-		t.Acquire()
-		if t.abandoned() { // see blockingUndo
-			runtime.Goexit()
-		}
-	}
+	return func() { t.resume(nil) }
 }
 
 func blocking(fn func()) { blockingUndo(fn, nil) }
@@ -81,6 +76,13 @@ func blockingUndo(wait, undo func()) {
 	}()
 	wait()
 	returned = true
+	t.resume(undo)
+}
+
+// resume takes the lock back after a wait and, if t's cell was given up
+// meanwhile, calls undo (when not nil) and ends the goroutine (see
+// blockingUndo).
+func (t *Thread) resume(undo func()) {
 	t.Acquire()
 	if t.abandoned() {
 		if undo != nil {

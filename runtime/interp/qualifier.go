@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
-	"path"
 	"strings"
 )
 
@@ -19,11 +18,7 @@ import (
 func (in *Interpreter) unknownQualifier(fset *token.FileSet, f *ast.File) error {
 	known := in.knownNames(f)
 	for _, is := range f.Imports {
-		s := importOf(is)
-		if s.name == "" {
-			s.name = path.Base(s.path)
-		}
-		known[s.name] = true
+		known[importOf(is).localName()] = true
 	}
 	var bad *ast.Ident
 	ast.Inspect(f, func(n ast.Node) bool {
